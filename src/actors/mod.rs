@@ -1,0 +1,4 @@
+//! The actor system: root supervisor, remoting listeners and connections, name-server registry,
+//! and the broker's actors. Every component runs as an actix actor under supervision.
+pub mod namesrv;
+pub mod remoting;

@@ -1,0 +1,151 @@
+//! The JSON form of the remoting header, read as leniently as fastjson and written as fastjson does.
+//!
+//! Reading: any key order, explicit `null`s, unknown keys, extFields values given as numbers or
+//! booleans (taken as their string form), `language` as a name or a number, missing optional
+//! fields at their Java defaults. Writing: keys in fastjson's alphabetical order, nulls omitted,
+//! extFields values always strings, and `serializeTypeCurrentRPC` present (rocketmq-client-rust
+//! 1.0.0 requires it).
+
+use std::collections::HashMap;
+
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
+
+use super::command::{LanguageCode, RemotingCommand, SerializeType};
+use super::error::CodecError;
+
+#[derive(Deserialize)]
+struct RawHeader {
+    #[serde(default, deserialize_with = "lenient_i32")]
+    code: i32,
+    #[serde(default, deserialize_with = "lenient_language")]
+    language: LanguageCode,
+    #[serde(default, deserialize_with = "lenient_i32")]
+    version: i32,
+    #[serde(default, deserialize_with = "lenient_i32")]
+    opaque: i32,
+    #[serde(default, deserialize_with = "lenient_i32")]
+    flag: i32,
+    #[serde(default, deserialize_with = "lenient_opt_string")]
+    remark: Option<String>,
+    #[serde(default, rename = "extFields", deserialize_with = "lenient_ext")]
+    ext_fields: HashMap<String, String>,
+}
+
+/// Decodes a JSON header; the body is attached by the caller.
+pub fn decode(bytes: &[u8]) -> Result<RemotingCommand, CodecError> {
+    let raw: RawHeader =
+        serde_json::from_slice(bytes).map_err(|e| CodecError::JsonHeader(e.to_string()))?;
+    Ok(RemotingCommand {
+        code: raw.code,
+        language: raw.language,
+        version: raw.version,
+        opaque: raw.opaque,
+        flag: raw.flag,
+        remark: raw.remark,
+        ext_fields: raw.ext_fields,
+        serialize_type: SerializeType::Json,
+        body: Default::default(),
+    })
+}
+
+/// Appends the JSON header of `cmd` to `out`, in fastjson's key order.
+pub fn encode(cmd: &RemotingCommand, out: &mut Vec<u8>) {
+    use std::io::Write;
+    // Writing into a Vec cannot fail; the results are ignored on purpose.
+    let _ = write!(out, "{{\"code\":{}", cmd.code);
+    if !cmd.ext_fields.is_empty() {
+        out.extend_from_slice(b",\"extFields\":{");
+        let mut keys: Vec<&String> = cmd.ext_fields.keys().collect();
+        keys.sort();
+        for (i, k) in keys.into_iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            write_json_string(out, k);
+            out.push(b':');
+            write_json_string(out, &cmd.ext_fields[k]);
+        }
+        out.push(b'}');
+    }
+    let _ = write!(out, ",\"flag\":{},\"language\":\"{}\",\"opaque\":{}", cmd.flag, cmd.language.name(), cmd.opaque);
+    if let Some(remark) = &cmd.remark {
+        out.extend_from_slice(b",\"remark\":");
+        write_json_string(out, remark);
+    }
+    let _ = write!(out, ",\"serializeTypeCurrentRPC\":\"JSON\",\"version\":{}}}", cmd.version);
+}
+
+fn write_json_string(out: &mut Vec<u8>, s: &str) {
+    // serde_json escapes control characters (0x01/0x02 property separators) as \u0001.
+    let _ = serde_json::to_writer(&mut *out, s);
+}
+
+fn lenient_i32<'de, D: Deserializer<'de>>(d: D) -> Result<i32, D::Error> {
+    let v = Option::<serde_json::Value>::deserialize(d)?;
+    match v {
+        None | Some(serde_json::Value::Null) => Ok(0),
+        Some(serde_json::Value::Number(n)) => n
+            .as_i64()
+            .and_then(|x| i32::try_from(x).ok())
+            .ok_or_else(|| de::Error::custom(format!("number {n} is not a 32-bit integer"))),
+        Some(serde_json::Value::String(s)) => {
+            s.trim().parse().map_err(|_| de::Error::custom(format!("`{s}` is not an integer")))
+        }
+        Some(other) => Err(de::Error::custom(format!("expected an integer, got {other}"))),
+    }
+}
+
+fn lenient_language<'de, D: Deserializer<'de>>(d: D) -> Result<LanguageCode, D::Error> {
+    let v = Option::<serde_json::Value>::deserialize(d)?;
+    Ok(match v {
+        Some(serde_json::Value::String(s)) => s.parse().unwrap_or(LanguageCode::Other),
+        Some(serde_json::Value::Number(n)) => {
+            LanguageCode::from_code(n.as_u64().and_then(|x| u8::try_from(x).ok()).unwrap_or(7))
+        }
+        _ => LanguageCode::Java,
+    })
+}
+
+fn lenient_opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let v = Option::<serde_json::Value>::deserialize(d)?;
+    Ok(v.and_then(value_to_string))
+}
+
+/// fastjson's `toString` view of a scalar: strings as is, numbers and booleans in their text form.
+fn value_to_string(v: serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::Null => None,
+        serde_json::Value::String(s) => Some(s),
+        other => Some(other.to_string()),
+    }
+}
+
+fn lenient_ext<'de, D: Deserializer<'de>>(d: D) -> Result<HashMap<String, String>, D::Error> {
+    struct ExtVisitor;
+    impl<'de> Visitor<'de> for ExtVisitor {
+        type Value = HashMap<String, String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an object of header fields, or null")
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(HashMap::new())
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(HashMap::new())
+        }
+        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+            d.deserialize_any(self)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = HashMap::with_capacity(map.size_hint().unwrap_or(8));
+            while let Some((k, v)) = map.next_entry::<String, serde_json::Value>()? {
+                if let Some(s) = value_to_string(v) {
+                    out.insert(k, s);
+                }
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_option(ExtVisitor)
+}

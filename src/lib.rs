@@ -1,0 +1,14 @@
+//! rocketactor: a RocketMQ 4.x compatible name server and broker, built as actors on actix.
+//!
+//! Layout: `config` reads broker.properties files, `codec` is the remoting wire format,
+//! `protocol` holds the JSON bodies, `store` is the synchronous on-disk store, `broker` holds
+//! broker metadata managers, `actors` runs everything under a root supervisor, and `client`
+//! is the project's own small RocketMQ client used by the tools, the demo and the tests.
+pub mod actors;
+pub mod broker;
+pub mod client;
+pub mod codec;
+pub mod config;
+pub mod logging;
+pub mod protocol;
+pub mod store;
