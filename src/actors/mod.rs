@@ -2,3 +2,4 @@
 //! and the broker's actors. Every component runs as an actix actor under supervision.
 pub mod namesrv;
 pub mod remoting;
+pub mod supervisor;

@@ -1,0 +1,154 @@
+//! The root supervisor brings a crashed actor back (stop-on-error and panic) while a sibling
+//! keeps serving, and counts every restart.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix::prelude::*;
+use rocketactor::actors::supervisor::{
+    guard, RestartBook, RestartTracker, RootSupervisor, Slot, Supervise,
+};
+use rocketactor::logging::test_logger;
+
+/// Pings handled by all incarnations of one worker: lives outside the actor, as durable state must.
+#[derive(Default)]
+struct Durable {
+    pings: AtomicU64,
+}
+
+struct Worker {
+    tracker: RestartTracker,
+    durable: Arc<Durable>,
+    log: slog::Logger,
+}
+
+impl Actor for Worker {
+    type Context = Context<Self>;
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        self.tracker.on_started(ctx);
+    }
+}
+
+impl Supervised for Worker {
+    fn restarting(&mut self, _ctx: &mut Context<Self>) {
+        self.tracker.on_restarting();
+    }
+}
+
+#[derive(Message)]
+#[rtype(result = "u64")]
+struct Ping;
+
+#[derive(Message)]
+#[rtype(result = "()")]
+enum Crash {
+    /// The actor hits an error and stops itself.
+    Stop,
+    /// A handler panics with no guard.
+    Panic,
+    /// A handler panics inside `guard`.
+    GuardedPanic,
+}
+
+impl Handler<Ping> for Worker {
+    type Result = u64;
+    fn handle(&mut self, _: Ping, _: &mut Context<Self>) -> u64 {
+        self.durable.pings.fetch_add(1, Ordering::SeqCst) + 1
+    }
+}
+
+impl Handler<Crash> for Worker {
+    type Result = ();
+    fn handle(&mut self, msg: Crash, ctx: &mut Context<Self>) {
+        match msg {
+            Crash::Stop => ctx.stop(),
+            Crash::Panic => panic!("injected panic"),
+            Crash::GuardedPanic => {
+                let log = self.log.clone();
+                guard(self, ctx, &log, |_, _| panic!("injected guarded panic"));
+            }
+        }
+    }
+}
+
+fn supervise(
+    root: &Addr<RootSupervisor>,
+    name: &'static str,
+    book: &RestartBook,
+    durable: Arc<Durable>,
+) -> Request<RootSupervisor, Supervise<Worker>> {
+    let book = book.clone();
+    let log = test_logger();
+    root.send(Supervise {
+        name: name.into(),
+        arbiter: Arbiter::new().handle(),
+        factory: Arc::new(move || Worker {
+            tracker: RestartTracker::new(name, book.clone(), log.clone()),
+            durable: durable.clone(),
+            log: log.clone(),
+        }),
+    })
+}
+
+/// Pings through the slot until the worker answers (deadlock guard: 10 s).
+async fn ping_until_alive(slot: &Slot<Worker>) -> u64 {
+    for _ in 0..200 {
+        if let Ok(n) = slot.get().send(Ping).await {
+            return n;
+        }
+        actix::clock::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("worker did not come back");
+}
+
+#[actix_rt::test]
+async fn crashed_actor_restarts_while_sibling_keeps_working() {
+    let book = RestartBook::default();
+    let root = RootSupervisor::new(test_logger(), book.clone()).start();
+    let durable = Arc::new(Durable::default());
+    let sibling_durable = Arc::new(Durable::default());
+    let worker = supervise(&root, "worker", &book, durable.clone())
+        .await
+        .unwrap();
+    let sibling = supervise(&root, "sibling", &book, sibling_durable.clone())
+        .await
+        .unwrap();
+
+    assert_eq!(worker.get().send(Ping).await.unwrap(), 1);
+
+    // Stop on error: actix restarts it in place, same address.
+    let before = worker.get();
+    worker.get().do_send(Crash::Stop);
+    assert_eq!(ping_until_alive(&worker).await, 2);
+    assert_eq!(sibling.get().send(Ping).await.unwrap(), 1);
+    assert_eq!(book.count("worker"), 1);
+    assert!(
+        worker.get() == before,
+        "stop-on-error restart keeps the address"
+    );
+
+    // Guarded panic: turned into a stop, restarted in place.
+    worker.get().do_send(Crash::GuardedPanic);
+    assert_eq!(ping_until_alive(&worker).await, 3);
+    assert_eq!(book.count("worker"), 2);
+
+    // Unguarded panic: the task dies, the root's watchdog rebuilds it from the factory.
+    worker.get().do_send(Crash::Panic);
+    let mut sibling_pings = 1;
+    for _ in 0..5 {
+        sibling_pings = sibling.get().send(Ping).await.unwrap();
+    }
+    assert_eq!(
+        sibling_pings, 6,
+        "the sibling answered every ping during the crash"
+    );
+    assert_eq!(
+        ping_until_alive(&worker).await,
+        4,
+        "durable state survives the rebuild"
+    );
+    assert_eq!(book.count("worker"), 3);
+    assert_eq!(book.count("sibling"), 0);
+    assert_eq!(durable.pings.load(Ordering::SeqCst), 4);
+}
