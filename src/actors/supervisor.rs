@@ -53,7 +53,7 @@ impl RestartBook {
 
 /// Exponential restart backoff: 0 for the first restart, then 50 ms doubling up to 5 s; the
 /// streak resets after a minute without failure.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Backoff {
     streak: u32,
     last: Option<Instant>,

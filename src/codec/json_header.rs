@@ -34,6 +34,11 @@ struct RawHeader {
 
 /// Decodes a JSON header; the body is attached by the caller.
 pub fn decode(bytes: &[u8]) -> Result<RemotingCommand, CodecError> {
+    // serde would happily read a struct from a JSON array (`[code, language, ...]`); a header
+    // is always an object, so anything else is rejected up front.
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(CodecError::JsonHeader("the header is not a JSON object".to_owned()));
+    }
     let raw: RawHeader =
         serde_json::from_slice(bytes).map_err(|e| CodecError::JsonHeader(e.to_string()))?;
     Ok(RemotingCommand {

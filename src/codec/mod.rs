@@ -4,11 +4,15 @@
 //! with byte vectors and fuzzed.
 
 pub mod binary_header;
+pub mod codes;
 pub mod command;
 pub mod error;
+pub mod ext;
 pub mod frame;
+pub mod headers;
 pub mod json_header;
 
 pub use command::{LanguageCode, RemotingCommand, SerializeType};
 pub use error::CodecError;
+pub use ext::{Expected, HeaderError};
 pub use frame::{RemotingCodec, MAX_FRAME_LEN};

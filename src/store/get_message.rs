@@ -1,0 +1,157 @@
+//! The pull read path (§2.6 "Store read"): consume-queue entries from a logical offset,
+//! tag-hash filtering, and copies of the matching commit-log records, with RocketMQ's
+//! status codes and next-offset rules.
+
+use crate::store::consume_queue::CqEntry;
+use crate::store::reader::StoreShared;
+use bytes::Bytes;
+
+/// Java `GetMessageStatus`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GetMessageStatus {
+    Found,
+    NoMatchedMessage,
+    MessageWasRemoving,
+    OffsetFoundNull,
+    OffsetOverflowBadly,
+    OffsetOverflowOne,
+    OffsetTooSmall,
+    NoMatchedLogicQueue,
+    NoMessageInQueue,
+}
+
+impl GetMessageStatus {
+    /// The Java enum name (used as the pull response remark).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            GetMessageStatus::Found => "FOUND",
+            GetMessageStatus::NoMatchedMessage => "NO_MATCHED_MESSAGE",
+            GetMessageStatus::MessageWasRemoving => "MESSAGE_WAS_REMOVING",
+            GetMessageStatus::OffsetFoundNull => "OFFSET_FOUND_NULL",
+            GetMessageStatus::OffsetOverflowBadly => "OFFSET_OVERFLOW_BADLY",
+            GetMessageStatus::OffsetOverflowOne => "OFFSET_OVERFLOW_ONE",
+            GetMessageStatus::OffsetTooSmall => "OFFSET_TOO_SMALL",
+            GetMessageStatus::NoMatchedLogicQueue => "NO_MATCHED_LOGIC_QUEUE",
+            GetMessageStatus::NoMessageInQueue => "NO_MESSAGE_IN_QUEUE",
+        }
+    }
+}
+
+/// Result of [`StoreShared::get_message`].
+#[derive(Debug, Clone)]
+pub struct GetMessageResult {
+    pub status: GetMessageStatus,
+    pub next_begin_offset: i64,
+    pub min_offset: i64,
+    pub max_offset: i64,
+    /// Raw commit-log records, byte for byte.
+    pub messages: Vec<Bytes>,
+    /// Logical offsets of `messages`.
+    pub queue_offsets: Vec<i64>,
+    /// Sum of `messages` lengths.
+    pub total_bytes: usize,
+}
+
+impl GetMessageResult {
+    fn empty(status: GetMessageStatus, next: i64, min: i64, max: i64) -> Self {
+        GetMessageResult {
+            status,
+            next_begin_offset: next,
+            min_offset: min,
+            max_offset: max,
+            messages: Vec::new(),
+            queue_offsets: Vec::new(),
+            total_bytes: 0,
+        }
+    }
+}
+
+/// Max consume-queue bytes scanned per pull (Java: max(16000, maxMsgNums·20)).
+fn scan_limit_entries(max_msgs: usize) -> usize {
+    (16_000usize.max(max_msgs.saturating_mul(20))) / 20
+}
+
+impl StoreShared {
+    /// Reads up to `max_msgs` messages / `max_bytes` bytes from (topic, queue_id) at logical
+    /// `offset`. `tag_filter` gets each entry's tagsCode; `None` matches everything.
+    pub fn get_message(
+        &self,
+        topic: &str,
+        queue_id: i32,
+        offset: i64,
+        max_msgs: usize,
+        max_bytes: usize,
+        tag_filter: Option<&dyn Fn(i64) -> bool>,
+    ) -> GetMessageResult {
+        use GetMessageStatus::*;
+        let Some(cq) = self.cqs.find(topic, queue_id) else {
+            return GetMessageResult::empty(NoMatchedLogicQueue, 0, 0, 0);
+        };
+        let (min, max) = (cq.min_offset_in_queue(), cq.max_offset_in_queue());
+        if max == 0 {
+            return GetMessageResult::empty(NoMessageInQueue, 0, min, max);
+        }
+        if offset < min {
+            return GetMessageResult::empty(OffsetTooSmall, min, min, max);
+        }
+        if offset == max {
+            return GetMessageResult::empty(OffsetOverflowOne, offset, min, max);
+        }
+        if offset > max {
+            let next = if min == 0 { min } else { max };
+            return GetMessageResult::empty(OffsetOverflowBadly, next, min, max);
+        }
+        let Some(entries) = cq.entries_from(offset, scan_limit_entries(max_msgs)) else {
+            return GetMessageResult::empty(OffsetFoundNull, cq.roll_next_file(offset), min, max);
+        };
+        let mut res = GetMessageResult::empty(NoMatchedMessage, offset, min, max);
+        let mut removing = false;
+        let mut next_phy_file_start = i64::MIN;
+        let file_size = self.commit_log.file_size() as i64;
+        let mut scanned = 0i64;
+        for e in &entries {
+            let CqEntry {
+                phys_offset,
+                size,
+                tags_code,
+            } = *e;
+            let size_u = usize::try_from(size).unwrap_or(0);
+            if !res.messages.is_empty()
+                && (res.messages.len() >= max_msgs || res.total_bytes + size_u > max_bytes)
+            {
+                break;
+            }
+            scanned += 1;
+            if e.is_blank()
+                || (next_phy_file_start != i64::MIN && phys_offset < next_phy_file_start)
+            {
+                continue;
+            }
+            if let Some(f) = tag_filter {
+                if !f(tags_code) {
+                    continue;
+                }
+            }
+            match self.commit_log.read(phys_offset, size_u) {
+                Some(b) => {
+                    res.total_bytes += b.len();
+                    res.messages.push(b);
+                    res.queue_offsets.push(offset + scanned - 1);
+                }
+                None => {
+                    removing = true;
+                    next_phy_file_start = phys_offset - phys_offset % file_size + file_size;
+                }
+            }
+        }
+        res.next_begin_offset = offset + scanned;
+        res.status = if !res.messages.is_empty() {
+            Found
+        } else if removing {
+            MessageWasRemoving
+        } else {
+            NoMatchedMessage
+        };
+        res
+    }
+}

@@ -1,0 +1,222 @@
+//! The set of index files: builds `topic#key` entries for UNIQ_KEY and each KEYS token of
+//! dispatched records, rolls to a new file when one fills, answers key queries newest file
+//! first, and drops files during recovery and cleanup.
+
+use crate::store::dispatch::DispatchRequest;
+use crate::store::error::{StoreError, StoreResult};
+use crate::store::index_file::IndexFile;
+use crate::store::message::sys_flag;
+use std::path::{Path, PathBuf};
+
+/// Hard cap on query results (Java: 64).
+pub const MAX_QUERY_NUM: usize = 64;
+
+/// Result of a key query.
+#[derive(Debug, Clone, Default)]
+pub struct IndexQueryResult {
+    pub phys_offsets: Vec<i64>,
+    pub index_last_update_timestamp: i64,
+    pub index_last_update_phyoffset: i64,
+}
+
+/// All index files, oldest first.
+#[derive(Debug)]
+pub struct IndexService {
+    dir: PathBuf,
+    slots: usize,
+    max_entries: usize,
+    files: Vec<IndexFile>,
+}
+
+impl IndexService {
+    /// Loads the files in `dir`. After a crash (`abnormal`), files whose endTimestamp is newer
+    /// than the checkpoint's index time are destroyed (their content may be partial).
+    pub fn load(
+        dir: &Path,
+        slots: u32,
+        max_entries: u32,
+        abnormal: bool,
+        checkpoint_index_ts: i64,
+    ) -> StoreResult<IndexService> {
+        std::fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
+        let mut names = Vec::new();
+        for entry in std::fs::read_dir(dir).map_err(|e| StoreError::io(dir, e))? {
+            let entry = entry.map_err(|e| StoreError::io(dir, e))?;
+            if entry
+                .file_name()
+                .to_str()
+                .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
+            {
+                names.push(entry.path());
+            }
+        }
+        names.sort();
+        let (slots, max_entries) = (slots.max(1) as usize, max_entries.max(2) as usize);
+        let mut files = Vec::new();
+        for p in names {
+            let f = IndexFile::open(&p, slots, max_entries)?;
+            if abnormal && f.end_timestamp() > checkpoint_index_ts {
+                f.destroy()?;
+            } else {
+                files.push(f);
+            }
+        }
+        Ok(IndexService {
+            dir: dir.to_path_buf(),
+            slots,
+            max_entries,
+            files,
+        })
+    }
+
+    /// Files (tests, cleanup).
+    pub fn files(&self) -> &[IndexFile] {
+        &self.files
+    }
+
+    /// Commit-log offset of the newest indexed record (0 if none).
+    pub fn end_phy_offset(&self) -> i64 {
+        self.files.last().map_or(0, |f| f.end_phy_offset())
+    }
+
+    fn has_entries(&self) -> bool {
+        self.files.len() > 1 || self.files.last().is_some_and(|f| f.index_count() > 1)
+    }
+
+    /// Recovery: destroys files holding entries at or past `phys` (data that no longer exists)
+    /// and returns the offset from which the index must be rebuilt, if anything was dropped.
+    pub fn truncate_from(&mut self, phys: i64) -> StoreResult<Option<i64>> {
+        let mut rebuild = None;
+        while let Some(last) = self.files.last() {
+            if last.index_count() > 1 && last.end_phy_offset() >= phys {
+                let f = self.files.pop().ok_or(StoreError::ShutDown)?;
+                rebuild = Some(f.begin_phy_offset().min(rebuild.unwrap_or(i64::MAX)));
+                f.destroy()?;
+            } else {
+                break;
+            }
+        }
+        Ok(rebuild.map(|r| r.min(self.end_phy_offset())))
+    }
+
+    /// Indexes one dispatched record. Returns `Some(endTimestamp)` when a file filled up (the
+    /// caller records it as the checkpoint's index time).
+    pub fn build_index(&mut self, req: &DispatchRequest) -> StoreResult<Option<i64>> {
+        if sys_flag::transaction_type(req.sys_flag) == sys_flag::TRANSACTION_ROLLBACK_TYPE {
+            return Ok(None);
+        }
+        let end = self.end_phy_offset();
+        if req.commit_log_offset < end || (req.commit_log_offset == end && self.has_entries()) {
+            return Ok(None); // already indexed (re-dispatch during recovery)
+        }
+        let mut keys: Vec<String> = Vec::new();
+        if let Some(u) = req.uniq_key.as_deref().filter(|u| !u.is_empty()) {
+            keys.push(format!("{}#{}", req.topic, u));
+        }
+        if let Some(k) = req.keys.as_deref() {
+            keys.extend(
+                k.split(' ')
+                    .filter(|t| !t.is_empty())
+                    .map(|t| format!("{}#{}", req.topic, t)),
+            );
+        }
+        let mut filled = None;
+        if keys.is_empty() {
+            return Ok(None);
+        }
+        // All keys of one record go into one file, so recovery can drop or keep a record's
+        // index entries as a unit.
+        let n = keys.len().min(self.max_entries - 1);
+        if self.files.last().is_some_and(|f| !f.has_room_for(n)) {
+            self.roll(&mut filled)?;
+        }
+        for key in keys {
+            // At most two attempts: the current file, then a fresh one.
+            for _ in 0..2 {
+                let f = self.last_writable(&mut filled)?;
+                if f.put_key(&key, req.commit_log_offset, req.store_timestamp) {
+                    break;
+                }
+            }
+        }
+        Ok(filled)
+    }
+
+    fn last_writable(&mut self, filled: &mut Option<i64>) -> StoreResult<&mut IndexFile> {
+        if self.files.last().map_or(true, |f| f.is_full()) {
+            self.roll(filled)?;
+        }
+        self.files.last_mut().ok_or(StoreError::ShutDown)
+    }
+
+    /// Starts a new file (flushing the current one and reporting its end time).
+    fn roll(&mut self, filled: &mut Option<i64>) -> StoreResult<()> {
+        {
+            let (prev_phy, prev_ts) = match self.files.last() {
+                Some(f) => {
+                    f.flush()?;
+                    *filled = Some(f.end_timestamp());
+                    (f.end_phy_offset(), f.end_timestamp())
+                }
+                None => (0, 0),
+            };
+            let mut now = crate::store::time::now_ms();
+            let mut path = self.dir.join(crate::store::time::index_file_name(now));
+            // Names are millisecond timestamps; bump on collision (bounded).
+            for _ in 0..1000 {
+                if !path.exists() {
+                    break;
+                }
+                now += 1;
+                path = self.dir.join(crate::store::time::index_file_name(now));
+            }
+            let f = IndexFile::create(&path, self.slots, self.max_entries, prev_phy, prev_ts)?;
+            self.files.push(f);
+        }
+        Ok(())
+    }
+
+    /// Looks `topic#key` up in files overlapping [begin, end], newest first.
+    pub fn query(
+        &self,
+        topic: &str,
+        key: &str,
+        max: usize,
+        begin: i64,
+        end: i64,
+    ) -> IndexQueryResult {
+        let max = max.clamp(1, MAX_QUERY_NUM);
+        let full = format!("{topic}#{key}");
+        let mut out = Vec::new();
+        let mut res = IndexQueryResult::default();
+        if let Some(last) = self.files.last() {
+            res.index_last_update_timestamp = last.end_timestamp();
+            res.index_last_update_phyoffset = last.end_phy_offset();
+        }
+        for f in self.files.iter().rev() {
+            if out.len() >= max {
+                break;
+            }
+            if f.is_time_matched(begin, end) {
+                f.select(&full, max, begin, end, &mut out);
+            }
+        }
+        res.phys_offsets = out;
+        res
+    }
+
+    /// Deletes files (never the last) whose entries all point below `commit_log_min`.
+    pub fn delete_expired(&mut self, commit_log_min: i64) -> StoreResult<usize> {
+        let mut n = 0;
+        while self.files.len() > 1 && self.files[0].end_phy_offset() < commit_log_min {
+            self.files.remove(0).destroy()?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    /// msync every file.
+    pub fn flush(&self) -> StoreResult<()> {
+        self.files.iter().try_for_each(IndexFile::flush)
+    }
+}

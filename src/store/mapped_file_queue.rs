@@ -1,0 +1,241 @@
+//! An ordered directory of equally sized [`MappedFile`]s forming one logical byte stream
+//! (the commit log, or one consume queue). Files are named by their 20-digit start offset;
+//! a new file is created when the last one is full.
+//!
+//! The file list sits behind a `RwLock` so readers can find files while the single writer
+//! adds a file or cleanup removes old ones; the `Arc<MappedFile>` a reader holds stays
+//! mapped even after its file is deleted.
+
+use crate::store::error::{StoreError, StoreResult};
+use crate::store::mapped_file::MappedFile;
+use parking_lot::RwLock;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// The files of one stream.
+#[derive(Debug)]
+pub struct MappedFileQueue {
+    dir: PathBuf,
+    file_size: usize,
+    files: RwLock<Vec<Arc<MappedFile>>>,
+    flushed_where: AtomicU64,
+}
+
+impl MappedFileQueue {
+    /// Opens every segment in `dir` (creating the directory if needed). All must have
+    /// `file_size` bytes; loaded files start "full" until recovery sets the real end.
+    pub fn load(dir: &Path, file_size: usize) -> StoreResult<MappedFileQueue> {
+        std::fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
+        let mut offsets = Vec::new();
+        for entry in std::fs::read_dir(dir).map_err(|e| StoreError::io(dir, e))? {
+            let entry = entry.map_err(|e| StoreError::io(dir, e))?;
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            if name.len() != 20 {
+                continue; // ignore foreign files (e.g. editor backups)
+            }
+            let offset: u64 = name
+                .parse()
+                .map_err(|_| StoreError::BadFileName { path: entry.path() })?;
+            offsets.push(offset);
+        }
+        offsets.sort_unstable();
+        let mut files = Vec::with_capacity(offsets.len());
+        for off in offsets {
+            files.push(Arc::new(MappedFile::open(dir, off, file_size)?));
+        }
+        let flushed = files
+            .last()
+            .map_or(0, |f| f.from_offset() + file_size as u64);
+        Ok(MappedFileQueue {
+            dir: dir.to_path_buf(),
+            file_size,
+            files: RwLock::new(files),
+            flushed_where: AtomicU64::new(flushed),
+        })
+    }
+
+    /// The directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Size of every file.
+    pub fn file_size(&self) -> usize {
+        self.file_size
+    }
+
+    /// Snapshot of the file list, oldest first.
+    pub fn files(&self) -> Vec<Arc<MappedFile>> {
+        self.files.read().clone()
+    }
+
+    /// Number of files.
+    pub fn len(&self) -> usize {
+        self.files.read().len()
+    }
+
+    /// True when there is no file.
+    pub fn is_empty(&self) -> bool {
+        self.files.read().is_empty()
+    }
+
+    /// The newest file.
+    pub fn last_file(&self) -> Option<Arc<MappedFile>> {
+        self.files.read().last().cloned()
+    }
+
+    /// The oldest file.
+    pub fn first_file(&self) -> Option<Arc<MappedFile>> {
+        self.files.read().first().cloned()
+    }
+
+    /// Writer only: the last file if it has room, else a new file after it (or, for an empty
+    /// queue, a file containing `start_offset`).
+    pub(crate) fn last_or_create(&self, start_offset: u64) -> StoreResult<Arc<MappedFile>> {
+        let size = self.file_size as u64;
+        let next = match self.last_file() {
+            Some(f) if !f.is_full() => return Ok(f),
+            Some(f) => f.from_offset() + size,
+            None => start_offset - start_offset % size,
+        };
+        let file = Arc::new(MappedFile::open(&self.dir, next, self.file_size)?);
+        let mut files = self.files.write();
+        if files.is_empty() {
+            self.flushed_where.store(next, Ordering::Release);
+        }
+        files.push(file.clone());
+        Ok(file)
+    }
+
+    /// The file holding global `offset`, if it still exists.
+    pub fn find(&self, offset: u64) -> Option<Arc<MappedFile>> {
+        let files = self.files.read();
+        let first = files.first()?.from_offset();
+        if offset < first {
+            return None;
+        }
+        let idx = usize::try_from((offset - first) / self.file_size as u64).ok()?;
+        let f = files.get(idx)?;
+        (offset >= f.from_offset() && offset < f.from_offset() + self.file_size as u64)
+            .then(|| f.clone())
+    }
+
+    /// Offset of the first byte still on disk (0 for an empty queue).
+    pub fn min_offset(&self) -> u64 {
+        self.first_file().map_or(0, |f| f.from_offset())
+    }
+
+    /// Offset just past the last published byte.
+    pub fn max_offset(&self) -> u64 {
+        self.last_file()
+            .map_or(0, |f| f.from_offset() + f.wrote_position() as u64)
+    }
+
+    /// Copies up to `len` published bytes at global `offset`, never crossing a file end.
+    pub fn read(&self, offset: u64, len: usize) -> Option<Vec<u8>> {
+        let f = self.find(offset)?;
+        f.read((offset - f.from_offset()) as usize, len)
+    }
+
+    /// Writer only: drops everything at or after `offset` (zeroing the tail of the file that
+    /// contains it and deleting later files).
+    pub(crate) fn truncate_dirty(&self, offset: u64) -> StoreResult<()> {
+        let mut files = self.files.write();
+        let mut keep = Vec::with_capacity(files.len());
+        for f in files.drain(..) {
+            let end = f.from_offset() + self.file_size as u64;
+            if end <= offset {
+                keep.push(f);
+            } else if f.from_offset() <= offset {
+                f.truncate_to((offset - f.from_offset()) as usize);
+                keep.push(f);
+            } else {
+                f.destroy()?;
+            }
+        }
+        *files = keep;
+        if self.flushed_where.load(Ordering::Acquire) > offset {
+            self.flushed_where.store(offset, Ordering::Release);
+        }
+        Ok(())
+    }
+
+    /// Writer only: recovery helper marking every file before the one holding `offset` full
+    /// and truncating that one to `offset`.
+    pub(crate) fn set_end(&self, offset: u64) -> StoreResult<()> {
+        self.truncate_dirty(offset)?;
+        for f in self.files.read().iter() {
+            if f.from_offset() + (self.file_size as u64) <= offset {
+                f.mark_full();
+            }
+        }
+        Ok(())
+    }
+
+    /// Flushes dirty files; returns the global flushed offset. Safe to call from a flush thread
+    /// concurrently with the writer.
+    pub fn flush(&self, least_pages: usize) -> StoreResult<u64> {
+        let files = self.files();
+        let mut where_ = self.flushed_where.load(Ordering::Acquire);
+        for f in files {
+            let end = f.from_offset() + self.file_size as u64;
+            if end <= where_ {
+                continue;
+            }
+            let pos = f.flush(least_pages)?;
+            let reached = f.from_offset() + pos as u64;
+            if reached > where_ {
+                where_ = reached;
+            }
+            if pos < f.size() {
+                break;
+            }
+        }
+        self.flushed_where.fetch_max(where_, Ordering::AcqRel);
+        Ok(self.flushed_where())
+    }
+
+    /// Global flushed offset.
+    pub fn flushed_where(&self) -> u64 {
+        self.flushed_where.load(Ordering::Acquire)
+    }
+
+    /// Removes the given leading files from the list and deletes them from disk.
+    pub(crate) fn remove_files(&self, victims: &[Arc<MappedFile>]) -> StoreResult<()> {
+        let mut files = self.files.write();
+        files.retain(|f| !victims.iter().any(|v| Arc::ptr_eq(f, v)));
+        drop(files);
+        for v in victims {
+            v.destroy()?;
+        }
+        Ok(())
+    }
+
+    /// Deletes old files (never the last one): a file goes when its mtime + `reserved_ms` ≤
+    /// `now_ms`, or unconditionally when `force`. Stops at the first file that stays, and
+    /// after `max` deletions. Returns how many files went.
+    pub(crate) fn delete_expired_by_time(
+        &self,
+        reserved_ms: i64,
+        now_ms: i64,
+        force: bool,
+        max: usize,
+    ) -> StoreResult<usize> {
+        let files = self.files();
+        let mut victims = Vec::new();
+        for f in files.iter().take(files.len().saturating_sub(1)) {
+            if victims.len() >= max {
+                break;
+            }
+            if force || f.last_modified_ms().saturating_add(reserved_ms) <= now_ms {
+                victims.push(f.clone());
+            } else {
+                break;
+            }
+        }
+        self.remove_files(&victims)?;
+        Ok(victims.len())
+    }
+}

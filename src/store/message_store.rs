@@ -1,0 +1,417 @@
+//! The store facade. [`MessageStore::open`] loads every file and runs recovery; the owner
+//! (the commit-log writer) appends with `&mut self`, which assigns physical and logical
+//! offsets in one place and dispatches to consume queues and the index synchronously.
+//! Everything read-only is reachable through [`StoreReader`] (also via `Deref`).
+
+use crate::store::abort;
+use crate::store::checkpoint::Checkpoint;
+use crate::store::cleanup::{DiskUsage, StatvfsUsage};
+use crate::store::commit_log::CommitLog;
+use crate::store::config::StoreConfig;
+use crate::store::cq_table::ConsumeQueueTable;
+use crate::store::dispatch::{dispatch, DispatchRequest};
+use crate::store::error::{StoreError, StoreResult};
+use crate::store::index_service::IndexService;
+use crate::store::message::{
+    decode_batch_body, offset_msg_id, property, sys_flag, MessageInner, MAX_PROPERTIES_LEN,
+    MAX_TOPIC_LEN, PROPERTY_DELAY, PROPERTY_SEPARATOR,
+};
+use crate::store::reader::{StoreReader, StoreShared};
+use crate::store::record::{
+    effective_sys_flag, encode_record, record_len, DecodedRecord, RecordHead, RecordPayload,
+};
+use crate::store::recovery::{recover, RecoveryReport};
+use bytes::Bytes;
+use parking_lot::{Mutex, RwLock};
+use slog::{info, Logger};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// Slack allowed on a whole record beyond `maxMessageSize` (Java: 64 KiB).
+const RECORD_SLACK: usize = 64 * 1024;
+
+/// Result of a put.
+#[derive(Debug, Clone)]
+pub struct PutResult {
+    /// Commit-log offset of the first record.
+    pub wrote_offset: i64,
+    /// Bytes appended (all records of a batch).
+    pub wrote_bytes: usize,
+    /// offsetMsgId of each record.
+    pub msg_ids: Vec<String>,
+    pub store_timestamp: i64,
+    /// Logical offset of the first message (0 for prepared/rollback transaction messages).
+    pub queue_offset: i64,
+    pub msg_num: usize,
+    pub topic: String,
+    pub queue_id: i32,
+    /// tagsCode of each message (for long-polling notification).
+    pub tags_codes: Vec<i64>,
+}
+
+impl PutResult {
+    /// Offset a sync flush / replication must reach for this put to be durable.
+    pub fn next_offset(&self) -> i64 {
+        self.wrote_offset + self.wrote_bytes as i64
+    }
+
+    /// The msgId response header: offsetMsgIds joined by `,`.
+    pub fn msg_id_header(&self) -> String {
+        self.msg_ids.join(",")
+    }
+}
+
+/// Result of [`MessageStore::append_raw`].
+#[derive(Debug, Clone, Default)]
+pub struct RawAppendResult {
+    /// Bytes consumed from the input (whole records); keep the rest for the next frame.
+    pub consumed: usize,
+    /// Dispatched records (topic, queue id, queue offset, tagsCode).
+    pub dispatched: Vec<DispatchRequest>,
+}
+
+/// The store; owned by exactly one writer.
+#[derive(Debug)]
+pub struct MessageStore {
+    shared: Arc<StoreShared>,
+    reader: StoreReader,
+    topic_queue_table: HashMap<(String, i32), i64>,
+    buf: Vec<u8>,
+    recovery: RecoveryReport,
+}
+
+impl std::ops::Deref for MessageStore {
+    type Target = StoreReader;
+    fn deref(&self) -> &StoreReader {
+        &self.reader
+    }
+}
+
+impl MessageStore {
+    /// Opens the store at `cfg.root` with real disk-usage measurement, running recovery.
+    pub fn open(cfg: StoreConfig, log: &Logger) -> StoreResult<MessageStore> {
+        Self::open_with_usage(cfg, log, Arc::new(StatvfsUsage))
+    }
+
+    /// Same as [`MessageStore::open`] with an injected disk-usage source.
+    pub fn open_with_usage(
+        cfg: StoreConfig,
+        log: &Logger,
+        usage: Arc<dyn DiskUsage>,
+    ) -> StoreResult<MessageStore> {
+        let log = log.new(slog::o!("component" => "store"));
+        for d in [&cfg.root, &cfg.config_dir] {
+            std::fs::create_dir_all(d).map_err(|e| StoreError::io(d, e))?;
+        }
+        let abnormal = abort::exists(&cfg.abort_file);
+        let commit_log = CommitLog::load(&cfg.commit_log_dir, cfg.mapped_file_size_commit_log)?;
+        let cqs = ConsumeQueueTable::load(&cfg.consume_queue_dir, cfg.cq_file_size())?;
+        let checkpoint = Checkpoint::load(&cfg.checkpoint_file)?;
+        let index = IndexService::load(
+            &cfg.index_dir,
+            cfg.max_hash_slot_num,
+            cfg.max_index_num,
+            abnormal,
+            checkpoint.index_msg_timestamp,
+        )?;
+        let index = RwLock::new(index);
+        let recovery = recover(&cfg, &log, &commit_log, &cqs, &index, &checkpoint, abnormal)?;
+        let mut checkpoint = checkpoint;
+        if let Some(ts) = recovery.index_filled_ts {
+            checkpoint.index_msg_timestamp = ts;
+        }
+        let min = commit_log.min_offset();
+        let mut table = HashMap::new();
+        for cq in cqs.all() {
+            cq.correct_min_offset(min);
+            table.insert(
+                (cq.topic().to_string(), cq.queue_id()),
+                cq.max_offset_in_queue(),
+            );
+        }
+        let shared = Arc::new(StoreShared {
+            cfg,
+            log: log.clone(),
+            commit_log,
+            cqs,
+            index,
+            checkpoint: Mutex::new(checkpoint),
+            last_store_ts: AtomicI64::new(0),
+            disk_full_ppm: AtomicU64::new(0),
+            usage,
+            shut_down: AtomicBool::new(false),
+        });
+        abort::create(&shared.cfg.abort_file)?;
+        info!(log, "store opened"; "max_phys_offset" => shared.commit_log.max_offset(),
+              "queues" => table.len(), "abnormal" => abnormal);
+        Ok(MessageStore {
+            reader: StoreReader {
+                shared: shared.clone(),
+            },
+            shared,
+            topic_queue_table: table,
+            buf: Vec::with_capacity(64 * 1024),
+            recovery,
+        })
+    }
+
+    /// A clonable read handle.
+    pub fn reader(&self) -> StoreReader {
+        self.reader.clone()
+    }
+
+    /// What recovery did at open.
+    pub fn recovery_report(&self) -> &RecoveryReport {
+        &self.recovery
+    }
+
+    /// Next logical offset of (topic, queue) as the writer will assign it.
+    pub fn next_queue_offset(&self, topic: &str, queue_id: i32) -> i64 {
+        self.topic_queue_table
+            .get(&(topic.to_string(), queue_id))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    fn check_writable(&self) -> StoreResult<()> {
+        if self.shared.shut_down.load(Ordering::Acquire) {
+            return Err(StoreError::ShutDown);
+        }
+        if let Some(e) = self.shared.disk_full_error() {
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    fn check_common(&self, msg: &MessageInner) -> StoreResult<()> {
+        if msg.topic.is_empty() || msg.topic.len() > MAX_TOPIC_LEN {
+            return Err(StoreError::MessageIllegal(format!(
+                "topic length {} not in 1..={MAX_TOPIC_LEN}",
+                msg.topic.len()
+            )));
+        }
+        if msg.properties.len() > MAX_PROPERTIES_LEN {
+            return Err(StoreError::PropertiesSizeExceeded {
+                size: msg.properties.len(),
+                limit: MAX_PROPERTIES_LEN,
+            });
+        }
+        if msg.body.len() > self.shared.cfg.max_message_size {
+            return Err(StoreError::MessageIllegal(format!(
+                "body of {} bytes exceeds maxMessageSize {}",
+                msg.body.len(),
+                self.shared.cfg.max_message_size
+            )));
+        }
+        Ok(())
+    }
+
+    /// Appends one message; dispatches it before returning.
+    pub fn put_message(&mut self, msg: &MessageInner) -> StoreResult<PutResult> {
+        self.check_writable()?;
+        self.check_common(msg)?;
+        let payload = RecordPayload {
+            flag: msg.flag,
+            body: &msg.body,
+            properties: &msg.properties,
+        };
+        self.append_records(msg, &[payload])
+    }
+
+    /// Appends a producer batch (`msg.body` is the batch body, `msg.properties` the batch-level
+    /// properties appended to each message). Never split across files.
+    pub fn put_batch(&mut self, msg: &MessageInner) -> StoreResult<PutResult> {
+        self.check_writable()?;
+        self.check_common(msg)?;
+        if sys_flag::transaction_type(msg.sys_flag) != sys_flag::TRANSACTION_NOT_TYPE {
+            return Err(StoreError::MessageIllegal(
+                "transaction messages cannot be batched".into(),
+            ));
+        }
+        if property(&msg.properties, PROPERTY_DELAY).is_some() {
+            return Err(StoreError::MessageIllegal(
+                "delay messages cannot be batched".into(),
+            ));
+        }
+        let items = decode_batch_body(&msg.body)?;
+        if items.is_empty() {
+            return Err(StoreError::MessageIllegal("empty batch".into()));
+        }
+        let props: Vec<String> = items
+            .iter()
+            .map(|it| {
+                let mut p = it.properties.clone();
+                if !p.is_empty() && !msg.properties.is_empty() && !p.ends_with(PROPERTY_SEPARATOR) {
+                    p.push(PROPERTY_SEPARATOR);
+                }
+                p.push_str(&msg.properties);
+                p
+            })
+            .collect();
+        if let Some(p) = props.iter().find(|p| p.len() > MAX_PROPERTIES_LEN) {
+            return Err(StoreError::PropertiesSizeExceeded {
+                size: p.len(),
+                limit: MAX_PROPERTIES_LEN,
+            });
+        }
+        let payloads: Vec<RecordPayload<'_>> = items
+            .iter()
+            .zip(&props)
+            .map(|(it, p)| RecordPayload {
+                flag: it.flag,
+                body: &it.body,
+                properties: p,
+            })
+            .collect();
+        self.append_records(msg, &payloads)
+    }
+
+    fn append_records(
+        &mut self,
+        msg: &MessageInner,
+        payloads: &[RecordPayload<'_>],
+    ) -> StoreResult<PutResult> {
+        let sys = effective_sys_flag(msg);
+        let tran = sys_flag::transaction_type(sys);
+        let in_queue = matches!(
+            tran,
+            sys_flag::TRANSACTION_NOT_TYPE | sys_flag::TRANSACTION_COMMIT_TYPE
+        );
+        let key = (msg.topic.clone(), msg.queue_id);
+        let first_qo = if in_queue {
+            self.topic_queue_table.get(&key).copied().unwrap_or(0)
+        } else {
+            0
+        };
+        let limit = self.shared.cfg.max_message_size + RECORD_SLACK;
+        let mut lens = Vec::with_capacity(payloads.len());
+        for p in payloads {
+            let len = record_len(sys, p.body.len(), msg.topic.len(), p.properties.len());
+            if len > limit {
+                return Err(StoreError::MessageIllegal(format!(
+                    "record of {len} bytes exceeds {limit}"
+                )));
+            }
+            lens.push(len);
+        }
+        let total: usize = lens.iter().sum();
+        let cl = &self.shared.commit_log;
+        let wrote_offset = cl.reserve(total)?;
+        let store_ts = crate::store::time::now_ms();
+        self.buf.clear();
+        let mut phys = wrote_offset;
+        let mut reqs = Vec::with_capacity(payloads.len());
+        for (i, (p, len)) in payloads.iter().zip(&lens).enumerate() {
+            let qo = if in_queue { first_qo + i as i64 } else { 0 };
+            let head = RecordHead {
+                queue_offset: qo,
+                phys_offset: phys,
+                store_timestamp: store_ts,
+                sys_flag: sys,
+            };
+            encode_record(&mut self.buf, msg, head, *p);
+            reqs.push(DispatchRequest::from_record(
+                &DecodedRecord {
+                    total_size: *len as i32,
+                    magic: crate::store::record::MESSAGE_MAGIC_CODE,
+                    body_crc: 0,
+                    queue_id: msg.queue_id,
+                    flag: p.flag,
+                    queue_offset: qo,
+                    phys_offset: phys,
+                    sys_flag: sys,
+                    born_timestamp: msg.born_timestamp,
+                    born_host: msg.born_host,
+                    store_timestamp: store_ts,
+                    store_host: msg.store_host,
+                    reconsume_times: msg.reconsume_times,
+                    prepared_transaction_offset: msg.prepared_transaction_offset,
+                    body: Bytes::new(),
+                    topic: msg.topic.clone(),
+                    properties: p.properties.to_string(),
+                },
+                &self.shared.cfg,
+            ));
+            phys += *len as i64;
+        }
+        cl.append(&self.buf)?;
+        self.shared.last_store_ts.store(store_ts, Ordering::Release);
+        if in_queue {
+            self.topic_queue_table
+                .insert(key, first_qo + payloads.len() as i64);
+        }
+        let mut tags_codes = Vec::with_capacity(reqs.len());
+        let mut msg_ids = Vec::with_capacity(reqs.len());
+        for r in &reqs {
+            self.dispatch_one(r)?;
+            tags_codes.push(r.tags_code);
+            msg_ids.push(offset_msg_id(&msg.store_host, r.commit_log_offset));
+        }
+        Ok(PutResult {
+            wrote_offset,
+            wrote_bytes: total,
+            msg_ids,
+            store_timestamp: store_ts,
+            queue_offset: first_qo,
+            msg_num: payloads.len(),
+            topic: msg.topic.clone(),
+            queue_id: msg.queue_id,
+            tags_codes,
+        })
+    }
+
+    fn dispatch_one(&self, req: &DispatchRequest) -> StoreResult<()> {
+        let s = &self.shared;
+        let out = dispatch(&s.cfg, &s.cqs, &s.index, req)?;
+        if let Some(ts) = out.index_filled_ts {
+            let cp = {
+                let mut cp = s.checkpoint.lock();
+                cp.index_msg_timestamp = ts;
+                cp.clone()
+            };
+            cp.flush()?;
+        }
+        Ok(())
+    }
+
+    /// HA slave: appends replicated bytes at the master's `offset` (whole records only) and
+    /// dispatches them like local appends.
+    pub fn append_raw(&mut self, offset: i64, bytes: &[u8]) -> StoreResult<RawAppendResult> {
+        if self.shared.shut_down.load(Ordering::Acquire) {
+            return Err(StoreError::ShutDown);
+        }
+        let (records, consumed) = self.shared.commit_log.append_raw(offset, bytes)?;
+        let mut dispatched = Vec::with_capacity(records.len());
+        for rec in &records {
+            let req = DispatchRequest::from_record(rec, &self.shared.cfg);
+            if req.goes_to_consume_queue() {
+                let next = self
+                    .topic_queue_table
+                    .entry((req.topic.clone(), req.queue_id))
+                    .or_insert(0);
+                *next = (*next).max(req.queue_offset + 1);
+            }
+            self.dispatch_one(&req)?;
+            self.shared
+                .last_store_ts
+                .store(rec.store_timestamp, Ordering::Release);
+            dispatched.push(req);
+        }
+        Ok(RawAppendResult {
+            consumed,
+            dispatched,
+        })
+    }
+
+    /// Clean shutdown: flush everything, write the checkpoint, remove the abort file.
+    pub fn shutdown(&mut self) -> StoreResult<()> {
+        if self.shared.shut_down.swap(true, Ordering::AcqRel) {
+            return Ok(());
+        }
+        self.shared.flush()?;
+        abort::remove(&self.shared.cfg.abort_file)?;
+        info!(self.shared.log, "store shut down"; "max_phys_offset" => self.shared.commit_log.max_offset());
+        Ok(())
+    }
+}

@@ -1,0 +1,288 @@
+//! The shared, read-mostly half of the store. [`StoreShared`] holds the commit log, consume
+//! queues, index and checkpoint; [`StoreReader`] is a cheap clonable handle to it for pull
+//! handlers, the HA master, the flush thread and the cleaner. Only
+//! [`crate::store::MessageStore`] (one owner, `&mut self`) writes.
+
+use crate::store::checkpoint::Checkpoint;
+use crate::store::cleanup::{decide, CleanupReport, DiskUsage};
+use crate::store::commit_log::CommitLog;
+use crate::store::config::StoreConfig;
+use crate::store::cq_table::ConsumeQueueTable;
+use crate::store::error::{StoreError, StoreResult};
+use crate::store::index_service::{IndexQueryResult, IndexService};
+use crate::store::record::{peek_total_size, store_timestamp_pos};
+use bytes::Bytes;
+use parking_lot::{Mutex, RwLock};
+use slog::{info, warn, Logger};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// State shared by the writer and all readers.
+#[derive(Debug)]
+pub struct StoreShared {
+    pub(crate) cfg: StoreConfig,
+    pub(crate) log: Logger,
+    pub(crate) commit_log: CommitLog,
+    pub(crate) cqs: ConsumeQueueTable,
+    pub(crate) index: RwLock<IndexService>,
+    pub(crate) checkpoint: Mutex<Checkpoint>,
+    /// Store timestamp of the last appended record.
+    pub(crate) last_store_ts: AtomicI64,
+    /// Disk usage ratio ×1e6 when the disk is full, else 0.
+    pub(crate) disk_full_ppm: AtomicU64,
+    pub(crate) usage: Arc<dyn DiskUsage>,
+    pub(crate) shut_down: AtomicBool,
+}
+
+/// Result of [`StoreShared::query_by_key`].
+#[derive(Debug, Clone, Default)]
+pub struct QueryMessageResult {
+    pub messages: Vec<Bytes>,
+    pub index_last_update_timestamp: i64,
+    pub index_last_update_phyoffset: i64,
+}
+
+/// Clonable read handle.
+#[derive(Debug, Clone)]
+pub struct StoreReader {
+    pub(crate) shared: Arc<StoreShared>,
+}
+
+impl std::ops::Deref for StoreReader {
+    type Target = StoreShared;
+    fn deref(&self) -> &StoreShared {
+        &self.shared
+    }
+}
+
+impl StoreShared {
+    /// The configuration.
+    pub fn config(&self) -> &StoreConfig {
+        &self.cfg
+    }
+
+    /// The commit log (raw reads for HA).
+    pub fn commit_log(&self) -> &CommitLog {
+        &self.commit_log
+    }
+
+    /// Logical offset after the last entry of a queue (0 if unknown).
+    pub fn max_offset_in_queue(&self, topic: &str, queue_id: i32) -> i64 {
+        self.cqs
+            .find(topic, queue_id)
+            .map_or(0, |q| q.max_offset_in_queue())
+    }
+
+    /// First valid logical offset of a queue (0 if unknown).
+    pub fn min_offset_in_queue(&self, topic: &str, queue_id: i32) -> i64 {
+        self.cqs
+            .find(topic, queue_id)
+            .map_or(0, |q| q.min_offset_in_queue())
+    }
+
+    /// Commit-log offset of the entry at a logical offset.
+    pub fn commit_log_offset_in_queue(
+        &self,
+        topic: &str,
+        queue_id: i32,
+        offset: i64,
+    ) -> Option<i64> {
+        self.cqs
+            .find(topic, queue_id)?
+            .get(offset)
+            .map(|e| e.phys_offset)
+    }
+
+    /// Store timestamp of the record at `phys` (reads only its header).
+    pub fn store_time_at(&self, phys: i64) -> Option<i64> {
+        let head = self.commit_log.read(phys, 40)?;
+        let sys = i32::from_be_bytes(head.get(36..40)?.try_into().ok()?);
+        let p = store_timestamp_pos(sys) as i64;
+        let b = self.commit_log.read(phys + p, 8)?;
+        Some(i64::from_be_bytes(b.as_ref().try_into().ok()?))
+    }
+
+    /// First logical offset whose message was stored at or after `ts` (max offset if none).
+    pub fn offset_by_time(&self, topic: &str, queue_id: i32, ts: i64) -> i64 {
+        let Some(cq) = self.cqs.find(topic, queue_id) else {
+            return 0;
+        };
+        let (mut lo, mut hi) = (cq.min_offset_in_queue(), cq.max_offset_in_queue());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let t = cq.get(mid).and_then(|e| self.store_time_at(e.phys_offset));
+            match t {
+                Some(t) if t >= ts => hi = mid,
+                Some(_) => lo = mid + 1,
+                None => lo = mid + 1, // removed record: older than anything we can read
+            }
+        }
+        lo
+    }
+
+    /// Store time of the first message of a queue, if readable.
+    pub fn earliest_message_time(&self, topic: &str, queue_id: i32) -> Option<i64> {
+        let cq = self.cqs.find(topic, queue_id)?;
+        let e = cq.get(cq.min_offset_in_queue())?;
+        self.store_time_at(e.phys_offset)
+    }
+
+    /// Store time of the first record of the commit log.
+    pub fn earliest_store_time(&self) -> Option<i64> {
+        self.store_time_at(self.commit_log.min_offset())
+    }
+
+    /// The raw record at a commit-log offset (VIEW_MESSAGE_BY_ID).
+    pub fn look_message_by_offset(&self, phys: i64) -> Option<Bytes> {
+        let head = self.commit_log.read(phys, 4)?;
+        let size = usize::try_from(peek_total_size(&head)?).ok()?;
+        self.commit_log.read(phys, size)
+    }
+
+    /// Index lookup of `topic#key` (KEYS token or UNIQ_KEY) stored within [begin, end] ms.
+    pub fn query_by_key(
+        &self,
+        topic: &str,
+        key: &str,
+        max: usize,
+        begin: i64,
+        end: i64,
+    ) -> QueryMessageResult {
+        let IndexQueryResult {
+            phys_offsets,
+            index_last_update_timestamp,
+            index_last_update_phyoffset,
+        } = self.index.read().query(topic, key, max, begin, end);
+        QueryMessageResult {
+            messages: phys_offsets
+                .into_iter()
+                .filter_map(|p| self.look_message_by_offset(p))
+                .collect(),
+            index_last_update_timestamp,
+            index_last_update_phyoffset,
+        }
+    }
+
+    /// Offset after the last record.
+    pub fn max_phys_offset(&self) -> i64 {
+        self.commit_log.max_offset()
+    }
+
+    /// First commit-log offset still on disk.
+    pub fn min_phys_offset(&self) -> i64 {
+        self.commit_log.min_offset()
+    }
+
+    /// Offset known to be on disk. Only moves forward.
+    pub fn flushed_offset(&self) -> i64 {
+        self.commit_log.flushed_offset()
+    }
+
+    /// Flush thread: msyncs the commit log if `least_pages` pages are dirty (0 = all) and
+    /// records the flushed store time for the checkpoint.
+    pub fn flush_commit_log(&self, least_pages: usize) -> StoreResult<i64> {
+        let ts = self.last_store_ts.load(Ordering::Acquire);
+        let target = self.commit_log.max_offset();
+        let flushed = self.commit_log.flush(least_pages)?;
+        if flushed >= target && ts > 0 {
+            let mut cp = self.checkpoint.lock();
+            cp.physic_msg_timestamp = cp.physic_msg_timestamp.max(ts);
+        }
+        Ok(flushed)
+    }
+
+    /// Flushes consume queues (and the index), then writes the checkpoint.
+    pub fn flush_consume_queues(&self, least_pages: usize) -> StoreResult<()> {
+        // Dispatch is synchronous with the append, so everything stored before this point is
+        // in the queues once they are flushed.
+        let ts = self.last_store_ts.load(Ordering::Acquire);
+        for cq in self.cqs.all() {
+            cq.flush(least_pages)?;
+        }
+        let cp = {
+            let mut cp = self.checkpoint.lock();
+            if least_pages == 0 && ts > 0 {
+                cp.logics_msg_timestamp = cp.logics_msg_timestamp.max(ts);
+            }
+            cp.clone()
+        };
+        cp.flush()
+    }
+
+    /// Flushes everything; returns the flushed commit-log offset.
+    pub fn flush(&self) -> StoreResult<i64> {
+        let off = self.flush_commit_log(0)?;
+        self.index.read().flush()?;
+        self.flush_consume_queues(0)?;
+        Ok(off)
+    }
+
+    /// A copy of the in-memory checkpoint.
+    pub fn checkpoint(&self) -> Checkpoint {
+        self.checkpoint.lock().clone()
+    }
+
+    /// `Some(DiskFull)` while writes are refused.
+    pub fn disk_full_error(&self) -> Option<StoreError> {
+        let ppm = self.disk_full_ppm.load(Ordering::Acquire);
+        (ppm > 0).then(|| StoreError::DiskFull {
+            path: self.cfg.commit_log_dir.clone(),
+            ratio: ppm as f64 / 1e6,
+            limit: self.cfg.disk_full_ratio,
+        })
+    }
+
+    fn set_disk_ratio(&self, ratio: f64) {
+        if ratio > self.cfg.disk_full_ratio {
+            let was = self
+                .disk_full_ppm
+                .swap(((ratio * 1e6) as u64).max(1), Ordering::AcqRel);
+            if was == 0 {
+                warn!(self.log, "disk full: refusing writes"; "ratio" => ratio,
+                      "path" => self.cfg.commit_log_dir.display().to_string());
+            }
+        } else if self.disk_full_ppm.swap(0, Ordering::AcqRel) > 0 {
+            info!(self.log, "disk usage back under the limit: accepting writes"; "ratio" => ratio);
+        }
+    }
+
+    /// Measures disk usage and updates the disk-full flag; returns the ratio.
+    pub fn check_disk_space(&self) -> StoreResult<f64> {
+        let ratio = self.usage.usage_ratio(&self.cfg.commit_log_dir)?;
+        self.set_disk_ratio(ratio);
+        Ok(ratio)
+    }
+
+    /// One cleanup pass (the cleaner calls this every `cleanResourceInterval`).
+    pub fn run_cleanup(&self, now_ms: i64, manual: bool) -> StoreResult<CleanupReport> {
+        let ratio = self.check_disk_space()?;
+        let decision = decide(&self.cfg, ratio, now_ms, manual);
+        let mut report = CleanupReport {
+            decision,
+            ratio_after: ratio,
+            ..CleanupReport::default()
+        };
+        if decision.delete {
+            let reserved =
+                i64::try_from(self.cfg.file_reserved_time_hours * 3_600_000).unwrap_or(i64::MAX);
+            report.commit_log_files_deleted = self.commit_log.files().delete_expired_by_time(
+                reserved,
+                now_ms,
+                decision.force,
+                self.cfg.delete_files_batch_max,
+            )?;
+        }
+        let min = self.commit_log.min_offset();
+        for cq in self.cqs.all() {
+            report.consume_queue_files_deleted += cq.delete_expired(min)?;
+        }
+        report.index_files_deleted = self.index.write().delete_expired(min)?;
+        if report.commit_log_files_deleted > 0 {
+            info!(self.log, "deleted expired files"; "commit_log" => report.commit_log_files_deleted,
+                  "consume_queue" => report.consume_queue_files_deleted,
+                  "index" => report.index_files_deleted, "force" => decision.force);
+            report.ratio_after = self.check_disk_space()?;
+        }
+        Ok(report)
+    }
+}
