@@ -59,15 +59,6 @@ pub struct Backoff {
     last: Option<Instant>,
 }
 
-impl Default for Backoff {
-    fn default() -> Self {
-        Backoff {
-            streak: 0,
-            last: None,
-        }
-    }
-}
-
 impl Backoff {
     const BASE: Duration = Duration::from_millis(50);
     const MAX: Duration = Duration::from_secs(5);
