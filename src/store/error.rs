@@ -51,6 +51,9 @@ pub enum StoreError {
     /// The store was shut down; no more writes.
     #[error("store is shut down")]
     ShutDown,
+    /// An earlier write or flush failed; the store refuses writes until restarted.
+    #[error("store is read-only: {0}")]
+    ReadOnly(String),
 }
 
 impl StoreError {
@@ -60,6 +63,11 @@ impl StoreError {
             path: path.into(),
             source,
         }
+    }
+
+    /// True for failures of the disk itself (as opposed to a bad request).
+    pub fn is_io(&self) -> bool {
+        matches!(self, StoreError::Io { .. } | StoreError::BadFileSize { .. })
     }
 }
 
