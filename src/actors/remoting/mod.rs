@@ -1,1 +1,45 @@
-//! placeholder: filled in by its owner.
+//! The generic remoting server shared by the name server and the broker: a [`Listener`] actor
+//! accepting TCP connections, one [`Connection`] actor per socket speaking RocketMQ frames, and the
+//! [`RequestHandler`] trait through which a server answers requests, now or later.
+//!
+//! Typical use:
+//! ```ignore
+//! let handle = start_listener(addr, Arc::new(MyHandler), ServerSettings::default(), &log).await?;
+//! println!("listening on {}", handle.local_addr());
+//! ```
+
+pub mod connection;
+pub mod error;
+pub mod handler;
+pub mod listener;
+
+use std::time::Duration;
+
+pub use connection::Connection;
+pub use error::RemotingError;
+pub use handler::{ConnHandle, ConnId, ConnInfo, Reply, RequestHandler, Responder};
+pub use listener::{start_listener, ConnectionCount, Listener, ListenerHandle, StopListener};
+
+/// Tunables of one remoting server.
+#[derive(Debug, Clone)]
+pub struct ServerSettings {
+    /// Close a connection with no traffic for this long (Java `serverChannelMaxIdleTimeSeconds`).
+    pub idle_timeout: Duration,
+    /// Requests of one connection being served at once; beyond this the connection stops reading.
+    pub max_in_flight: usize,
+    /// Largest accepted frame, length word included.
+    pub max_frame_len: usize,
+    /// The `component` key of this server's log records.
+    pub component: &'static str,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        ServerSettings {
+            idle_timeout: Duration::from_secs(120),
+            max_in_flight: 1024,
+            max_frame_len: crate::codec::MAX_FRAME_LEN,
+            component: "remoting",
+        }
+    }
+}

@@ -1,0 +1,206 @@
+//! One actor per accepted socket: decodes frames, hands requests to the [`RequestHandler`],
+//! writes responses as they complete, and owns the connection's lifetime.
+//!
+//! * **Pipelining / out-of-order answers:** every request gets its own future; whichever finishes
+//!   first is written first. The peer matches answers by `opaque`.
+//! * **Backpressure:** a read needs a permit from a semaphore of `max_in_flight` permits, held until
+//!   the request is answered; when all are taken the connection stops reading the socket.
+//! * **Oneway** requests are never answered, even if the handler returns something.
+//! * **Idle close:** no frame read or written for `idle_timeout` closes the connection (Java's
+//!   `serverChannelMaxIdleTimeSeconds`).
+//! * **Bad frame:** one log line with the peer and the error, then only this connection closes.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix::io::{WriteHandler, Writer};
+use actix::prelude::*;
+use bytes::BytesMut;
+use futures::{Stream, StreamExt};
+use slog::{debug, info, o, warn, Logger};
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::net::TcpStream;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio_util::codec::FramedRead;
+
+use super::handler::{ConnHandle, ConnId, Reply, RequestHandler};
+use super::ServerSettings;
+use crate::codec::frame::encode_frame;
+use crate::codec::{CodecError, RemotingCodec, RemotingCommand};
+
+/// Push a server-initiated command to the peer.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Push(pub RemotingCommand);
+
+/// Close the connection.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct CloseConnection;
+
+/// Sent to the owner (the listener) once a connection has stopped.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct ConnClosed(pub ConnId);
+
+type Frame = Result<(RemotingCommand, OwnedSemaphorePermit), CodecError>;
+
+/// The connection actor. Create it with [`Connection::spawn`].
+pub struct Connection {
+    handle: ConnHandle,
+    handler: Arc<dyn RequestHandler>,
+    writer: Writer<OwnedWriteHalf, std::io::Error>,
+    last_activity: Instant,
+    idle_timeout: Duration,
+    owner: Option<Recipient<ConnClosed>>,
+    log: Logger,
+}
+
+/// The read side: a frame is read only after a permit is available (backpressure).
+fn frames(
+    read: OwnedReadHalf,
+    codec: RemotingCodec,
+    permits: Arc<Semaphore>,
+) -> impl Stream<Item = Frame> {
+    let framed = FramedRead::new(read, codec);
+    futures::stream::unfold((framed, permits), |(mut framed, permits)| async move {
+        let permit = permits.clone().acquire_owned().await.ok()?;
+        let item = framed.next().await?;
+        Some((item.map(|cmd| (cmd, permit)), (framed, permits)))
+    })
+}
+
+impl Connection {
+    /// Starts the actor for an accepted socket and returns its handle.
+    pub fn spawn(
+        id: ConnId,
+        stream: TcpStream,
+        handler: Arc<dyn RequestHandler>,
+        settings: &ServerSettings,
+        owner: Option<Recipient<ConnClosed>>,
+        log: &Logger,
+    ) -> std::io::Result<ConnHandle> {
+        let peer = stream.peer_addr()?;
+        let local = stream.local_addr()?;
+        // Small request/response frames: latency matters more than packet count.
+        stream.set_nodelay(true)?;
+        let (read, write) = stream.into_split();
+        let permits = Arc::new(Semaphore::new(settings.max_in_flight.max(1)));
+        let codec = RemotingCodec::with_max_frame_len(settings.max_frame_len);
+        let idle_timeout = settings.idle_timeout;
+        let log = log.new(o!("conn" => id, "peer" => peer.to_string()));
+        let mut created = None;
+        Connection::create(|ctx| {
+            let handle = ConnHandle::new(id, peer, local, ctx.address());
+            created = Some(handle.clone());
+            ctx.add_stream(frames(read, codec, permits));
+            let writer = Writer::new(write, ctx);
+            Connection {
+                handle,
+                handler,
+                writer,
+                last_activity: Instant::now(),
+                idle_timeout,
+                owner,
+                log,
+            }
+        });
+        created.ok_or_else(|| std::io::Error::other("connection actor was not created"))
+    }
+
+    /// Encodes and queues `cmd`; consecutive writes share one buffer and go out together.
+    fn write(&mut self, cmd: &RemotingCommand) {
+        let mut buf = BytesMut::with_capacity(256 + cmd.body.len());
+        match encode_frame(cmd, &mut buf) {
+            Ok(()) => {
+                self.writer.write(&buf);
+                self.last_activity = Instant::now();
+            }
+            Err(e) => {
+                warn!(self.log, "cannot encode response, dropping it";
+                    "code" => cmd.code, "opaque" => cmd.opaque, "error" => %e);
+            }
+        }
+    }
+
+    fn check_idle(&mut self, ctx: &mut Context<Self>) {
+        if self.last_activity.elapsed() >= self.idle_timeout {
+            info!(self.log, "closing idle connection";
+                "idle_secs" => self.idle_timeout.as_secs_f64());
+            ctx.stop();
+        }
+    }
+}
+
+impl Actor for Connection {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        self.handler.on_open(&self.handle);
+        let period =
+            (self.idle_timeout / 4).clamp(Duration::from_millis(10), Duration::from_secs(5));
+        ctx.run_interval(period, |act, ctx| act.check_idle(ctx));
+        debug!(self.log, "connection open");
+    }
+
+    fn stopped(&mut self, _ctx: &mut Self::Context) {
+        debug!(self.log, "connection closed");
+        self.handler.on_close(&self.handle);
+        if let Some(owner) = &self.owner {
+            owner.do_send(ConnClosed(self.handle.id()));
+        }
+    }
+}
+
+impl StreamHandler<Frame> for Connection {
+    fn handle(&mut self, item: Frame, ctx: &mut Self::Context) {
+        let (cmd, permit) = match item {
+            Ok(v) => v,
+            Err(e) => {
+                warn!(self.log, "malformed frame, closing connection"; "error" => %e);
+                ctx.stop();
+                return;
+            }
+        };
+        self.last_activity = Instant::now();
+        let handle = self.handle.clone();
+        if cmd.is_response() {
+            self.handler.on_response(&handle, cmd);
+            return;
+        }
+        let oneway = cmd.is_oneway();
+        match self.handler.handle(&handle, cmd) {
+            Reply::Now(Some(resp)) if !oneway => self.write(&resp),
+            Reply::Now(_) => {}
+            Reply::Later(fut) => {
+                ctx.spawn(fut.into_actor(self).map(move |resp, act, _ctx| {
+                    drop(permit);
+                    if let Some(resp) = resp.filter(|_| !oneway) {
+                        act.write(&resp);
+                    }
+                }));
+            }
+        }
+    }
+}
+
+impl WriteHandler<std::io::Error> for Connection {
+    fn error(&mut self, err: std::io::Error, _ctx: &mut Self::Context) -> Running {
+        info!(self.log, "write failed, closing connection"; "error" => %err);
+        Running::Stop
+    }
+}
+
+impl Handler<Push> for Connection {
+    type Result = ();
+    fn handle(&mut self, msg: Push, _ctx: &mut Self::Context) {
+        self.write(&msg.0);
+    }
+}
+
+impl Handler<CloseConnection> for Connection {
+    type Result = ();
+    fn handle(&mut self, _msg: CloseConnection, ctx: &mut Self::Context) {
+        ctx.stop();
+    }
+}
