@@ -1,0 +1,70 @@
+//! Metadata admin commands: UPDATE_AND_CREATE_TOPIC (17), GET_ALL_TOPIC_CONFIG (21),
+//! GET_ALL_SUBSCRIPTIONGROUP_CONFIG (201), GET_ALL_CONSUMER_OFFSET (43),
+//! GET_ALL_DELAY_OFFSET (45). The last four also feed a slave's metadata sync.
+
+use super::reply::{error, ok};
+use super::state::Broker;
+use crate::broker::topic_validator::validate_topic;
+use crate::codec::RemotingCommand;
+use crate::protocol::topic::{TopicConfig, TopicFilterType};
+
+/// UPDATE_AND_CREATE_TOPIC.
+pub fn create_topic(b: &Broker, req: &RemotingCommand) -> RemotingCommand {
+    if b.is_slave() {
+        return error(req, "a slave broker cannot create topics; create them on its master");
+    }
+    let parsed = (|| -> Result<TopicConfig, crate::codec::ext::HeaderError> {
+        let topic = req.header_str("topic")?;
+        let mut tc = TopicConfig::new(topic, req.header_i32("readQueueNums")?, req.header_i32("writeQueueNums")?, req.header_i32("perm")?);
+        if req.opt_header_str("topicFilterType") == Some("MULTI_TAG") {
+            tc.topic_filter_type = TopicFilterType::MultiTag;
+        }
+        tc.topic_sys_flag = req.opt_header_i32("topicSysFlag")?.unwrap_or(0);
+        tc.order = req.opt_header_bool("order")?.unwrap_or(false);
+        Ok(tc)
+    })();
+    let tc = match parsed {
+        Ok(tc) => tc,
+        Err(e) => return error(req, e.to_string()),
+    };
+    if let Err(e) = validate_topic(&tc.topic_name) {
+        return error(req, e.to_string());
+    }
+    {
+        let mut meta = b.meta.lock();
+        if meta.topics.is_system_topic(&tc.topic_name) {
+            return error(req, format!("The topic[{}] is conflict with system topic.", tc.topic_name));
+        }
+        meta.topics.update_topic(tc);
+    }
+    b.topics_changed();
+    ok(req)
+}
+
+fn json_body(req: &RemotingCommand, text: String) -> RemotingCommand {
+    ok(req).with_body(text.into_bytes())
+}
+
+/// GET_ALL_TOPIC_CONFIG.
+pub fn all_topic_config(b: &Broker, req: &RemotingCommand) -> RemotingCommand {
+    let text = b.meta.lock().topics.encode(false);
+    json_body(req, text)
+}
+
+/// GET_ALL_SUBSCRIPTIONGROUP_CONFIG.
+pub fn all_group_config(b: &Broker, req: &RemotingCommand) -> RemotingCommand {
+    let text = b.meta.lock().groups.encode(false);
+    json_body(req, text)
+}
+
+/// GET_ALL_CONSUMER_OFFSET.
+pub fn all_consumer_offset(b: &Broker, req: &RemotingCommand) -> RemotingCommand {
+    let text = b.meta.lock().offsets.encode(false);
+    json_body(req, text)
+}
+
+/// GET_ALL_DELAY_OFFSET.
+pub fn all_delay_offset(b: &Broker, req: &RemotingCommand) -> RemotingCommand {
+    let text = b.meta.lock().delay_offsets.encode(false);
+    json_body(req, text)
+}

@@ -1,0 +1,21 @@
+//! The broker node: remoting listeners on `listenPort` and the fast channel `listenPort-2`, the
+//! request processors, the store actors, long polling, name-server registration, replication
+//! and housekeeping, all started under the root supervisor.
+
+pub mod admin;
+pub mod admin_meta;
+pub mod admin_runtime;
+pub mod client_manage;
+pub mod hold;
+pub mod offsets;
+pub mod processor;
+pub mod pull;
+pub mod registration;
+pub mod reply;
+pub mod send;
+pub mod settings;
+pub mod state;
+pub mod maintenance;
+pub mod node;
+
+pub use node::{start_broker, BrokerError, BrokerHandle};

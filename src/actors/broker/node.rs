@@ -1,0 +1,232 @@
+//! Starting and stopping one broker: opens the store and metadata, starts the writer, flush
+//! service, long polling, listeners (main + fast channel), registration with every name server
+//! and the maintenance thread, all under the given root supervisor.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix::prelude::*;
+use parking_lot::Mutex;
+use slog::{info, o, warn, Logger};
+
+use super::hold::{Arrived, PullHold};
+use super::maintenance::Maintenance;
+use super::processor::BrokerHandler;
+use super::registration::{BrokerIdentity, Registration, Unregister};
+use super::settings::{flush_settings, store_config, topic_options};
+use super::state::{Broker, Dirty, Meta, Stats};
+use crate::actors::remoting::{start_listener, ListenerHandle, RemotingError, ServerSettings};
+use crate::actors::store::{Arrival, ArrivalHook, StoreHandle};
+use crate::actors::supervisor::{RestartBook, RestartTracker, RootSupervisor, Slot, Supervise};
+use crate::broker::consumer_manager::ConsumerManager;
+use crate::broker::consumer_offset::ConsumerOffsetManager;
+use crate::broker::delay_offset::DelayOffsetManager;
+use crate::broker::persist::PersistError;
+use crate::broker::producer_manager::ProducerManager;
+use crate::broker::rebalance_lock::{RebalanceLockManager, DEFAULT_LOCK_MAX_LIVE_MS};
+use crate::broker::subscription_group::SubscriptionGroupManager;
+use crate::broker::topic_config::TopicConfigManager;
+use crate::config::BrokerConfig;
+use crate::protocol::register::RegisterBrokerResult;
+use crate::store::StoreError;
+
+/// Why a broker could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum BrokerError {
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
+    #[error("metadata: {0}")]
+    Meta(#[from] PersistError),
+    #[error("listener: {0}")]
+    Listen(#[from] RemotingError),
+    #[error("brokerIP1 `{0}` is not an IP address")]
+    BadIp(String),
+}
+
+/// Extra hooks called after every append (HA master wake-ups are added here).
+pub type ArrivalHooks = Arc<Mutex<Vec<ArrivalHook>>>;
+
+/// A running broker.
+pub struct BrokerHandle {
+    pub broker: Arc<Broker>,
+    pub listen_addr: SocketAddr,
+    pub fast_addr: SocketAddr,
+    /// Hooks run after every append (replication plugs in here).
+    pub hooks: ArrivalHooks,
+    /// Receives each registration result (the slave's master and HA addresses).
+    pub registered: tokio::sync::watch::Receiver<Option<RegisterBrokerResult>>,
+    listeners: Vec<ListenerHandle>,
+    maintenance: Mutex<Option<Maintenance>>,
+}
+
+fn open_meta(cfg: &BrokerConfig, log: &Logger) -> Result<Meta, PersistError> {
+    let dir = cfg.store_paths().config_dir;
+    std::fs::create_dir_all(&dir).map_err(|e| PersistError::Io { op: "create dir", path: dir.clone(), source: e })?;
+    Ok(Meta {
+        topics: TopicConfigManager::open(&dir, topic_options(cfg), log)?,
+        groups: SubscriptionGroupManager::open(&dir, log)?,
+        offsets: ConsumerOffsetManager::open(&dir, log)?,
+        delay_offsets: DelayOffsetManager::open(&dir, log)?,
+        consumers: ConsumerManager::new(log),
+        producers: ProducerManager::new(log),
+        locks: RebalanceLockManager::new(DEFAULT_LOCK_MAX_LIVE_MS, log),
+    })
+}
+
+/// Starts a broker inside the current actix System. With `listenPort = 0` (tests) every
+/// listener binds an OS-chosen port and the advertised addresses use the bound ports.
+pub async fn start_broker(cfg: BrokerConfig, root: &Addr<RootSupervisor>, book: RestartBook, log: Logger) -> Result<BrokerHandle, BrokerError> {
+    let log = log.new(o!("broker" => format!("{}-{}", cfg.broker_name, cfg.broker_id)));
+    let ip1: IpAddr = cfg.broker_ip1.parse().map_err(|_| BrokerError::BadIp(cfg.broker_ip1.clone()))?;
+    let meta = open_meta(&cfg, &log)?;
+    let holds: Arc<Mutex<Option<Slot<PullHold>>>> = Arc::default();
+    let hooks: ArrivalHooks = Arc::default();
+    let hook: ArrivalHook = {
+        let (holds, hooks) = (holds.clone(), hooks.clone());
+        Arc::new(move |a: &Arrival| {
+            if let Some(h) = holds.lock().as_ref() {
+                match a {
+                    Arrival::Put { topic, queue_id, next_queue_offset, tags_codes, .. } => h.get().do_send(Arrived {
+                        topic: topic.clone(),
+                        queue_id: *queue_id,
+                        next_queue_offset: *next_queue_offset,
+                        tags_codes: tags_codes.clone(),
+                    }),
+                    Arrival::Replicated { queues, .. } => {
+                        for (topic, queue_id, next) in queues {
+                            h.get().do_send(Arrived { topic: topic.clone(), queue_id: *queue_id, next_queue_offset: *next, tags_codes: Vec::new() });
+                        }
+                    }
+                }
+            }
+            for f in hooks.lock().iter() {
+                f(a);
+            }
+        })
+    };
+    let store = StoreHandle::start(store_config(&cfg), flush_settings(&cfg), root, book.clone(), "commitlog-writer", hook, log.clone()).await?;
+
+    // Bind first: the advertised addresses need the real ports.
+    let test_ports = cfg.listen_port == 0;
+    let bind = |port: u16| SocketAddr::new(cfg.bind_address, if test_ports { 0 } else { port });
+    let broker = {
+        Arc::new(Broker {
+            cfg: cfg.clone(),
+            log: log.clone(),
+            store,
+            meta: Mutex::new(meta),
+            dirty: Dirty::default(),
+            stats: Stats::default(),
+            book: book.clone(),
+            store_host: std::sync::OnceLock::new(),
+            conns: Mutex::default(),
+            holds: holds.clone(),
+            registrations: Mutex::default(),
+            replication: Mutex::default(),
+            master_addr: Mutex::default(),
+        })
+    };
+    let settings = |component| ServerSettings {
+        idle_timeout: Duration::from_secs(cfg.server_channel_max_idle_time_seconds as u64),
+        component,
+        ..ServerSettings::default()
+    };
+    let main_l = start_listener(bind(cfg.listen_port), Arc::new(BrokerHandler { broker: broker.clone(), fast: false }), settings("broker-listener"), &log).await?;
+    let fast_l = start_listener(bind(cfg.fast_port()), Arc::new(BrokerHandler { broker: broker.clone(), fast: true }), settings("broker-fast-listener"), &log).await?;
+    let listen_addr = main_l.local_addr();
+    // The store host (inside records and message ids) is the advertised address, never the bind address.
+    let store_host = SocketAddr::new(ip1, listen_addr.port());
+    let _ = broker.store_host.set(store_host);
+    broker.stats.boot_ms.store(Broker::now_ms(), std::sync::atomic::Ordering::Relaxed);
+
+    // Long polling.
+    let hold_slot = {
+        let (weak, book, hlog) = (Arc::downgrade(&broker), book.clone(), log.clone());
+        root.send(Supervise {
+            name: "pull-hold".into(),
+            arbiter: Arbiter::current(),
+            factory: Arc::new(move || PullHold::new(weak.clone(), RestartTracker::new("pull-hold", book.clone(), hlog.clone()))),
+        })
+        .await
+        .map_err(|_| StoreError::ShutDown)?
+    };
+    *holds.lock() = Some(hold_slot);
+
+    // Registration with every name server.
+    let (reg_tx, registered) = tokio::sync::watch::channel(None);
+    let reg_tx = Arc::new(reg_tx);
+    let ha_port = if test_ports { 0 } else { cfg.ha_port() };
+    let identity = BrokerIdentity {
+        cluster: cfg.broker_cluster_name.clone(),
+        broker_name: cfg.broker_name.clone(),
+        broker_id: cfg.broker_id as i64,
+        broker_addr: format!("{}:{}", cfg.broker_ip1, listen_addr.port()),
+        ha_addr: format!("{}:{}", cfg.effective_broker_ip2(), ha_port),
+    };
+    for ns in cfg.namesrv_addrs() {
+        let (weak, book, rlog, id, tx) = (Arc::downgrade(&broker), book.clone(), log.clone(), identity.clone(), reg_tx.clone());
+        let period = cfg.register_interval();
+        let timeout = Duration::from_millis(cfg.register_broker_timeout_mills as u64);
+        let name = format!("namesrv-registration[{ns}]");
+        let slot = root
+            .send(Supervise {
+                name: name.clone(),
+                arbiter: Arbiter::current(),
+                factory: Arc::new(move || {
+                    let w = weak.clone();
+                    let body = Arc::new(move || w.upgrade().map(|b| b.register_body()).unwrap_or_default());
+                    let (w2, tx2) = (weak.clone(), tx.clone());
+                    let sink = Arc::new(move |_ns: &str, r: &RegisterBrokerResult| {
+                        if let Some(b) = w2.upgrade() {
+                            if r.master_addr.is_some() {
+                                *b.master_addr.lock() = r.master_addr.clone();
+                            }
+                        }
+                        let _ = tx2.send(Some(r.clone()));
+                    });
+                    Registration::new(ns.clone(), id.clone(), body, sink, period, timeout, RestartTracker::new(name.clone(), book.clone(), rlog.clone()), rlog.clone())
+                }),
+            })
+            .await
+            .map_err(|_| StoreError::ShutDown)?;
+        broker.registrations.lock().push(slot);
+    }
+    let maintenance = Maintenance::start(Arc::downgrade(&broker));
+    info!(log, "broker started"; "listen" => %listen_addr, "fast" => %fast_l.local_addr(), "advertised" => &identity.broker_addr,
+          "role" => cfg.broker_role.as_str(), "flush" => cfg.flush_disk_type.as_str());
+    Ok(BrokerHandle {
+        broker,
+        listen_addr,
+        fast_addr: fast_l.local_addr(),
+        hooks,
+        registered,
+        listeners: vec![main_l, fast_l],
+        maintenance: Mutex::new(Some(maintenance)),
+    })
+}
+
+impl BrokerHandle {
+    /// The advertised client address (`brokerIP1:listenPort`).
+    pub fn client_addr(&self) -> String {
+        format!("{}:{}", self.broker.cfg.broker_ip1, self.listen_addr.port())
+    }
+
+    /// Clean stop: stop accepting, unregister, write metadata, flush and close the store.
+    pub async fn stop(&self) {
+        for l in &self.listeners {
+            l.stop();
+        }
+        let regs: Vec<_> = self.broker.registrations.lock().iter().map(|s| s.get()).collect();
+        for r in regs {
+            let _ = r.send(Unregister).await;
+        }
+        if let Some(mut m) = self.maintenance.lock().take() {
+            m.stop();
+        }
+        if let Err(e) = self.broker.store.shutdown().await {
+            warn!(self.broker.log, "store shutdown failed"; "error" => %e);
+        }
+        info!(self.broker.log, "broker stopped");
+    }
+}

@@ -1,0 +1,192 @@
+//! PULL_MESSAGE (11) and LITE_PULL_MESSAGE (361): checks, the store read with tag filtering,
+//! the status-to-code mapping of section 2.6, offset commits, and parking for long polling.
+
+use std::collections::BTreeSet;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::{BufMut, BytesMut};
+
+use super::hold::Park;
+use super::reply::{error, resp};
+use super::state::Broker;
+use crate::actors::remoting::{ConnHandle, Reply};
+use crate::codec::codes::response;
+use crate::codec::headers::pull_response::PullMessageResponseHeader;
+use crate::codec::headers::PullMessageRequestHeader;
+use crate::codec::RemotingCommand;
+use crate::protocol::heartbeat::java_string_hash;
+use crate::protocol::topic::perm;
+use crate::store::GetMessageStatus;
+
+/// Which tag hash codes a pull accepts.
+#[derive(Debug, Clone, Default)]
+pub struct TagFilter {
+    /// `None` = every message.
+    codes: Option<BTreeSet<i64>>,
+}
+
+impl TagFilter {
+    /// From a TAG expression (`*`, empty, or `a || b`).
+    pub fn from_expression(expr: &str) -> TagFilter {
+        let expr = expr.trim();
+        if expr.is_empty() || expr == "*" {
+            return TagFilter { codes: None };
+        }
+        let codes = expr
+            .split("||")
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(|t| i64::from(java_string_hash(t)))
+            .collect();
+        TagFilter { codes: Some(codes) }
+    }
+
+    /// From a heartbeat subscription.
+    pub fn from_codes(all: bool, codes: impl IntoIterator<Item = i32>) -> TagFilter {
+        if all {
+            return TagFilter { codes: None };
+        }
+        TagFilter { codes: Some(codes.into_iter().map(i64::from).collect()) }
+    }
+
+    pub fn matches(&self, tags_code: i64) -> bool {
+        self.codes.as_ref().is_none_or(|c| c.contains(&tag_code_of(tags_code)))
+    }
+}
+
+/// Tag codes are Java int hashes stored sign-extended in the consume queue.
+fn tag_code_of(code: i64) -> i64 {
+    code
+}
+
+/// A pull ready to run against the store (possibly again, after being parked).
+pub struct PullJob {
+    /// The request minus its body: the response is built from it (opaque, serialize type).
+    pub req: RemotingCommand,
+    pub header: PullMessageRequestHeader,
+    pub filter: TagFilter,
+    pub suggest_broker_id: i64,
+}
+
+/// Handles one pull request.
+pub fn handle(b: &Arc<Broker>, _conn: &ConnHandle, req: RemotingCommand) -> Reply {
+    let job = match check(b, &req) {
+        Ok(j) => j,
+        Err(r) => return Reply::now(r),
+    };
+    if job.header.has_commit_offset() && !b.is_slave() {
+        let h = &job.header;
+        b.meta.lock().offsets.commit("pull", &h.consumer_group, &h.topic, h.queue_id, h.commit_offset);
+        b.dirty.offsets.store(true, Ordering::Release);
+    }
+    let resp = execute(b, &job);
+    let suspend = job.header.has_suspend() && resp.code == response::PULL_NOT_FOUND;
+    match (suspend, b.holds()) {
+        (true, Some(holds)) => {
+            let timeout = if b.cfg.long_polling_enable {
+                Duration::from_millis(job.header.suspend_timeout_millis.max(0) as u64)
+            } else {
+                Duration::from_millis(b.cfg.short_polling_time_mills as u64)
+            };
+            let (responder, reply) = Reply::channel();
+            holds.do_send(Park { job, responder, deadline: Instant::now() + timeout });
+            reply
+        }
+        _ => Reply::now(resp),
+    }
+}
+
+fn check(b: &Broker, req: &RemotingCommand) -> Result<PullJob, RemotingCommand> {
+    let h = PullMessageRequestHeader::from_command(req).map_err(|e| error(req, e.to_string()))?;
+    if !perm::is_readable(b.cfg.broker_permission as i32) {
+        return Err(resp(req, response::NO_PERMISSION, Some(format!("the broker[{}] pulling message is forbidden", b.cfg.broker_ip1))));
+    }
+    let mut meta = b.meta.lock();
+    let Some(group) = meta.groups.find_or_create(&h.consumer_group, b.cfg.auto_create_subscription_group) else {
+        return Err(resp(req, response::SUBSCRIPTION_GROUP_NOT_EXIST, Some(format!("subscription group [{}] does not exist", h.consumer_group))));
+    };
+    if group.created {
+        b.dirty.groups.store(true, Ordering::Release);
+    }
+    if !group.config.consume_enable {
+        return Err(resp(req, response::NO_PERMISSION, Some(format!("subscription group no permission, {}", h.consumer_group))));
+    }
+    let Some(tc) = meta.topics.select(&h.topic) else {
+        return Err(resp(req, response::TOPIC_NOT_EXIST, Some(format!("topic[{}] not exist, apply first please!", h.topic))));
+    };
+    if !perm::is_readable(tc.perm) {
+        return Err(resp(req, response::NO_PERMISSION, Some(format!("the topic[{}] pulling message is forbidden", h.topic))));
+    }
+    if h.queue_id < 0 || h.queue_id >= tc.read_queue_nums {
+        return Err(error(req, format!("queueId[{}] is illegal, topic:[{}] topicConfig.readQueueNums:[{}]", h.queue_id, h.topic, tc.read_queue_nums)));
+    }
+    let filter = if h.has_subscription() {
+        let expr_type = h.expression_type.as_deref().unwrap_or("TAG");
+        if !expr_type.eq_ignore_ascii_case("TAG") {
+            return Err(error(req, format!("The broker does not support consumer to filter message by {expr_type}")));
+        }
+        TagFilter::from_expression(h.subscription.as_deref().unwrap_or("*"))
+    } else {
+        match meta.consumers.find_subscription(&h.consumer_group, &h.topic) {
+            Some(sd) => TagFilter::from_codes(sd.is_sub_all(), sd.code_set.iter().copied()),
+            None => {
+                return Err(resp(req, response::SUBSCRIPTION_NOT_EXIST, Some(format!("the consumer's subscription not exist, group: {} topic: {}", h.consumer_group, h.topic))));
+            }
+        }
+    };
+    let suggest_broker_id = if b.cfg.slave_read_enable { group.config.broker_id } else { 0 };
+    let mut head = req.clone();
+    head.body = Default::default();
+    Ok(PullJob { req: head, header: h, filter, suggest_broker_id })
+}
+
+/// Reads from the store and builds the response (used for the first pass and after a park).
+pub fn execute(b: &Broker, job: &PullJob) -> RemotingCommand {
+    let h = &job.header;
+    let reader = b.store.reader();
+    let max_msgs = (h.max_msg_nums.max(1) as usize).min(b.cfg.max_transfer_count_on_message_in_memory.max(1) as usize);
+    let max_bytes = b.cfg.max_transfer_bytes_on_message_in_memory.max(1) as usize;
+    let filter = |code: i64| job.filter.matches(code);
+    let got = reader.get_message(&h.topic, h.queue_id, h.queue_offset, max_msgs, max_bytes, Some(&filter));
+    use GetMessageStatus::*;
+    let (mut code, mut next) = match got.status {
+        Found => (response::SUCCESS, got.next_begin_offset),
+        NoMatchedMessage | MessageWasRemoving => (response::PULL_RETRY_IMMEDIATELY, got.next_begin_offset),
+        NoMatchedLogicQueue | NoMessageInQueue => {
+            if h.queue_offset != 0 {
+                (response::PULL_OFFSET_MOVED, got.next_begin_offset)
+            } else {
+                (response::PULL_NOT_FOUND, got.next_begin_offset)
+            }
+        }
+        OffsetTooSmall | OffsetOverflowBadly => (response::PULL_OFFSET_MOVED, got.next_begin_offset),
+        OffsetOverflowOne | OffsetFoundNull => (response::PULL_NOT_FOUND, got.next_begin_offset),
+    };
+    if b.is_slave() && code == response::PULL_OFFSET_MOVED {
+        // offsetCheckInSlave=false: a slave never moves a consumer's offset.
+        code = response::PULL_RETRY_IMMEDIATELY;
+        next = h.queue_offset;
+    }
+    let mut r = resp(&job.req, code, Some(got.status.as_str().to_string()));
+    PullMessageResponseHeader {
+        suggest_which_broker_id: job.suggest_broker_id,
+        next_begin_offset: next,
+        min_offset: got.min_offset,
+        max_offset: got.max_offset,
+    }
+    .write_to(&mut r);
+    if code == response::SUCCESS {
+        let mut body = BytesMut::with_capacity(got.total_bytes);
+        for m in &got.messages {
+            body.put_slice(m);
+        }
+        b.stats.get_found.fetch_add(1, Ordering::Relaxed);
+        b.stats.get_msgs.fetch_add(got.messages.len() as u64, Ordering::Relaxed);
+        r.body = body.freeze();
+    } else {
+        b.stats.get_miss.fetch_add(1, Ordering::Relaxed);
+    }
+    r
+}

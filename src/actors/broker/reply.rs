@@ -1,0 +1,36 @@
+//! Small helpers shared by the processors: building responses and mapping store errors to
+//! RocketMQ response codes.
+
+use crate::codec::codes::response;
+use crate::codec::RemotingCommand;
+use crate::store::StoreError;
+
+/// A response to `req` with `code` and an optional remark.
+pub fn resp(req: &RemotingCommand, code: i32, remark: impl Into<Option<String>>) -> RemotingCommand {
+    let mut r = RemotingCommand::response_to(req, code);
+    r.remark = remark.into();
+    r
+}
+
+/// SUCCESS with no remark.
+pub fn ok(req: &RemotingCommand) -> RemotingCommand {
+    RemotingCommand::response_to(req, response::SUCCESS)
+}
+
+/// SYSTEM_ERROR with a remark.
+pub fn error(req: &RemotingCommand, remark: impl Into<String>) -> RemotingCommand {
+    resp(req, response::SYSTEM_ERROR, Some(remark.into()))
+}
+
+/// The response code RocketMQ gives a failed put.
+pub fn store_error_code(e: &StoreError) -> i32 {
+    match e {
+        StoreError::MessageIllegal(_) | StoreError::PropertiesSizeExceeded { .. } => {
+            response::MESSAGE_ILLEGAL
+        }
+        StoreError::DiskFull { .. } | StoreError::ShutDown | StoreError::ReadOnly(_) => {
+            response::SERVICE_NOT_AVAILABLE
+        }
+        _ => response::SYSTEM_ERROR,
+    }
+}

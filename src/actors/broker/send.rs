@@ -1,0 +1,221 @@
+//! SEND_MESSAGE (10), SEND_MESSAGE_V2 (310) and SEND_BATCH_MESSAGE (320).
+//!
+//! Checks run in Java's order (section 2.3 of the protocol sheet); the append goes to the
+//! writer actor; then, without blocking anything, the reply waits for the flush (SYNC_FLUSH)
+//! and the slave (SYNC_MASTER) as the message's `WAIT` property allows. A send is answered
+//! SEND_OK only once its record is as durable as the broker's roles promise.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use slog::warn;
+
+use super::reply::{error, resp, store_error_code};
+use super::state::Broker;
+use crate::actors::remoting::{ConnHandle, Reply};
+use crate::actors::store::{FlushError, Put, PutBatch};
+use crate::broker::topic_validator::{dlq_topic, is_not_allowed_send_topic, validate_topic};
+use crate::codec::codes::{request, response};
+use crate::codec::headers::send_response::{SendMessageResponseHeader, DEFAULT_REGION};
+use crate::codec::headers::SendMessageRequestHeader;
+use crate::codec::RemotingCommand;
+use crate::protocol::topic::{perm, TopicFilterType};
+use crate::store::message::{decode_properties, encode_properties, sys_flag, SCHEDULE_TOPIC};
+use crate::store::MessageInner;
+
+const RETRY_PREFIX: &str = "%RETRY%";
+
+/// Handles one send request.
+pub fn handle(b: &Arc<Broker>, conn: &ConnHandle, req: RemotingCommand) -> Reply {
+    match prepare(b, conn, &req) {
+        Ok(p) => {
+            let b = b.clone();
+            Reply::later(async move { Some(complete(&b, &req, p).await) })
+        }
+        Err(r) => Reply::now(r),
+    }
+}
+
+struct Prepared {
+    msg: MessageInner,
+    batch: bool,
+    wait_store: bool,
+}
+
+fn prepare(b: &Broker, conn: &ConnHandle, req: &RemotingCommand) -> Result<Prepared, RemotingCommand> {
+    let h = SendMessageRequestHeader::from_command(req).map_err(|e| error(req, e.to_string()))?;
+    if b.is_slave() {
+        return Err(resp(
+            req,
+            response::SERVICE_NOT_AVAILABLE,
+            Some(format!("broker {} is a SLAVE and does not accept messages", b.cfg.broker_name)),
+        ));
+    }
+    if !perm::is_writeable(b.cfg.broker_permission as i32) {
+        return Err(resp(req, response::NO_PERMISSION, Some(format!("the broker[{}] sending message is forbidden", b.cfg.broker_ip1))));
+    }
+    validate_topic(&h.topic).map_err(|e| error(req, e.to_string()))?;
+    if is_not_allowed_send_topic(&h.topic) {
+        return Err(resp(req, response::NO_PERMISSION, Some(format!("Sending message to topic[{}] is forbidden.", h.topic))));
+    }
+    let batch = h.batch || req.code == request::SEND_BATCH_MESSAGE;
+    let mut props: Vec<(String, String)> = h.properties.as_deref().map(decode_properties).unwrap_or_default();
+    let max_size = b.cfg.max_message_size as usize;
+    if req.body.len() > max_size {
+        return Err(resp(
+            req,
+            response::MESSAGE_ILLEGAL,
+            Some(format!("the message body size {} bytes is over the limit {} bytes (maxMessageSize)", req.body.len(), max_size)),
+        ));
+    }
+
+    let mut topic = h.topic.clone();
+    let mut queue_id = h.queue_id;
+    let reconsume_times = h.reconsume_times.unwrap_or(0);
+    let (config, wait_register) = {
+        let mut meta = b.meta.lock();
+        let mut created = false;
+        let found = match meta.topics.select(&topic).cloned() {
+            Some(c) => Some(c),
+            None => {
+                let r = meta.topics.create_topic_in_send(&topic, &h.default_topic, h.default_topic_queue_nums, 0);
+                let r = r.or_else(|| {
+                    topic.starts_with(RETRY_PREFIX).then(|| meta.topics.create_topic_in_send_back(&topic, 1, perm::READ | perm::WRITE, 0))
+                });
+                created = r.as_ref().is_some_and(|l| l.created);
+                r.map(|l| l.config)
+            }
+        };
+        let Some(config) = found else {
+            return Err(resp(
+                req,
+                response::TOPIC_NOT_EXIST,
+                Some(format!("topic[{}] not exist, apply first please! https://rocketmq.apache.org/docs/bestPractice/06FAQ", topic)),
+            ));
+        };
+        // Retry topic: redirect to the DLQ once the group's retry budget is spent.
+        if let Some(group) = topic.strip_prefix(RETRY_PREFIX).map(str::to_string) {
+            let Some(gc) = meta.groups.find(&group).cloned() else {
+                return Err(resp(req, response::SUBSCRIPTION_GROUP_NOT_EXIST, Some(format!("subscription group not exist, {group}"))));
+            };
+            let max = if req.version >= 121 { h.max_reconsume_times.unwrap_or(gc.retry_max_times) } else { gc.retry_max_times };
+            if reconsume_times >= max {
+                let dlq = dlq_topic(&group);
+                let l = meta.topics.create_topic_in_send_back(&dlq, 1, perm::READ | perm::WRITE, 0);
+                created |= l.created;
+                topic = dlq;
+                queue_id = 0;
+            }
+        }
+        (config, created)
+    };
+    if wait_register {
+        b.topics_changed();
+    }
+    let queue_nums = config.write_queue_nums.max(config.read_queue_nums);
+    if topic == h.topic {
+        if queue_id < 0 {
+            queue_id = (rand_u32() % config.write_queue_nums.max(1) as u32) as i32;
+        }
+        if queue_id >= queue_nums {
+            return Err(error(req, format!("request queueId[{queue_id}] is illegal, {config:?} Producer: {}", conn.peer())));
+        }
+    }
+    let mut flag = h.sys_flag;
+    if config.topic_filter_type == TopicFilterType::MultiTag {
+        flag |= sys_flag::MULTI_TAGS;
+    }
+    props.retain(|(k, _)| k != "CLUSTER");
+    props.push(("CLUSTER".into(), b.cfg.broker_cluster_name.clone()));
+    let wait_store = !props.iter().any(|(k, v)| k == "WAIT" && v == "false");
+    props.retain(|(k, _)| k != "WAIT");
+
+    // Delay levels: park the message in SCHEDULE_TOPIC_XXXX until it is due.
+    let delay = props.iter().find(|(k, _)| k == "DELAY").and_then(|(_, v)| v.trim().parse::<i32>().ok()).unwrap_or(0);
+    let tx = sys_flag::transaction_type(flag);
+    if delay > 0 && tx != sys_flag::TRANSACTION_PREPARED_TYPE && tx != sys_flag::TRANSACTION_ROLLBACK_TYPE {
+        if batch {
+            return Err(resp(req, response::MESSAGE_ILLEGAL, Some("a batch message cannot carry a DELAY property".into())));
+        }
+        let max_level = b.cfg.message_delay_levels().map(|v| v.len() as i32).unwrap_or(18).max(1);
+        let level = delay.min(max_level);
+        props.retain(|(k, _)| k != "DELAY" && k != "REAL_TOPIC" && k != "REAL_QID");
+        props.push(("DELAY".into(), level.to_string()));
+        props.push(("REAL_TOPIC".into(), topic.clone()));
+        props.push(("REAL_QID".into(), queue_id.to_string()));
+        topic = SCHEDULE_TOPIC.to_string();
+        queue_id = level - 1;
+    }
+    let msg = MessageInner {
+        topic,
+        queue_id,
+        flag: h.flag,
+        body: req.body.clone(),
+        properties: encode_properties(props.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
+        sys_flag: flag,
+        born_timestamp: h.born_timestamp,
+        born_host: conn.peer(),
+        store_host: b.store_host(),
+        reconsume_times,
+        prepared_transaction_offset: 0,
+    };
+    Ok(Prepared { msg, batch, wait_store })
+}
+
+async fn complete(b: &Arc<Broker>, req: &RemotingCommand, p: Prepared) -> RemotingCommand {
+    let writer = b.store.writer.get();
+    let sent = if p.batch { writer.send(PutBatch(p.msg)).await } else { writer.send(Put(p.msg)).await };
+    let put = match sent {
+        Ok(Ok(put)) => put,
+        Ok(Err(e)) => return resp(req, store_error_code(&e), Some(e.to_string())),
+        Err(e) => {
+            warn!(b.log, "writer unavailable"; "error" => %e);
+            return resp(req, response::SERVICE_NOT_AVAILABLE, Some("the store writer is restarting; retry".into()));
+        }
+    };
+    b.stats.put_msgs.fetch_add(put.msg_num as u64, std::sync::atomic::Ordering::Relaxed);
+    b.stats.put_bytes.fetch_add(put.wrote_bytes as u64, std::sync::atomic::Ordering::Relaxed);
+    let mut code = response::SUCCESS;
+    let mut remark = None;
+    if p.wait_store && b.cfg.flush_disk_type == crate::config::FlushDiskType::SyncFlush {
+        let timeout = Duration::from_millis(b.cfg.sync_flush_timeout as u64);
+        match b.store.flush.wait_flushed(put.next_offset(), timeout).await {
+            Ok(()) => {}
+            Err(FlushError::Timeout { .. }) => code = response::FLUSH_DISK_TIMEOUT,
+            Err(e) => return resp(req, response::SYSTEM_ERROR, Some(e.to_string())),
+        }
+    }
+    if p.wait_store && code == response::SUCCESS && b.cfg.broker_role == crate::config::BrokerRole::SyncMaster {
+        let repl = b.replication.lock().clone();
+        match repl {
+            Some(r) => {
+                if let Err(c) = r.wait(put.next_offset()).await {
+                    code = c;
+                }
+            }
+            None => {
+                code = response::SLAVE_NOT_AVAILABLE;
+                remark = Some("no replication service".to_string());
+            }
+        }
+    }
+    let mut r = resp(req, code, remark);
+    SendMessageResponseHeader {
+        msg_id: put.msg_id_header(),
+        queue_id: put.queue_id,
+        queue_offset: put.queue_offset,
+        transaction_id: None,
+        msg_region: Some(if b.cfg.region_id.is_empty() { DEFAULT_REGION.to_string() } else { b.cfg.region_id.clone() }),
+        trace_on: Some(b.cfg.trace_on),
+    }
+    .write_to(&mut r);
+    r
+}
+
+/// A cheap non-cryptographic random number for queue selection.
+fn rand_u32() -> u32 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(crate::protocol::topic::now_millis() as u64);
+    h.finish() as u32
+}
