@@ -1,1 +1,175 @@
-fn main() {}
+//! The `rocketactor` command: a broker from a broker.properties file, a name server, and the
+//! operator tools (effective configuration).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use slog::{error, info, warn, Logger};
+
+use rocketactor::actors::broker::start_broker;
+use rocketactor::actors::namesrv::{start_namesrv, NamesrvSettings};
+use rocketactor::actors::supervisor::{RestartBook, RootSupervisor};
+use rocketactor::config::{load_broker_config, load_namesrv_config, render_effective};
+use rocketactor::logging::{root_logger, LogFormat};
+
+#[derive(Parser)]
+#[command(name = "rocketactor", version, about = "A RocketMQ 4.x compatible broker and name server built on actix")]
+struct Cli {
+    /// Start a broker from this broker.properties file.
+    #[arg(long, short = 'c', global = false)]
+    config: Option<PathBuf>,
+    /// Log format.
+    #[arg(long, value_enum, default_value_t = Format::Text, global = true)]
+    log_format: Format,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start a name server.
+    Namesrv {
+        /// namesrv.properties file.
+        #[arg(long, short = 'c')]
+        config: Option<PathBuf>,
+        /// Listen address (overrides the file), e.g. 0.0.0.0:9876.
+        #[arg(long)]
+        listen: Option<std::net::SocketAddr>,
+    },
+    /// Print the effective configuration of a broker.properties file, with each value's source.
+    Config {
+        /// The broker.properties file.
+        file: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let log = root_logger(match cli.log_format {
+        Format::Text => LogFormat::Text,
+        Format::Json => LogFormat::Json,
+    });
+    let code = match (cli.command, cli.config) {
+        (Some(Command::Config { file }), _) => print_config(&file),
+        (Some(Command::Namesrv { config, listen }), _) => run_namesrv(config, listen, log.clone()),
+        (None, Some(file)) => run_broker(&file, log.clone()),
+        (None, None) => {
+            eprintln!("rocketactor: give --config <broker.properties> to start a broker, or a subcommand (see --help)");
+            ExitCode::from(2)
+        }
+    };
+    // Let the async drain write the last records.
+    drop(log);
+    std::thread::sleep(Duration::from_millis(50));
+    code
+}
+
+fn print_config(file: &std::path::Path) -> ExitCode {
+    match load_broker_config(file) {
+        Ok(loaded) => {
+            for w in &loaded.warnings {
+                eprintln!("warning: {w}");
+            }
+            print!("{}", render_effective(&loaded));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Waits for SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => futures::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {},
+        _ = term => {},
+    }
+}
+
+fn run_broker(file: &std::path::Path, log: Logger) -> ExitCode {
+    let loaded = match load_broker_config(file) {
+        Ok(l) => l,
+        Err(e) => {
+            error!(log, "invalid configuration; not starting"; "error" => %e);
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    for w in &loaded.warnings {
+        warn!(log, "configuration warning"; "warning" => w);
+    }
+    let cfg = loaded.config;
+    let system = actix::System::new();
+    system.block_on(async move {
+        use actix::Actor;
+        let book = RestartBook::default();
+        let root = RootSupervisor::new(log.new(slog::o!("component" => "supervisor")), book.clone()).start();
+        let handle = match start_broker(cfg, &root, book, log.clone()).await {
+            Ok(h) => h,
+            Err(e) => {
+                error!(log, "broker failed to start"; "error" => %e);
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        shutdown_signal().await;
+        info!(log, "signal received; shutting down");
+        root.do_send(rocketactor::actors::supervisor::StopWatching);
+        handle.stop().await;
+        ExitCode::SUCCESS
+    })
+}
+
+fn run_namesrv(config: Option<PathBuf>, listen: Option<std::net::SocketAddr>, log: Logger) -> ExitCode {
+    let loaded = match load_namesrv_config(config.as_deref()) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    for w in &loaded.warnings {
+        warn!(log, "configuration warning"; "warning" => w);
+    }
+    let cfg = loaded.config;
+    let settings = NamesrvSettings {
+        listen: listen.unwrap_or_else(|| std::net::SocketAddr::new(cfg.bind_address, cfg.listen_port)),
+        scan_interval: Duration::from_millis(cfg.scan_not_active_broker_interval),
+        expire: Duration::from_millis(cfg.broker_channel_expired_time),
+        idle_timeout: Duration::from_secs(cfg.server_channel_max_idle_time_seconds as u64),
+        kv_config_path: Some(cfg.kv_config_path.clone()),
+    };
+    let system = actix::System::new();
+    system.block_on(async move {
+        let handle = match start_namesrv(settings, log.clone()).await {
+            Ok(h) => h,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        info!(log, "name server started"; "listen" => %handle.local_addr());
+        shutdown_signal().await;
+        info!(log, "signal received; shutting down");
+        handle.stop();
+        ExitCode::SUCCESS
+    })
+}

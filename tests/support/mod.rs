@@ -1,0 +1,65 @@
+//! Shared harness for broker integration tests: an in-process name server and brokers on
+//! 127.0.0.1 with OS-chosen ports and temp-dir stores.
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use actix::prelude::*;
+use rocketactor::actors::broker::{start_broker, BrokerHandle};
+use rocketactor::actors::namesrv::{start_namesrv, NamesrvHandle, NamesrvSettings};
+use rocketactor::actors::supervisor::{RestartBook, RootSupervisor};
+use rocketactor::config::{BrokerConfig, BrokerRole, FlushDiskType};
+use rocketactor::logging::test_logger;
+
+pub struct Cluster {
+    pub namesrv: NamesrvHandle,
+    pub root: Addr<RootSupervisor>,
+    pub book: RestartBook,
+}
+
+impl Cluster {
+    pub async fn start() -> Cluster {
+        let ns = start_namesrv(
+            NamesrvSettings { listen: "127.0.0.1:0".parse().unwrap(), ..Default::default() },
+            test_logger(),
+        )
+        .await
+        .expect("name server starts");
+        let book = RestartBook::default();
+        let root = RootSupervisor::new(test_logger(), book.clone()).start();
+        Cluster { namesrv: ns, root, book }
+    }
+
+    pub fn namesrv_addr(&self) -> String {
+        self.namesrv.local_addr().to_string()
+    }
+
+    /// A broker config on loopback with OS-chosen ports and the store under `dir`.
+    pub fn broker_config(&self, name: &str, role: BrokerRole, dir: &std::path::Path) -> BrokerConfig {
+        let mut cfg = BrokerConfig::loopback(name, role, 10911, &self.namesrv_addr(), dir);
+        cfg.listen_port = 0;
+        cfg.flush_disk_type = FlushDiskType::AsyncFlush;
+        cfg.mapped_file_size_commit_log = 4 * 1024 * 1024;
+        cfg.mapped_file_size_consume_queue = 20 * 10_000;
+        cfg
+    }
+
+    pub async fn broker(&self, cfg: BrokerConfig) -> BrokerHandle {
+        start_broker(cfg, &self.root, self.book.clone(), test_logger()).await.expect("broker starts")
+    }
+}
+
+/// Polls `f` every 50 ms until it returns true (deadlock guard: 20 s).
+pub async fn eventually<F, Fut>(what: &str, mut f: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..400 {
+        if f().await {
+            return;
+        }
+        actix_rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for: {what}");
+}
