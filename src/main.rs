@@ -15,7 +15,11 @@ use rocketactor::config::{load_broker_config, load_namesrv_config, render_effect
 use rocketactor::logging::{root_logger, LogFormat};
 
 #[derive(Parser)]
-#[command(name = "rocketactor", version, about = "A RocketMQ 4.x compatible broker and name server built on actix")]
+#[command(
+    name = "rocketactor",
+    version,
+    about = "A RocketMQ 4.x compatible broker and name server built on actix"
+)]
 struct Cli {
     /// Start a broker from this broker.properties file.
     #[arg(long, short = 'c', global = false)]
@@ -121,7 +125,9 @@ fn run_broker(file: &std::path::Path, log: Logger) -> ExitCode {
     system.block_on(async move {
         use actix::Actor;
         let book = RestartBook::default();
-        let root = RootSupervisor::new(log.new(slog::o!("component" => "supervisor")), book.clone()).start();
+        let root =
+            RootSupervisor::new(log.new(slog::o!("component" => "supervisor")), book.clone())
+                .start();
         let handle = match start_broker(cfg, &root, book, log.clone()).await {
             Ok(h) => h,
             Err(e) => {
@@ -138,7 +144,11 @@ fn run_broker(file: &std::path::Path, log: Logger) -> ExitCode {
     })
 }
 
-fn run_namesrv(config: Option<PathBuf>, listen: Option<std::net::SocketAddr>, log: Logger) -> ExitCode {
+fn run_namesrv(
+    config: Option<PathBuf>,
+    listen: Option<std::net::SocketAddr>,
+    log: Logger,
+) -> ExitCode {
     let loaded = match load_namesrv_config(config.as_deref()) {
         Ok(l) => l,
         Err(e) => {
@@ -151,7 +161,8 @@ fn run_namesrv(config: Option<PathBuf>, listen: Option<std::net::SocketAddr>, lo
     }
     let cfg = loaded.config;
     let settings = NamesrvSettings {
-        listen: listen.unwrap_or_else(|| std::net::SocketAddr::new(cfg.bind_address, cfg.listen_port)),
+        listen: listen
+            .unwrap_or_else(|| std::net::SocketAddr::new(cfg.bind_address, cfg.listen_port)),
         scan_interval: Duration::from_millis(cfg.scan_not_active_broker_interval),
         expire: Duration::from_millis(cfg.broker_channel_expired_time),
         idle_timeout: Duration::from_secs(cfg.server_channel_max_idle_time_seconds as u64),

@@ -18,30 +18,46 @@ use support::{eventually, Cluster};
 async fn produce_and_consume_through_namesrv_and_broker() {
     let dir = tempfile::tempdir().unwrap();
     let cluster = Cluster::start().await;
-    let broker = cluster.broker(cluster.broker_config("broker-a", BrokerRole::AsyncMaster, dir.path())).await;
+    let broker = cluster
+        .broker(cluster.broker_config("broker-a", BrokerRole::AsyncMaster, dir.path()))
+        .await;
     let ns = cluster.namesrv_addr();
 
     let producer = Producer::new(&ns, "pg-e2e").unwrap();
     producer.start().unwrap();
     // The broker registers asynchronously; the producer retries through TBW102 once it has.
-    eventually("broker registered", || async { producer.publish_queues("TBW102").await.is_ok() }).await;
+    eventually("broker registered", || async {
+        producer.publish_queues("TBW102").await.is_ok()
+    })
+    .await;
 
     let mut sent = Vec::new();
     for i in 0..200 {
-        let msg = Message::new(format!("body-{i}")).with_tags(if i % 2 == 0 { "TagA" } else { "TagB" }).with_keys([format!("key-{i}")]);
+        let msg = Message::new(format!("body-{i}"))
+            .with_tags(if i % 2 == 0 { "TagA" } else { "TagB" })
+            .with_keys([format!("key-{i}")]);
         let r = producer.send("E2E_TOPIC", msg).await.expect("send ok");
         assert_eq!(r.status, rocketactor::client::message::SendStatus::SendOk);
         sent.push(r);
     }
 
     let consumer = PullConsumer::new(&ns, "cg-e2e").unwrap();
-    eventually("topic routable", || async { consumer.fetch_queues("E2E_TOPIC").await.is_ok_and(|q| !q.is_empty()) }).await;
+    eventually("topic routable", || async {
+        consumer
+            .fetch_queues("E2E_TOPIC")
+            .await
+            .is_ok_and(|q| !q.is_empty())
+    })
+    .await;
     let queues = consumer.fetch_queues("E2E_TOPIC").await.unwrap();
     let mut bodies = Vec::new();
     for mq in &queues {
         let mut offset = 0;
         loop {
-            let r = consumer.pull(mq, offset, 32, "*", None).await.expect("pull ok");
+            let r = consumer
+                .pull(mq, offset, 32, "*", None)
+                .await
+                .expect("pull ok");
             if r.status != PullStatus::Found {
                 break;
             }
@@ -62,7 +78,10 @@ async fn produce_and_consume_through_namesrv_and_broker() {
     for mq in &queues {
         let mut offset = 0;
         loop {
-            let r = consumer.pull(mq, offset, 32, "TagA", None).await.expect("pull ok");
+            let r = consumer
+                .pull(mq, offset, 32, "TagA", None)
+                .await
+                .expect("pull ok");
             match r.status {
                 PullStatus::Found => {
                     assert!(r.messages.iter().all(|m| m.tags.as_deref() == Some("TagA")));
@@ -82,29 +101,45 @@ async fn produce_and_consume_through_namesrv_and_broker() {
 async fn held_long_poll_is_answered_by_a_new_message() {
     let dir = tempfile::tempdir().unwrap();
     let cluster = Cluster::start().await;
-    let broker = cluster.broker(cluster.broker_config("broker-lp", BrokerRole::AsyncMaster, dir.path())).await;
+    let broker = cluster
+        .broker(cluster.broker_config("broker-lp", BrokerRole::AsyncMaster, dir.path()))
+        .await;
     let ns = cluster.namesrv_addr();
     let producer = Producer::new(&ns, "pg-lp").unwrap();
     producer.start().unwrap();
-    eventually("broker registered", || async { producer.publish_queues("TBW102").await.is_ok() }).await;
-    let first = producer.send("LP_TOPIC", Message::new("first")).await.expect("send");
+    eventually("broker registered", || async {
+        producer.publish_queues("TBW102").await.is_ok()
+    })
+    .await;
+    let first = producer
+        .send("LP_TOPIC", Message::new("first"))
+        .await
+        .expect("send");
     let mq = first.queue.clone();
 
     let consumer = PullConsumer::new(&ns, "cg-lp").unwrap();
-    eventually("topic routable", || async { consumer.fetch_queues("LP_TOPIC").await.is_ok() }).await;
+    eventually("topic routable", || async {
+        consumer.fetch_queues("LP_TOPIC").await.is_ok()
+    })
+    .await;
     let next = first.queue_offset + 1;
     let pull = {
         let consumer = consumer.clone();
         let mq = mq.clone();
         actix_rt::spawn(async move {
-            let r = consumer.pull(&mq, next, 32, "*", Some(Duration::from_secs(20))).await;
+            let r = consumer
+                .pull(&mq, next, 32, "*", Some(Duration::from_secs(20)))
+                .await;
             (Instant::now(), r)
         })
     };
     actix_rt::time::sleep(Duration::from_millis(300)).await;
     assert!(!pull.is_finished(), "the pull is held while nothing is new");
     let sent_at = Instant::now();
-    producer.send_to_queue(&mq, Message::new("second")).await.expect("send");
+    producer
+        .send_to_queue(&mq, Message::new("second"))
+        .await
+        .expect("send");
     let (answered_at, r) = pull.await.unwrap();
     let r = r.expect("pull ok");
     assert_eq!(r.status, PullStatus::Found);
@@ -122,7 +157,9 @@ async fn limits_and_unknown_codes_get_rocketmq_errors() {
     cfg.max_message_size = 1024;
     cfg.auto_create_topic_enable = false;
     let broker = cluster.broker(cfg).await;
-    let client = RemotingClient::connect(&broker.listen_addr.to_string(), Duration::from_secs(5)).await.unwrap();
+    let client = RemotingClient::connect(&broker.listen_addr.to_string(), Duration::from_secs(5))
+        .await
+        .unwrap();
 
     let send = |topic: &str, body: Vec<u8>| {
         RemotingCommand::request(request::SEND_MESSAGE)
@@ -136,20 +173,43 @@ async fn limits_and_unknown_codes_get_rocketmq_errors() {
             .with_ext("flag", 0)
             .with_body(body)
     };
-    let r = client.invoke(send("NO_SUCH_TOPIC", b"x".to_vec()), Duration::from_secs(5)).await.unwrap();
+    let r = client
+        .invoke(send("NO_SUCH_TOPIC", b"x".to_vec()), Duration::from_secs(5))
+        .await
+        .unwrap();
     assert_eq!(r.code, response::TOPIC_NOT_EXIST);
 
-    let r = client.invoke(send("BenchmarkTest", vec![0u8; 2048]), Duration::from_secs(5)).await.unwrap();
+    let r = client
+        .invoke(
+            send("BenchmarkTest", vec![0u8; 2048]),
+            Duration::from_secs(5),
+        )
+        .await
+        .unwrap();
     assert_eq!(r.code, response::MESSAGE_ILLEGAL, "remark: {:?}", r.remark);
     assert!(r.remark.unwrap_or_default().contains("maxMessageSize"));
 
-    let r = client.invoke(RemotingCommand::request(9999), Duration::from_secs(5)).await.unwrap();
+    let r = client
+        .invoke(RemotingCommand::request(9999), Duration::from_secs(5))
+        .await
+        .unwrap();
     assert_eq!(r.code, response::REQUEST_CODE_NOT_SUPPORTED);
-    assert_eq!(r.remark.as_deref(), Some(" request type 9999 not supported"));
+    assert_eq!(
+        r.remark.as_deref(),
+        Some(" request type 9999 not supported")
+    );
 
     // Pull on the fast channel is refused, as in Java.
-    let fast = RemotingClient::connect(&broker.fast_addr.to_string(), Duration::from_secs(5)).await.unwrap();
-    let r = fast.invoke(RemotingCommand::request(request::PULL_MESSAGE), Duration::from_secs(5)).await.unwrap();
+    let fast = RemotingClient::connect(&broker.fast_addr.to_string(), Duration::from_secs(5))
+        .await
+        .unwrap();
+    let r = fast
+        .invoke(
+            RemotingCommand::request(request::PULL_MESSAGE),
+            Duration::from_secs(5),
+        )
+        .await
+        .unwrap();
     assert_eq!(r.code, response::REQUEST_CODE_NOT_SUPPORTED);
     broker.stop().await;
 }

@@ -1,8 +1,8 @@
 //! The actor system: root supervisor, remoting listeners and connections, name-server registry,
 //! and the broker's actors. Every component runs as an actix actor under supervision.
+pub mod broker;
 pub mod ha;
 pub mod namesrv;
 pub mod remoting;
-pub mod supervisor;
 pub mod store;
-pub mod broker;
+pub mod supervisor;

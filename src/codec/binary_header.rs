@@ -17,7 +17,9 @@ const FIXED_LEN: usize = 21;
 /// Decodes a binary header; the body is attached by the caller.
 pub fn decode(mut buf: &[u8]) -> Result<RemotingCommand, CodecError> {
     if buf.len() < FIXED_LEN {
-        return Err(CodecError::BinaryHeader("shorter than the 21-byte fixed part"));
+        return Err(CodecError::BinaryHeader(
+            "shorter than the 21-byte fixed part",
+        ));
     }
     let code = i32::from(buf.get_i16());
     let language = LanguageCode::from_code(buf.get_u8());
@@ -41,7 +43,11 @@ pub fn decode(mut buf: &[u8]) -> Result<RemotingCommand, CodecError> {
         if ext.len() < 2 {
             return Err(CodecError::BinaryHeader("truncated extFields key length"));
         }
-        let klen = checked_len(i32::from(ext.get_i16()), ext.len(), "extFields key overruns")?;
+        let klen = checked_len(
+            i32::from(ext.get_i16()),
+            ext.len(),
+            "extFields key overruns",
+        )?;
         let key = utf8(&ext[..klen], "extFields key")?;
         ext.advance(klen);
         if ext.len() < 4 {
@@ -87,8 +93,10 @@ pub fn encode(cmd: &RemotingCommand, out: &mut Vec<u8>) -> Result<(), CodecError
         if k.is_empty() || v.is_empty() {
             continue;
         }
-        let klen = i16::try_from(k.len())
-            .map_err(|_| CodecError::FieldTooLong { field: "extFields key", len: k.len() })?;
+        let klen = i16::try_from(k.len()).map_err(|_| CodecError::FieldTooLong {
+            field: "extFields key",
+            len: k.len(),
+        })?;
         out.put_i16(klen);
         out.put_slice(k.as_bytes());
         out.put_i32(len_i32(v.len(), "extFields value")?);

@@ -104,14 +104,21 @@ impl LanguageCode {
 
     /// Maps a binary code; unknown codes become `Other` (Java would fail; we stay lenient).
     pub fn from_code(code: u8) -> Self {
-        LANGUAGES.get(code as usize).map(|(l, _)| *l).unwrap_or(LanguageCode::Other)
+        LANGUAGES
+            .get(code as usize)
+            .map(|(l, _)| *l)
+            .unwrap_or(LanguageCode::Other)
     }
 }
 
 impl FromStr for LanguageCode {
     type Err = ();
     fn from_str(s: &str) -> Result<Self, ()> {
-        LANGUAGES.iter().find(|(_, n)| *n == s).map(|(l, _)| *l).ok_or(())
+        LANGUAGES
+            .iter()
+            .find(|(_, n)| *n == s)
+            .map(|(l, _)| *l)
+            .ok_or(())
     }
 }
 
@@ -139,7 +146,11 @@ pub struct RemotingCommand {
 impl RemotingCommand {
     /// A new request with the given code, as a 4.9.7 Java server would send it.
     pub fn request(code: i32) -> Self {
-        RemotingCommand { code, version: CURRENT_VERSION, ..Default::default() }
+        RemotingCommand {
+            code,
+            version: CURRENT_VERSION,
+            ..Default::default()
+        }
     }
 
     /// A response to `req`: same opaque and serialize type, the response flag set.

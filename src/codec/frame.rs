@@ -22,7 +22,9 @@ pub struct RemotingCodec {
 
 impl Default for RemotingCodec {
     fn default() -> Self {
-        RemotingCodec { max_frame_len: MAX_FRAME_LEN }
+        RemotingCodec {
+            max_frame_len: MAX_FRAME_LEN,
+        }
     }
 }
 
@@ -37,13 +39,19 @@ impl RemotingCodec {
 pub fn decode_frame(mut frame: bytes::Bytes) -> Result<RemotingCommand, CodecError> {
     let frame_len = frame.len();
     if frame_len < 4 {
-        return Err(CodecError::HeaderLength { header_len: 0, frame_len });
+        return Err(CodecError::HeaderLength {
+            header_len: 0,
+            frame_len,
+        });
     }
     let tag = frame.get_u32();
     let ser = (tag >> 24) as u8;
     let header_len = (tag & 0x00FF_FFFF) as usize;
     if header_len > frame.len() {
-        return Err(CodecError::HeaderLength { header_len, frame_len });
+        return Err(CodecError::HeaderLength {
+            header_len,
+            frame_len,
+        });
     }
     let header = frame.split_to(header_len);
     let mut cmd = match SerializeType::from_code(ser) {
@@ -63,11 +71,17 @@ pub fn encode_frame(cmd: &RemotingCommand, dst: &mut BytesMut) -> Result<(), Cod
         SerializeType::RocketMq => binary_header::encode(cmd, &mut header)?,
     }
     if header.len() > 0x00FF_FFFF {
-        return Err(CodecError::FieldTooLong { field: "header", len: header.len() });
+        return Err(CodecError::FieldTooLong {
+            field: "header",
+            len: header.len(),
+        });
     }
     let length = 4 + header.len() + cmd.body.len();
     if length + 4 > MAX_FRAME_LEN {
-        return Err(CodecError::FrameLength { length: length as i64, max: MAX_FRAME_LEN });
+        return Err(CodecError::FrameLength {
+            length: length as i64,
+            max: MAX_FRAME_LEN,
+        });
     }
     dst.reserve(length + 4);
     dst.put_u32(length as u32);

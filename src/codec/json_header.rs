@@ -37,7 +37,9 @@ pub fn decode(bytes: &[u8]) -> Result<RemotingCommand, CodecError> {
     // serde would happily read a struct from a JSON array (`[code, language, ...]`); a header
     // is always an object, so anything else is rejected up front.
     if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-        return Err(CodecError::JsonHeader("the header is not a JSON object".to_owned()));
+        return Err(CodecError::JsonHeader(
+            "the header is not a JSON object".to_owned(),
+        ));
     }
     let raw: RawHeader =
         serde_json::from_slice(bytes).map_err(|e| CodecError::JsonHeader(e.to_string()))?;
@@ -73,12 +75,22 @@ pub fn encode(cmd: &RemotingCommand, out: &mut Vec<u8>) {
         }
         out.push(b'}');
     }
-    let _ = write!(out, ",\"flag\":{},\"language\":\"{}\",\"opaque\":{}", cmd.flag, cmd.language.name(), cmd.opaque);
+    let _ = write!(
+        out,
+        ",\"flag\":{},\"language\":\"{}\",\"opaque\":{}",
+        cmd.flag,
+        cmd.language.name(),
+        cmd.opaque
+    );
     if let Some(remark) = &cmd.remark {
         out.extend_from_slice(b",\"remark\":");
         write_json_string(out, remark);
     }
-    let _ = write!(out, ",\"serializeTypeCurrentRPC\":\"JSON\",\"version\":{}}}", cmd.version);
+    let _ = write!(
+        out,
+        ",\"serializeTypeCurrentRPC\":\"JSON\",\"version\":{}}}",
+        cmd.version
+    );
 }
 
 fn write_json_string(out: &mut Vec<u8>, s: &str) {
@@ -94,10 +106,13 @@ fn lenient_i32<'de, D: Deserializer<'de>>(d: D) -> Result<i32, D::Error> {
             .as_i64()
             .and_then(|x| i32::try_from(x).ok())
             .ok_or_else(|| de::Error::custom(format!("number {n} is not a 32-bit integer"))),
-        Some(serde_json::Value::String(s)) => {
-            s.trim().parse().map_err(|_| de::Error::custom(format!("`{s}` is not an integer")))
-        }
-        Some(other) => Err(de::Error::custom(format!("expected an integer, got {other}"))),
+        Some(serde_json::Value::String(s)) => s
+            .trim()
+            .parse()
+            .map_err(|_| de::Error::custom(format!("`{s}` is not an integer"))),
+        Some(other) => Err(de::Error::custom(format!(
+            "expected an integer, got {other}"
+        ))),
     }
 }
 

@@ -23,7 +23,9 @@ pub fn i64<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
             .parse()
             .map_err(|_| de::Error::custom(format!("`{s}` is not an integer"))),
         Some(Value::Bool(b)) => Ok(i64::from(b)),
-        Some(other) => Err(de::Error::custom(format!("expected an integer, got {other}"))),
+        Some(other) => Err(de::Error::custom(format!(
+            "expected an integer, got {other}"
+        ))),
     }
 }
 
@@ -40,7 +42,11 @@ pub fn bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
         Some(Value::Bool(b)) => b,
         Some(Value::String(s)) => s.trim().eq_ignore_ascii_case("true"),
         Some(Value::Number(n)) => n.as_f64().map(|f| f != 0.0).unwrap_or(false),
-        Some(other) => return Err(de::Error::custom(format!("expected a boolean, got {other}"))),
+        Some(other) => {
+            return Err(de::Error::custom(format!(
+                "expected a boolean, got {other}"
+            )))
+        }
     })
 }
 

@@ -97,7 +97,11 @@ pub struct DataVersion {
 impl DataVersion {
     /// A fresh version stamped now, counter 0.
     pub fn now() -> Self {
-        DataVersion { counter: 0, state_version: 0, timestamp: now_millis() }
+        DataVersion {
+            counter: 0,
+            state_version: 0,
+            timestamp: now_millis(),
+        }
     }
 
     /// Java `nextVersion()`: timestamp = now, counter += 1.

@@ -143,7 +143,7 @@ impl IndexService {
     }
 
     fn last_writable(&mut self, filled: &mut Option<i64>) -> StoreResult<&mut IndexFile> {
-        if self.files.last().map_or(true, |f| f.is_full()) {
+        if self.files.last().is_none_or(|f| f.is_full()) {
             self.roll(filled)?;
         }
         self.files.last_mut().ok_or(StoreError::ShutDown)

@@ -20,14 +20,21 @@ pub struct Cluster {
 impl Cluster {
     pub async fn start() -> Cluster {
         let ns = start_namesrv(
-            NamesrvSettings { listen: "127.0.0.1:0".parse().unwrap(), ..Default::default() },
+            NamesrvSettings {
+                listen: "127.0.0.1:0".parse().unwrap(),
+                ..Default::default()
+            },
             test_logger(),
         )
         .await
         .expect("name server starts");
         let book = RestartBook::default();
         let root = RootSupervisor::new(test_logger(), book.clone()).start();
-        Cluster { namesrv: ns, root, book }
+        Cluster {
+            namesrv: ns,
+            root,
+            book,
+        }
     }
 
     pub fn namesrv_addr(&self) -> String {
@@ -35,7 +42,12 @@ impl Cluster {
     }
 
     /// A broker config on loopback with OS-chosen ports and the store under `dir`.
-    pub fn broker_config(&self, name: &str, role: BrokerRole, dir: &std::path::Path) -> BrokerConfig {
+    pub fn broker_config(
+        &self,
+        name: &str,
+        role: BrokerRole,
+        dir: &std::path::Path,
+    ) -> BrokerConfig {
         let mut cfg = BrokerConfig::loopback(name, role, 10911, &self.namesrv_addr(), dir);
         cfg.listen_port = 0;
         cfg.flush_disk_type = FlushDiskType::AsyncFlush;
@@ -45,7 +57,9 @@ impl Cluster {
     }
 
     pub async fn broker(&self, cfg: BrokerConfig) -> BrokerHandle {
-        start_broker(cfg, &self.root, self.book.clone(), test_logger()).await.expect("broker starts")
+        start_broker(cfg, &self.root, self.book.clone(), test_logger())
+            .await
+            .expect("broker starts")
     }
 }
 

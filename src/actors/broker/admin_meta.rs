@@ -11,11 +11,19 @@ use crate::protocol::topic::{TopicConfig, TopicFilterType};
 /// UPDATE_AND_CREATE_TOPIC.
 pub fn create_topic(b: &Broker, req: &RemotingCommand) -> RemotingCommand {
     if b.is_slave() {
-        return error(req, "a slave broker cannot create topics; create them on its master");
+        return error(
+            req,
+            "a slave broker cannot create topics; create them on its master",
+        );
     }
     let parsed = (|| -> Result<TopicConfig, crate::codec::ext::HeaderError> {
         let topic = req.header_str("topic")?;
-        let mut tc = TopicConfig::new(topic, req.header_i32("readQueueNums")?, req.header_i32("writeQueueNums")?, req.header_i32("perm")?);
+        let mut tc = TopicConfig::new(
+            topic,
+            req.header_i32("readQueueNums")?,
+            req.header_i32("writeQueueNums")?,
+            req.header_i32("perm")?,
+        );
         if req.opt_header_str("topicFilterType") == Some("MULTI_TAG") {
             tc.topic_filter_type = TopicFilterType::MultiTag;
         }
@@ -33,7 +41,13 @@ pub fn create_topic(b: &Broker, req: &RemotingCommand) -> RemotingCommand {
     {
         let mut meta = b.meta.lock();
         if meta.topics.is_system_topic(&tc.topic_name) {
-            return error(req, format!("The topic[{}] is conflict with system topic.", tc.topic_name));
+            return error(
+                req,
+                format!(
+                    "The topic[{}] is conflict with system topic.",
+                    tc.topic_name
+                ),
+            );
         }
         meta.topics.update_topic(tc);
     }
@@ -67,4 +81,21 @@ pub fn all_consumer_offset(b: &Broker, req: &RemotingCommand) -> RemotingCommand
 pub fn all_delay_offset(b: &Broker, req: &RemotingCommand) -> RemotingCommand {
     let text = b.meta.lock().delay_offsets.encode(false);
     json_body(req, text)
+}
+
+/// A required header, or the SYSTEM_ERROR response Java gives for a header it cannot decode
+/// (shared by the `admin_*` processors).
+pub(super) fn required<'a>(
+    req: &'a RemotingCommand,
+    field: &str,
+) -> Result<&'a str, RemotingCommand> {
+    req.header_str(field).map_err(|e| error(req, e.to_string()))
+}
+
+/// SUCCESS with `body` as JSON (string map keys; for object-keyed tables use their `encode`).
+pub(super) fn json_ok<T: serde::Serialize>(req: &RemotingCommand, body: &T) -> RemotingCommand {
+    match serde_json::to_vec(body) {
+        Ok(bytes) => ok(req).with_body(bytes),
+        Err(e) => error(req, format!("cannot encode the response body: {e}")),
+    }
 }

@@ -20,9 +20,15 @@ pub fn runtime_table(b: &Broker) -> KVTable {
         t.table.insert(k.to_string(), v);
     };
     set("brokerVersionDesc", "V4_9_7".into());
-    set("brokerVersion", crate::codec::command::CURRENT_VERSION.to_string());
+    set(
+        "brokerVersion",
+        crate::codec::command::CURRENT_VERSION.to_string(),
+    );
     set("bootTimestamp", boot.to_string());
-    set("runtime", format!("[ {} seconds ]", (now - boot).max(0) / 1000));
+    set(
+        "runtime",
+        format!("[ {} seconds ]", (now - boot).max(0) / 1000),
+    );
     set("msgPutTotalTodayNow", put.to_string());
     set("msgGetTotalTodayNow", got.to_string());
     set("msgPutTotalTodayMorning", "0".into());
@@ -30,19 +36,42 @@ pub fn runtime_table(b: &Broker) -> KVTable {
     set("msgPutTotalYesterdayMorning", "0".into());
     set("msgGetTotalYesterdayMorning", "0".into());
     set("putMessageTimesTotal", put.to_string());
-    set("putMessageSizeTotal", b.stats.put_bytes.load(Ordering::Relaxed).to_string());
+    set(
+        "putMessageSizeTotal",
+        b.stats.put_bytes.load(Ordering::Relaxed).to_string(),
+    );
     set("commitLogMinOffset", reader.min_phys_offset().to_string());
     set("commitLogMaxOffset", reader.max_phys_offset().to_string());
-    set("remainHowManyDataToFlush", (reader.max_phys_offset() - reader.flushed_offset()).max(0).to_string());
-    set("earliestMessageTimeStamp", reader.earliest_store_time().unwrap_or(0).to_string());
+    set(
+        "remainHowManyDataToFlush",
+        (reader.max_phys_offset() - reader.flushed_offset())
+            .max(0)
+            .to_string(),
+    );
+    set(
+        "earliestMessageTimeStamp",
+        reader.earliest_store_time().unwrap_or(0).to_string(),
+    );
     set("brokerRole", b.cfg.broker_role.as_str().to_string());
-    for k in ["putTps", "getFoundTps", "getMissTps", "getTotalTps", "getTransferedTps"] {
+    for k in [
+        "putTps",
+        "getFoundTps",
+        "getMissTps",
+        "getTotalTps",
+        "getTransferedTps",
+    ] {
         set(k, "0.0 0.0 0.0".into());
     }
     set("sendThreadPoolQueueSize", "0".into());
-    set("sendThreadPoolQueueCapacity", b.cfg.send_thread_pool_queue_capacity.to_string());
+    set(
+        "sendThreadPoolQueueCapacity",
+        b.cfg.send_thread_pool_queue_capacity.to_string(),
+    );
     set("pullThreadPoolQueueSize", "0".into());
-    set("pullThreadPoolQueueCapacity", b.cfg.pull_thread_pool_queue_capacity.to_string());
+    set(
+        "pullThreadPoolQueueCapacity",
+        b.cfg.pull_thread_pool_queue_capacity.to_string(),
+    );
     set("dispatchBehindBytes", "0".into());
     set("pageCacheLockTimeMills", "0".into());
     if let Some(reason) = b.store.read_only.reason() {

@@ -74,7 +74,8 @@ pub fn unregister(b: &Broker, conn: &ConnHandle, req: &RemotingCommand) -> Remot
 pub fn connection_closed(b: &Broker, conn: &ConnHandle) {
     let fx = {
         let mut meta = b.meta.lock();
-        tables(&mut meta, b.cfg.auto_create_subscription_group).apply_connection_closed(ConnId(conn.id()))
+        tables(&mut meta, b.cfg.auto_create_subscription_group)
+            .apply_connection_closed(ConnId(conn.id()))
     };
     apply_effects(b, fx);
 }
@@ -85,8 +86,18 @@ pub fn scan_not_active(b: &Broker, expire_ms: i64) {
     let now = Broker::now_ms();
     let expired: Vec<ConnId> = {
         let mut meta = b.meta.lock();
-        let mut v: Vec<ConnId> = meta.consumers.scan_not_active(now, expire_ms).into_iter().map(|(_, i)| i.conn).collect();
-        v.extend(meta.producers.scan_not_active(now, expire_ms).into_iter().map(|(_, i)| i.conn));
+        let mut v: Vec<ConnId> = meta
+            .consumers
+            .scan_not_active(now, expire_ms)
+            .into_iter()
+            .map(|(_, i)| i.conn)
+            .collect();
+        v.extend(
+            meta.producers
+                .scan_not_active(now, expire_ms)
+                .into_iter()
+                .map(|(_, i)| i.conn),
+        );
         v
     };
     let conns = b.conns.lock();
@@ -107,7 +118,9 @@ pub fn consumer_list(b: &Broker, req: &RemotingCommand) -> RemotingCommand {
     if ids.is_empty() {
         return error(req, format!("no consumer for this group, {group}"));
     }
-    let body = GetConsumerListByGroupResponseBody { consumer_id_list: ids };
+    let body = GetConsumerListByGroupResponseBody {
+        consumer_id_list: ids,
+    };
     match serde_json::to_vec(&body) {
         Ok(v) => ok(req).with_body(v),
         Err(e) => error(req, e.to_string()),
@@ -120,8 +133,15 @@ pub fn lock_batch(b: &Broker, req: &RemotingCommand) -> RemotingCommand {
         Ok(v) => v,
         Err(e) => return error(req, format!("bad lock body: {e}")),
     };
-    let locked = b.meta.lock().locks.try_lock_batch(&body.consumer_group, body.mq_set.iter(), &body.client_id, Broker::now_ms());
-    let out = LockBatchResponseBody { lock_ok_mq_set: locked };
+    let locked = b.meta.lock().locks.try_lock_batch(
+        &body.consumer_group,
+        body.mq_set.iter(),
+        &body.client_id,
+        Broker::now_ms(),
+    );
+    let out = LockBatchResponseBody {
+        lock_ok_mq_set: locked,
+    };
     match serde_json::to_vec(&out) {
         Ok(v) => ok(req).with_body(v),
         Err(e) => error(req, e.to_string()),
@@ -134,6 +154,9 @@ pub fn unlock_batch(b: &Broker, req: &RemotingCommand) -> RemotingCommand {
         Ok(v) => v,
         Err(e) => return error(req, format!("bad unlock body: {e}")),
     };
-    b.meta.lock().locks.unlock_batch(&body.consumer_group, body.mq_set.iter(), &body.client_id);
+    b.meta
+        .lock()
+        .locks
+        .unlock_batch(&body.consumer_group, body.mq_set.iter(), &body.client_id);
     resp(req, response::SUCCESS, None)
 }

@@ -60,7 +60,11 @@ pub struct PullHold {
 
 impl PullHold {
     pub fn new(broker: Weak<Broker>, tracker: RestartTracker) -> Self {
-        PullHold { broker, parked: HashMap::new(), tracker }
+        PullHold {
+            broker,
+            parked: HashMap::new(),
+            tracker,
+        }
     }
 
     fn answer(&self, p: Parked) {
@@ -74,7 +78,9 @@ impl PullHold {
 
     fn sweep(&mut self) {
         let now = Instant::now();
-        let Some(b) = self.broker.upgrade() else { return };
+        let Some(b) = self.broker.upgrade() else {
+            return;
+        };
         let reader = b.store.reader();
         let mut due = Vec::new();
         for ((topic, qid), list) in self.parked.iter_mut() {
@@ -124,11 +130,19 @@ impl Handler<Park> for PullHold {
         if let Some(b) = self.broker.upgrade() {
             if b.store.reader().max_offset_in_queue(&key.0, key.1) > p.job.header.queue_offset {
                 drop(b);
-                self.answer(Parked { job: p.job, responder: p.responder, deadline: p.deadline });
+                self.answer(Parked {
+                    job: p.job,
+                    responder: p.responder,
+                    deadline: p.deadline,
+                });
                 return;
             }
         }
-        self.parked.entry(key).or_default().push(Parked { job: p.job, responder: p.responder, deadline: p.deadline });
+        self.parked.entry(key).or_default().push(Parked {
+            job: p.job,
+            responder: p.responder,
+            deadline: p.deadline,
+        });
     }
 }
 
@@ -136,13 +150,16 @@ impl Handler<Arrived> for PullHold {
     type Result = ();
     fn handle(&mut self, a: Arrived, _: &mut Context<Self>) {
         let key = (a.topic, a.queue_id);
-        let Some(list) = self.parked.get_mut(&key) else { return };
+        let Some(list) = self.parked.get_mut(&key) else {
+            return;
+        };
         let mut due = Vec::new();
         let mut i = 0;
         while i < list.len() {
             let p = &list[i];
             let newer = a.next_queue_offset > p.job.header.queue_offset;
-            let matches = a.tags_codes.is_empty() || a.tags_codes.iter().any(|c| p.job.filter.matches(*c));
+            let matches =
+                a.tags_codes.is_empty() || a.tags_codes.iter().any(|c| p.job.filter.matches(*c));
             if newer && matches {
                 due.push(list.swap_remove(i));
             } else {

@@ -54,10 +54,15 @@ fn run(broker: Weak<Broker>, stop: Receiver<()>) {
     let mut last_clean = Instant::now();
     let mut last_scan = Instant::now();
     loop {
-        let stopping = !matches!(stop.recv_timeout(Duration::from_millis(200)), Err(RecvTimeoutError::Timeout));
+        let stopping = !matches!(
+            stop.recv_timeout(Duration::from_millis(200)),
+            Err(RecvTimeoutError::Timeout)
+        );
         let Some(b) = broker.upgrade() else { return };
-        let offsets_due = last_offsets.elapsed() >= Duration::from_millis(b.cfg.flush_consumer_offset_interval as u64);
-        let delay_due = last_delay.elapsed() >= Duration::from_millis(b.cfg.flush_delay_offset_interval as u64);
+        let offsets_due =
+            last_offsets.elapsed() >= Duration::from_millis(b.cfg.flush_consumer_offset_interval);
+        let delay_due =
+            last_delay.elapsed() >= Duration::from_millis(b.cfg.flush_delay_offset_interval);
         persist_dirty(&b, stopping || offsets_due, stopping || delay_due);
         if offsets_due {
             last_offsets = Instant::now();
@@ -69,7 +74,7 @@ fn run(broker: Weak<Broker>, stop: Receiver<()>) {
             info!(b.log, "maintenance stopped; metadata written");
             return;
         }
-        if last_clean.elapsed() >= Duration::from_millis(b.cfg.clean_resource_interval as u64) {
+        if last_clean.elapsed() >= Duration::from_millis(b.cfg.clean_resource_interval) {
             last_clean = Instant::now();
             if let Err(e) = b.store.reader().run_cleanup(Broker::now_ms(), false) {
                 warn!(b.log, "store cleanup failed"; "error" => %e);
@@ -88,16 +93,28 @@ pub fn persist_dirty(b: &Arc<Broker>, offsets: bool, delay: bool) {
         let meta = b.meta.lock();
         let mut v = Vec::new();
         if b.dirty.topics.swap(false, Ordering::AcqRel) {
-            v.push((meta.topics.file_path().to_path_buf(), meta.topics.encode(true)));
+            v.push((
+                meta.topics.file_path().to_path_buf(),
+                meta.topics.encode(true),
+            ));
         }
         if b.dirty.groups.swap(false, Ordering::AcqRel) {
-            v.push((meta.groups.file_path().to_path_buf(), meta.groups.encode(true)));
+            v.push((
+                meta.groups.file_path().to_path_buf(),
+                meta.groups.encode(true),
+            ));
         }
         if offsets && b.dirty.offsets.swap(false, Ordering::AcqRel) {
-            v.push((meta.offsets.file_path().to_path_buf(), meta.offsets.encode(true)));
+            v.push((
+                meta.offsets.file_path().to_path_buf(),
+                meta.offsets.encode(true),
+            ));
         }
         if delay && b.dirty.delay_offsets.swap(false, Ordering::AcqRel) {
-            v.push((meta.delay_offsets.file_path().to_path_buf(), meta.delay_offsets.encode(true)));
+            v.push((
+                meta.delay_offsets.file_path().to_path_buf(),
+                meta.delay_offsets.encode(true),
+            ));
         }
         v
     };

@@ -3,10 +3,17 @@
 //! and housekeeping, all started under the root supervisor.
 
 pub mod admin;
+pub mod admin_config;
+pub mod admin_groups;
 pub mod admin_meta;
+pub mod admin_query;
 pub mod admin_runtime;
+pub mod admin_stats;
+pub mod admin_topics;
 pub mod client_manage;
 pub mod hold;
+pub mod maintenance;
+pub mod node;
 pub mod offsets;
 pub mod processor;
 pub mod pull;
@@ -15,7 +22,5 @@ pub mod reply;
 pub mod send;
 pub mod settings;
 pub mod state;
-pub mod maintenance;
-pub mod node;
 
 pub use node::{start_broker, BrokerError, BrokerHandle};

@@ -62,7 +62,11 @@ pub struct BrokerHandle {
 
 fn open_meta(cfg: &BrokerConfig, log: &Logger) -> Result<Meta, PersistError> {
     let dir = cfg.store_paths().config_dir;
-    std::fs::create_dir_all(&dir).map_err(|e| PersistError::Io { op: "create dir", path: dir.clone(), source: e })?;
+    std::fs::create_dir_all(&dir).map_err(|e| PersistError::Io {
+        op: "create dir",
+        path: dir.clone(),
+        source: e,
+    })?;
     Ok(Meta {
         topics: TopicConfigManager::open(&dir, topic_options(cfg), log)?,
         groups: SubscriptionGroupManager::open(&dir, log)?,
@@ -76,9 +80,17 @@ fn open_meta(cfg: &BrokerConfig, log: &Logger) -> Result<Meta, PersistError> {
 
 /// Starts a broker inside the current actix System. With `listenPort = 0` (tests) every
 /// listener binds an OS-chosen port and the advertised addresses use the bound ports.
-pub async fn start_broker(cfg: BrokerConfig, root: &Addr<RootSupervisor>, book: RestartBook, log: Logger) -> Result<BrokerHandle, BrokerError> {
+pub async fn start_broker(
+    cfg: BrokerConfig,
+    root: &Addr<RootSupervisor>,
+    book: RestartBook,
+    log: Logger,
+) -> Result<BrokerHandle, BrokerError> {
     let log = log.new(o!("broker" => format!("{}-{}", cfg.broker_name, cfg.broker_id)));
-    let ip1: IpAddr = cfg.broker_ip1.parse().map_err(|_| BrokerError::BadIp(cfg.broker_ip1.clone()))?;
+    let ip1: IpAddr = cfg
+        .broker_ip1
+        .parse()
+        .map_err(|_| BrokerError::BadIp(cfg.broker_ip1.clone()))?;
     let meta = open_meta(&cfg, &log)?;
     let holds: Arc<Mutex<Option<Slot<PullHold>>>> = Arc::default();
     let hooks: ArrivalHooks = Arc::default();
@@ -87,7 +99,13 @@ pub async fn start_broker(cfg: BrokerConfig, root: &Addr<RootSupervisor>, book: 
         Arc::new(move |a: &Arrival| {
             if let Some(h) = holds.lock().as_ref() {
                 match a {
-                    Arrival::Put { topic, queue_id, next_queue_offset, tags_codes, .. } => h.get().do_send(Arrived {
+                    Arrival::Put {
+                        topic,
+                        queue_id,
+                        next_queue_offset,
+                        tags_codes,
+                        ..
+                    } => h.get().do_send(Arrived {
                         topic: topic.clone(),
                         queue_id: *queue_id,
                         next_queue_offset: *next_queue_offset,
@@ -95,7 +113,12 @@ pub async fn start_broker(cfg: BrokerConfig, root: &Addr<RootSupervisor>, book: 
                     }),
                     Arrival::Replicated { queues, .. } => {
                         for (topic, queue_id, next) in queues {
-                            h.get().do_send(Arrived { topic: topic.clone(), queue_id: *queue_id, next_queue_offset: *next, tags_codes: Vec::new() });
+                            h.get().do_send(Arrived {
+                                topic: topic.clone(),
+                                queue_id: *queue_id,
+                                next_queue_offset: *next,
+                                tags_codes: Vec::new(),
+                            });
                         }
                     }
                 }
@@ -105,7 +128,16 @@ pub async fn start_broker(cfg: BrokerConfig, root: &Addr<RootSupervisor>, book: 
             }
         })
     };
-    let store = StoreHandle::start(store_config(&cfg), flush_settings(&cfg), root, book.clone(), "commitlog-writer", hook, log.clone()).await?;
+    let store = StoreHandle::start(
+        store_config(&cfg),
+        flush_settings(&cfg),
+        root,
+        book.clone(),
+        "commitlog-writer",
+        hook,
+        log.clone(),
+    )
+    .await?;
 
     // Bind first: the advertised addresses need the real ports.
     let test_ports = cfg.listen_port == 0;
@@ -128,17 +160,38 @@ pub async fn start_broker(cfg: BrokerConfig, root: &Addr<RootSupervisor>, book: 
         })
     };
     let settings = |component| ServerSettings {
-        idle_timeout: Duration::from_secs(cfg.server_channel_max_idle_time_seconds as u64),
+        idle_timeout: Duration::from_secs(cfg.server_channel_max_idle_time_seconds),
         component,
         ..ServerSettings::default()
     };
-    let main_l = start_listener(bind(cfg.listen_port), Arc::new(BrokerHandler { broker: broker.clone(), fast: false }), settings("broker-listener"), &log).await?;
-    let fast_l = start_listener(bind(cfg.fast_port()), Arc::new(BrokerHandler { broker: broker.clone(), fast: true }), settings("broker-fast-listener"), &log).await?;
+    let main_l = start_listener(
+        bind(cfg.listen_port),
+        Arc::new(BrokerHandler {
+            broker: broker.clone(),
+            fast: false,
+        }),
+        settings("broker-listener"),
+        &log,
+    )
+    .await?;
+    let fast_l = start_listener(
+        bind(cfg.fast_port()),
+        Arc::new(BrokerHandler {
+            broker: broker.clone(),
+            fast: true,
+        }),
+        settings("broker-fast-listener"),
+        &log,
+    )
+    .await?;
     let listen_addr = main_l.local_addr();
     // The store host (inside records and message ids) is the advertised address, never the bind address.
     let store_host = SocketAddr::new(ip1, listen_addr.port());
     let _ = broker.store_host.set(store_host);
-    broker.stats.boot_ms.store(Broker::now_ms(), std::sync::atomic::Ordering::Relaxed);
+    broker
+        .stats
+        .boot_ms
+        .store(Broker::now_ms(), std::sync::atomic::Ordering::Relaxed);
 
     // Long polling.
     let hold_slot = {
@@ -146,7 +199,12 @@ pub async fn start_broker(cfg: BrokerConfig, root: &Addr<RootSupervisor>, book: 
         root.send(Supervise {
             name: "pull-hold".into(),
             arbiter: Arbiter::current(),
-            factory: Arc::new(move || PullHold::new(weak.clone(), RestartTracker::new("pull-hold", book.clone(), hlog.clone()))),
+            factory: Arc::new(move || {
+                PullHold::new(
+                    weak.clone(),
+                    RestartTracker::new("pull-hold", book.clone(), hlog.clone()),
+                )
+            }),
         })
         .await
         .map_err(|_| StoreError::ShutDown)?
@@ -165,9 +223,15 @@ pub async fn start_broker(cfg: BrokerConfig, root: &Addr<RootSupervisor>, book: 
         ha_addr: format!("{}:{}", cfg.effective_broker_ip2(), ha_port),
     };
     for ns in cfg.namesrv_addrs() {
-        let (weak, book, rlog, id, tx) = (Arc::downgrade(&broker), book.clone(), log.clone(), identity.clone(), reg_tx.clone());
+        let (weak, book, rlog, id, tx) = (
+            Arc::downgrade(&broker),
+            book.clone(),
+            log.clone(),
+            identity.clone(),
+            reg_tx.clone(),
+        );
         let period = cfg.register_interval();
-        let timeout = Duration::from_millis(cfg.register_broker_timeout_mills as u64);
+        let timeout = Duration::from_millis(cfg.register_broker_timeout_mills);
         let name = format!("namesrv-registration[{ns}]");
         let slot = root
             .send(Supervise {
@@ -175,7 +239,9 @@ pub async fn start_broker(cfg: BrokerConfig, root: &Addr<RootSupervisor>, book: 
                 arbiter: Arbiter::current(),
                 factory: Arc::new(move || {
                     let w = weak.clone();
-                    let body = Arc::new(move || w.upgrade().map(|b| b.register_body()).unwrap_or_default());
+                    let body = Arc::new(move || {
+                        w.upgrade().map(|b| b.register_body()).unwrap_or_default()
+                    });
                     let (w2, tx2) = (weak.clone(), tx.clone());
                     let sink = Arc::new(move |_ns: &str, r: &RegisterBrokerResult| {
                         if let Some(b) = w2.upgrade() {
@@ -185,7 +251,16 @@ pub async fn start_broker(cfg: BrokerConfig, root: &Addr<RootSupervisor>, book: 
                         }
                         let _ = tx2.send(Some(r.clone()));
                     });
-                    Registration::new(ns.clone(), id.clone(), body, sink, period, timeout, RestartTracker::new(name.clone(), book.clone(), rlog.clone()), rlog.clone())
+                    Registration::new(
+                        ns.clone(),
+                        id.clone(),
+                        body,
+                        sink,
+                        period,
+                        timeout,
+                        RestartTracker::new(name.clone(), book.clone(), rlog.clone()),
+                        rlog.clone(),
+                    )
                 }),
             })
             .await
@@ -217,7 +292,13 @@ impl BrokerHandle {
         for l in &self.listeners {
             l.stop();
         }
-        let regs: Vec<_> = self.broker.registrations.lock().iter().map(|s| s.get()).collect();
+        let regs: Vec<_> = self
+            .broker
+            .registrations
+            .lock()
+            .iter()
+            .map(|s| s.get())
+            .collect();
         for r in regs {
             let _ = r.send(Unregister).await;
         }

@@ -11,11 +11,17 @@ use crate::codec::ext::HeaderError;
 use crate::codec::RemotingCommand;
 
 fn topic_queue(req: &RemotingCommand) -> Result<(String, i32), HeaderError> {
-    Ok((req.header_str("topic")?.to_string(), req.header_i32("queueId")?))
+    Ok((
+        req.header_str("topic")?.to_string(),
+        req.header_i32("queueId")?,
+    ))
 }
 
 /// Runs `f` with the topic and queue of the request; header errors become SYSTEM_ERROR.
-fn with_queue(req: &RemotingCommand, f: impl FnOnce(&str, i32) -> RemotingCommand) -> RemotingCommand {
+fn with_queue(
+    req: &RemotingCommand,
+    f: impl FnOnce(&str, i32) -> RemotingCommand,
+) -> RemotingCommand {
     match topic_queue(req) {
         Ok((t, q)) => f(&t, q),
         Err(e) => error(req, e.to_string()),
@@ -38,7 +44,14 @@ pub fn query_consumer_offset(b: &Broker, req: &RemotingCommand) -> RemotingComma
                 if min <= 0 {
                     ok(req).with_ext("offset", 0)
                 } else {
-                    resp(req, response::QUERY_NOT_FOUND, Some("Not found, V3_0_6_SNAPSHOT maybe this group consumer boot first".into()))
+                    resp(
+                        req,
+                        response::QUERY_NOT_FOUND,
+                        Some(
+                            "Not found, V3_0_6_SNAPSHOT maybe this group consumer boot first"
+                                .into(),
+                        ),
+                    )
                 }
             }
         }
@@ -48,14 +61,20 @@ pub fn query_consumer_offset(b: &Broker, req: &RemotingCommand) -> RemotingComma
 /// UPDATE_CONSUMER_OFFSET (usually oneway).
 pub fn update_consumer_offset(b: &Broker, req: &RemotingCommand) -> RemotingCommand {
     let parsed = (|| -> Result<(String, i64), HeaderError> {
-        Ok((req.header_str("consumerGroup")?.to_string(), req.header_i64("commitOffset")?))
+        Ok((
+            req.header_str("consumerGroup")?.to_string(),
+            req.header_i64("commitOffset")?,
+        ))
     })();
     let (group, offset) = match parsed {
         Ok(v) => v,
         Err(e) => return error(req, e.to_string()),
     };
     with_queue(req, |topic, qid| {
-        b.meta.lock().offsets.commit("client", &group, topic, qid, offset);
+        b.meta
+            .lock()
+            .offsets
+            .commit("client", &group, topic, qid, offset);
         b.dirty.offsets.store(true, Ordering::Release);
         ok(req)
     })
@@ -63,12 +82,16 @@ pub fn update_consumer_offset(b: &Broker, req: &RemotingCommand) -> RemotingComm
 
 /// GET_MAX_OFFSET.
 pub fn max_offset(b: &Broker, req: &RemotingCommand) -> RemotingCommand {
-    with_queue(req, |t, q| ok(req).with_ext("offset", b.store.reader().max_offset_in_queue(t, q)))
+    with_queue(req, |t, q| {
+        ok(req).with_ext("offset", b.store.reader().max_offset_in_queue(t, q))
+    })
 }
 
 /// GET_MIN_OFFSET.
 pub fn min_offset(b: &Broker, req: &RemotingCommand) -> RemotingCommand {
-    with_queue(req, |t, q| ok(req).with_ext("offset", b.store.reader().min_offset_in_queue(t, q)))
+    with_queue(req, |t, q| {
+        ok(req).with_ext("offset", b.store.reader().min_offset_in_queue(t, q))
+    })
 }
 
 /// SEARCH_OFFSET_BY_TIMESTAMP.
@@ -77,12 +100,17 @@ pub fn search_offset(b: &Broker, req: &RemotingCommand) -> RemotingCommand {
         Ok(t) => t,
         Err(e) => return error(req, e.to_string()),
     };
-    with_queue(req, |t, q| ok(req).with_ext("offset", b.store.reader().offset_by_time(t, q, ts)))
+    with_queue(req, |t, q| {
+        ok(req).with_ext("offset", b.store.reader().offset_by_time(t, q, ts))
+    })
 }
 
 /// GET_EARLIEST_MSG_STORETIME.
 pub fn earliest_store_time(b: &Broker, req: &RemotingCommand) -> RemotingCommand {
     with_queue(req, |t, q| {
-        ok(req).with_ext("timestamp", b.store.reader().earliest_message_time(t, q).unwrap_or(0))
+        ok(req).with_ext(
+            "timestamp",
+            b.store.reader().earliest_message_time(t, q).unwrap_or(0),
+        )
     })
 }

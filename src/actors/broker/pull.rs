@@ -48,11 +48,15 @@ impl TagFilter {
         if all {
             return TagFilter { codes: None };
         }
-        TagFilter { codes: Some(codes.into_iter().map(i64::from).collect()) }
+        TagFilter {
+            codes: Some(codes.into_iter().map(i64::from).collect()),
+        }
     }
 
     pub fn matches(&self, tags_code: i64) -> bool {
-        self.codes.as_ref().is_none_or(|c| c.contains(&tag_code_of(tags_code)))
+        self.codes
+            .as_ref()
+            .is_none_or(|c| c.contains(&tag_code_of(tags_code)))
     }
 }
 
@@ -78,7 +82,13 @@ pub fn handle(b: &Arc<Broker>, _conn: &ConnHandle, req: RemotingCommand) -> Repl
     };
     if job.header.has_commit_offset() && !b.is_slave() {
         let h = &job.header;
-        b.meta.lock().offsets.commit("pull", &h.consumer_group, &h.topic, h.queue_id, h.commit_offset);
+        b.meta.lock().offsets.commit(
+            "pull",
+            &h.consumer_group,
+            &h.topic,
+            h.queue_id,
+            h.commit_offset,
+        );
         b.dirty.offsets.store(true, Ordering::Release);
     }
     let resp = execute(b, &job);
@@ -88,10 +98,14 @@ pub fn handle(b: &Arc<Broker>, _conn: &ConnHandle, req: RemotingCommand) -> Repl
             let timeout = if b.cfg.long_polling_enable {
                 Duration::from_millis(job.header.suspend_timeout_millis.max(0) as u64)
             } else {
-                Duration::from_millis(b.cfg.short_polling_time_mills as u64)
+                Duration::from_millis(b.cfg.short_polling_time_mills)
             };
             let (responder, reply) = Reply::channel();
-            holds.do_send(Park { job, responder, deadline: Instant::now() + timeout });
+            holds.do_send(Park {
+                job,
+                responder,
+                deadline: Instant::now() + timeout,
+            });
             reply
         }
         _ => Reply::now(resp),
@@ -101,59 +115,132 @@ pub fn handle(b: &Arc<Broker>, _conn: &ConnHandle, req: RemotingCommand) -> Repl
 fn check(b: &Broker, req: &RemotingCommand) -> Result<PullJob, RemotingCommand> {
     let h = PullMessageRequestHeader::from_command(req).map_err(|e| error(req, e.to_string()))?;
     if !perm::is_readable(b.cfg.broker_permission as i32) {
-        return Err(resp(req, response::NO_PERMISSION, Some(format!("the broker[{}] pulling message is forbidden", b.cfg.broker_ip1))));
+        return Err(resp(
+            req,
+            response::NO_PERMISSION,
+            Some(format!(
+                "the broker[{}] pulling message is forbidden",
+                b.cfg.broker_ip1
+            )),
+        ));
     }
     let mut meta = b.meta.lock();
-    let Some(group) = meta.groups.find_or_create(&h.consumer_group, b.cfg.auto_create_subscription_group) else {
-        return Err(resp(req, response::SUBSCRIPTION_GROUP_NOT_EXIST, Some(format!("subscription group [{}] does not exist", h.consumer_group))));
+    let Some(group) = meta
+        .groups
+        .find_or_create(&h.consumer_group, b.cfg.auto_create_subscription_group)
+    else {
+        return Err(resp(
+            req,
+            response::SUBSCRIPTION_GROUP_NOT_EXIST,
+            Some(format!(
+                "subscription group [{}] does not exist",
+                h.consumer_group
+            )),
+        ));
     };
     if group.created {
         b.dirty.groups.store(true, Ordering::Release);
     }
     if !group.config.consume_enable {
-        return Err(resp(req, response::NO_PERMISSION, Some(format!("subscription group no permission, {}", h.consumer_group))));
+        return Err(resp(
+            req,
+            response::NO_PERMISSION,
+            Some(format!(
+                "subscription group no permission, {}",
+                h.consumer_group
+            )),
+        ));
     }
     let Some(tc) = meta.topics.select(&h.topic) else {
-        return Err(resp(req, response::TOPIC_NOT_EXIST, Some(format!("topic[{}] not exist, apply first please!", h.topic))));
+        return Err(resp(
+            req,
+            response::TOPIC_NOT_EXIST,
+            Some(format!("topic[{}] not exist, apply first please!", h.topic)),
+        ));
     };
     if !perm::is_readable(tc.perm) {
-        return Err(resp(req, response::NO_PERMISSION, Some(format!("the topic[{}] pulling message is forbidden", h.topic))));
+        return Err(resp(
+            req,
+            response::NO_PERMISSION,
+            Some(format!(
+                "the topic[{}] pulling message is forbidden",
+                h.topic
+            )),
+        ));
     }
     if h.queue_id < 0 || h.queue_id >= tc.read_queue_nums {
-        return Err(error(req, format!("queueId[{}] is illegal, topic:[{}] topicConfig.readQueueNums:[{}]", h.queue_id, h.topic, tc.read_queue_nums)));
+        return Err(error(
+            req,
+            format!(
+                "queueId[{}] is illegal, topic:[{}] topicConfig.readQueueNums:[{}]",
+                h.queue_id, h.topic, tc.read_queue_nums
+            ),
+        ));
     }
     let filter = if h.has_subscription() {
         let expr_type = h.expression_type.as_deref().unwrap_or("TAG");
         if !expr_type.eq_ignore_ascii_case("TAG") {
-            return Err(error(req, format!("The broker does not support consumer to filter message by {expr_type}")));
+            return Err(error(
+                req,
+                format!("The broker does not support consumer to filter message by {expr_type}"),
+            ));
         }
         TagFilter::from_expression(h.subscription.as_deref().unwrap_or("*"))
     } else {
-        match meta.consumers.find_subscription(&h.consumer_group, &h.topic) {
+        match meta
+            .consumers
+            .find_subscription(&h.consumer_group, &h.topic)
+        {
             Some(sd) => TagFilter::from_codes(sd.is_sub_all(), sd.code_set.iter().copied()),
             None => {
-                return Err(resp(req, response::SUBSCRIPTION_NOT_EXIST, Some(format!("the consumer's subscription not exist, group: {} topic: {}", h.consumer_group, h.topic))));
+                return Err(resp(
+                    req,
+                    response::SUBSCRIPTION_NOT_EXIST,
+                    Some(format!(
+                        "the consumer's subscription not exist, group: {} topic: {}",
+                        h.consumer_group, h.topic
+                    )),
+                ));
             }
         }
     };
-    let suggest_broker_id = if b.cfg.slave_read_enable { group.config.broker_id } else { 0 };
+    let suggest_broker_id = if b.cfg.slave_read_enable {
+        group.config.broker_id
+    } else {
+        0
+    };
     let mut head = req.clone();
     head.body = Default::default();
-    Ok(PullJob { req: head, header: h, filter, suggest_broker_id })
+    Ok(PullJob {
+        req: head,
+        header: h,
+        filter,
+        suggest_broker_id,
+    })
 }
 
 /// Reads from the store and builds the response (used for the first pass and after a park).
 pub fn execute(b: &Broker, job: &PullJob) -> RemotingCommand {
     let h = &job.header;
     let reader = b.store.reader();
-    let max_msgs = (h.max_msg_nums.max(1) as usize).min(b.cfg.max_transfer_count_on_message_in_memory.max(1) as usize);
+    let max_msgs = (h.max_msg_nums.max(1) as usize)
+        .min(b.cfg.max_transfer_count_on_message_in_memory.max(1) as usize);
     let max_bytes = b.cfg.max_transfer_bytes_on_message_in_memory.max(1) as usize;
     let filter = |code: i64| job.filter.matches(code);
-    let got = reader.get_message(&h.topic, h.queue_id, h.queue_offset, max_msgs, max_bytes, Some(&filter));
+    let got = reader.get_message(
+        &h.topic,
+        h.queue_id,
+        h.queue_offset,
+        max_msgs,
+        max_bytes,
+        Some(&filter),
+    );
     use GetMessageStatus::*;
     let (mut code, mut next) = match got.status {
         Found => (response::SUCCESS, got.next_begin_offset),
-        NoMatchedMessage | MessageWasRemoving => (response::PULL_RETRY_IMMEDIATELY, got.next_begin_offset),
+        NoMatchedMessage | MessageWasRemoving => {
+            (response::PULL_RETRY_IMMEDIATELY, got.next_begin_offset)
+        }
         NoMatchedLogicQueue | NoMessageInQueue => {
             if h.queue_offset != 0 {
                 (response::PULL_OFFSET_MOVED, got.next_begin_offset)
@@ -161,7 +248,9 @@ pub fn execute(b: &Broker, job: &PullJob) -> RemotingCommand {
                 (response::PULL_NOT_FOUND, got.next_begin_offset)
             }
         }
-        OffsetTooSmall | OffsetOverflowBadly => (response::PULL_OFFSET_MOVED, got.next_begin_offset),
+        OffsetTooSmall | OffsetOverflowBadly => {
+            (response::PULL_OFFSET_MOVED, got.next_begin_offset)
+        }
         OffsetOverflowOne | OffsetFoundNull => (response::PULL_NOT_FOUND, got.next_begin_offset),
     };
     if b.is_slave() && code == response::PULL_OFFSET_MOVED {
@@ -183,7 +272,9 @@ pub fn execute(b: &Broker, job: &PullJob) -> RemotingCommand {
             body.put_slice(m);
         }
         b.stats.get_found.fetch_add(1, Ordering::Relaxed);
-        b.stats.get_msgs.fetch_add(got.messages.len() as u64, Ordering::Relaxed);
+        b.stats
+            .get_msgs
+            .fetch_add(got.messages.len() as u64, Ordering::Relaxed);
         r.body = body.freeze();
     } else {
         b.stats.get_miss.fetch_add(1, Ordering::Relaxed);

@@ -151,7 +151,9 @@ impl Registration {
         }));
     }
 
-    fn build_request(&self) -> Result<RemotingCommand, crate::protocol::register::RegisterBodyError> {
+    fn build_request(
+        &self,
+    ) -> Result<RemotingCommand, crate::protocol::register::RegisterBodyError> {
         let body = (self.body)().encode_json()?;
         let crc = crc32fast::hash(&body) & 0x7FFF_FFFF;
         Ok(RemotingCommand::request(request::REGISTER_BROKER)

@@ -6,7 +6,11 @@ use crate::codec::RemotingCommand;
 use crate::store::StoreError;
 
 /// A response to `req` with `code` and an optional remark.
-pub fn resp(req: &RemotingCommand, code: i32, remark: impl Into<Option<String>>) -> RemotingCommand {
+pub fn resp(
+    req: &RemotingCommand,
+    code: i32,
+    remark: impl Into<Option<String>>,
+) -> RemotingCommand {
     let mut r = RemotingCommand::response_to(req, code);
     r.remark = remark.into();
     r

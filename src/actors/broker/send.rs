@@ -42,30 +42,59 @@ struct Prepared {
     wait_store: bool,
 }
 
-fn prepare(b: &Broker, conn: &ConnHandle, req: &RemotingCommand) -> Result<Prepared, RemotingCommand> {
+fn prepare(
+    b: &Broker,
+    conn: &ConnHandle,
+    req: &RemotingCommand,
+) -> Result<Prepared, RemotingCommand> {
     let h = SendMessageRequestHeader::from_command(req).map_err(|e| error(req, e.to_string()))?;
     if b.is_slave() {
         return Err(resp(
             req,
             response::SERVICE_NOT_AVAILABLE,
-            Some(format!("broker {} is a SLAVE and does not accept messages", b.cfg.broker_name)),
+            Some(format!(
+                "broker {} is a SLAVE and does not accept messages",
+                b.cfg.broker_name
+            )),
         ));
     }
     if !perm::is_writeable(b.cfg.broker_permission as i32) {
-        return Err(resp(req, response::NO_PERMISSION, Some(format!("the broker[{}] sending message is forbidden", b.cfg.broker_ip1))));
+        return Err(resp(
+            req,
+            response::NO_PERMISSION,
+            Some(format!(
+                "the broker[{}] sending message is forbidden",
+                b.cfg.broker_ip1
+            )),
+        ));
     }
     validate_topic(&h.topic).map_err(|e| error(req, e.to_string()))?;
     if is_not_allowed_send_topic(&h.topic) {
-        return Err(resp(req, response::NO_PERMISSION, Some(format!("Sending message to topic[{}] is forbidden.", h.topic))));
+        return Err(resp(
+            req,
+            response::NO_PERMISSION,
+            Some(format!(
+                "Sending message to topic[{}] is forbidden.",
+                h.topic
+            )),
+        ));
     }
     let batch = h.batch || req.code == request::SEND_BATCH_MESSAGE;
-    let mut props: Vec<(String, String)> = h.properties.as_deref().map(decode_properties).unwrap_or_default();
+    let mut props: Vec<(String, String)> = h
+        .properties
+        .as_deref()
+        .map(decode_properties)
+        .unwrap_or_default();
     let max_size = b.cfg.max_message_size as usize;
     if req.body.len() > max_size {
         return Err(resp(
             req,
             response::MESSAGE_ILLEGAL,
-            Some(format!("the message body size {} bytes is over the limit {} bytes (maxMessageSize)", req.body.len(), max_size)),
+            Some(format!(
+                "the message body size {} bytes is over the limit {} bytes (maxMessageSize)",
+                req.body.len(),
+                max_size
+            )),
         ));
     }
 
@@ -78,9 +107,21 @@ fn prepare(b: &Broker, conn: &ConnHandle, req: &RemotingCommand) -> Result<Prepa
         let found = match meta.topics.select(&topic).cloned() {
             Some(c) => Some(c),
             None => {
-                let r = meta.topics.create_topic_in_send(&topic, &h.default_topic, h.default_topic_queue_nums, 0);
+                let r = meta.topics.create_topic_in_send(
+                    &topic,
+                    &h.default_topic,
+                    h.default_topic_queue_nums,
+                    0,
+                );
                 let r = r.or_else(|| {
-                    topic.starts_with(RETRY_PREFIX).then(|| meta.topics.create_topic_in_send_back(&topic, 1, perm::READ | perm::WRITE, 0))
+                    topic.starts_with(RETRY_PREFIX).then(|| {
+                        meta.topics.create_topic_in_send_back(
+                            &topic,
+                            1,
+                            perm::READ | perm::WRITE,
+                            0,
+                        )
+                    })
                 });
                 created = r.as_ref().is_some_and(|l| l.created);
                 r.map(|l| l.config)
@@ -96,12 +137,22 @@ fn prepare(b: &Broker, conn: &ConnHandle, req: &RemotingCommand) -> Result<Prepa
         // Retry topic: redirect to the DLQ once the group's retry budget is spent.
         if let Some(group) = topic.strip_prefix(RETRY_PREFIX).map(str::to_string) {
             let Some(gc) = meta.groups.find(&group).cloned() else {
-                return Err(resp(req, response::SUBSCRIPTION_GROUP_NOT_EXIST, Some(format!("subscription group not exist, {group}"))));
+                return Err(resp(
+                    req,
+                    response::SUBSCRIPTION_GROUP_NOT_EXIST,
+                    Some(format!("subscription group not exist, {group}")),
+                ));
             };
-            let max = if req.version >= 121 { h.max_reconsume_times.unwrap_or(gc.retry_max_times) } else { gc.retry_max_times };
+            let max = if req.version >= 121 {
+                h.max_reconsume_times.unwrap_or(gc.retry_max_times)
+            } else {
+                gc.retry_max_times
+            };
             if reconsume_times >= max {
                 let dlq = dlq_topic(&group);
-                let l = meta.topics.create_topic_in_send_back(&dlq, 1, perm::READ | perm::WRITE, 0);
+                let l = meta
+                    .topics
+                    .create_topic_in_send_back(&dlq, 1, perm::READ | perm::WRITE, 0);
                 created |= l.created;
                 topic = dlq;
                 queue_id = 0;
@@ -118,7 +169,13 @@ fn prepare(b: &Broker, conn: &ConnHandle, req: &RemotingCommand) -> Result<Prepa
             queue_id = (rand_u32() % config.write_queue_nums.max(1) as u32) as i32;
         }
         if queue_id >= queue_nums {
-            return Err(error(req, format!("request queueId[{queue_id}] is illegal, {config:?} Producer: {}", conn.peer())));
+            return Err(error(
+                req,
+                format!(
+                    "request queueId[{queue_id}] is illegal, {config:?} Producer: {}",
+                    conn.peer()
+                ),
+            ));
         }
     }
     let mut flag = h.sys_flag;
@@ -131,13 +188,29 @@ fn prepare(b: &Broker, conn: &ConnHandle, req: &RemotingCommand) -> Result<Prepa
     props.retain(|(k, _)| k != "WAIT");
 
     // Delay levels: park the message in SCHEDULE_TOPIC_XXXX until it is due.
-    let delay = props.iter().find(|(k, _)| k == "DELAY").and_then(|(_, v)| v.trim().parse::<i32>().ok()).unwrap_or(0);
+    let delay = props
+        .iter()
+        .find(|(k, _)| k == "DELAY")
+        .and_then(|(_, v)| v.trim().parse::<i32>().ok())
+        .unwrap_or(0);
     let tx = sys_flag::transaction_type(flag);
-    if delay > 0 && tx != sys_flag::TRANSACTION_PREPARED_TYPE && tx != sys_flag::TRANSACTION_ROLLBACK_TYPE {
+    if delay > 0
+        && tx != sys_flag::TRANSACTION_PREPARED_TYPE
+        && tx != sys_flag::TRANSACTION_ROLLBACK_TYPE
+    {
         if batch {
-            return Err(resp(req, response::MESSAGE_ILLEGAL, Some("a batch message cannot carry a DELAY property".into())));
+            return Err(resp(
+                req,
+                response::MESSAGE_ILLEGAL,
+                Some("a batch message cannot carry a DELAY property".into()),
+            ));
         }
-        let max_level = b.cfg.message_delay_levels().map(|v| v.len() as i32).unwrap_or(18).max(1);
+        let max_level = b
+            .cfg
+            .message_delay_levels()
+            .map(|v| v.len() as i32)
+            .unwrap_or(18)
+            .max(1);
         let level = delay.min(max_level);
         props.retain(|(k, _)| k != "DELAY" && k != "REAL_TOPIC" && k != "REAL_QID");
         props.push(("DELAY".into(), level.to_string()));
@@ -159,33 +232,52 @@ fn prepare(b: &Broker, conn: &ConnHandle, req: &RemotingCommand) -> Result<Prepa
         reconsume_times,
         prepared_transaction_offset: 0,
     };
-    Ok(Prepared { msg, batch, wait_store })
+    Ok(Prepared {
+        msg,
+        batch,
+        wait_store,
+    })
 }
 
 async fn complete(b: &Arc<Broker>, req: &RemotingCommand, p: Prepared) -> RemotingCommand {
     let writer = b.store.writer.get();
-    let sent = if p.batch { writer.send(PutBatch(p.msg)).await } else { writer.send(Put(p.msg)).await };
+    let sent = if p.batch {
+        writer.send(PutBatch(p.msg)).await
+    } else {
+        writer.send(Put(p.msg)).await
+    };
     let put = match sent {
         Ok(Ok(put)) => put,
         Ok(Err(e)) => return resp(req, store_error_code(&e), Some(e.to_string())),
         Err(e) => {
             warn!(b.log, "writer unavailable"; "error" => %e);
-            return resp(req, response::SERVICE_NOT_AVAILABLE, Some("the store writer is restarting; retry".into()));
+            return resp(
+                req,
+                response::SERVICE_NOT_AVAILABLE,
+                Some("the store writer is restarting; retry".into()),
+            );
         }
     };
-    b.stats.put_msgs.fetch_add(put.msg_num as u64, std::sync::atomic::Ordering::Relaxed);
-    b.stats.put_bytes.fetch_add(put.wrote_bytes as u64, std::sync::atomic::Ordering::Relaxed);
+    b.stats
+        .put_msgs
+        .fetch_add(put.msg_num as u64, std::sync::atomic::Ordering::Relaxed);
+    b.stats
+        .put_bytes
+        .fetch_add(put.wrote_bytes as u64, std::sync::atomic::Ordering::Relaxed);
     let mut code = response::SUCCESS;
     let mut remark = None;
     if p.wait_store && b.cfg.flush_disk_type == crate::config::FlushDiskType::SyncFlush {
-        let timeout = Duration::from_millis(b.cfg.sync_flush_timeout as u64);
+        let timeout = Duration::from_millis(b.cfg.sync_flush_timeout);
         match b.store.flush.wait_flushed(put.next_offset(), timeout).await {
             Ok(()) => {}
             Err(FlushError::Timeout { .. }) => code = response::FLUSH_DISK_TIMEOUT,
             Err(e) => return resp(req, response::SYSTEM_ERROR, Some(e.to_string())),
         }
     }
-    if p.wait_store && code == response::SUCCESS && b.cfg.broker_role == crate::config::BrokerRole::SyncMaster {
+    if p.wait_store
+        && code == response::SUCCESS
+        && b.cfg.broker_role == crate::config::BrokerRole::SyncMaster
+    {
         let repl = b.replication.lock().clone();
         match repl {
             Some(r) => {
@@ -205,7 +297,11 @@ async fn complete(b: &Arc<Broker>, req: &RemotingCommand, p: Prepared) -> Remoti
         queue_id: put.queue_id,
         queue_offset: put.queue_offset,
         transaction_id: None,
-        msg_region: Some(if b.cfg.region_id.is_empty() { DEFAULT_REGION.to_string() } else { b.cfg.region_id.clone() }),
+        msg_region: Some(if b.cfg.region_id.is_empty() {
+            DEFAULT_REGION.to_string()
+        } else {
+            b.cfg.region_id.clone()
+        }),
         trace_on: Some(b.cfg.trace_on),
     }
     .write_to(&mut r);

@@ -24,11 +24,11 @@ pub fn store_config(cfg: &BrokerConfig) -> StoreConfig {
     s.max_message_size = cfg.max_message_size as usize;
     s.message_index_enable = cfg.message_index_enable;
     s.message_index_safe = cfg.message_index_safe;
-    s.max_hash_slot_num = cfg.max_hash_slot_num as u32;
-    s.max_index_num = cfg.max_index_num as u32;
+    s.max_hash_slot_num = cfg.max_hash_slot_num;
+    s.max_index_num = cfg.max_index_num;
     s.file_reserved_time_hours = cfg.file_reserved_time as u64;
     s.delete_when = cfg.delete_when.clone();
-    s.disk_max_used_space_ratio = cfg.disk_max_used_space_ratio as u32;
+    s.disk_max_used_space_ratio = cfg.disk_max_used_space_ratio;
     s.clean_file_forcibly_enable = cfg.clean_file_forcibly_enable;
     s.check_crc_on_recover = cfg.check_crc_on_recover;
     s.flush_commit_log_least_pages = cfg.flush_commit_log_least_pages as usize;
@@ -41,10 +41,10 @@ pub fn store_config(cfg: &BrokerConfig) -> StoreConfig {
 pub fn flush_settings(cfg: &BrokerConfig) -> FlushSettings {
     FlushSettings {
         sync: cfg.flush_disk_type == FlushDiskType::SyncFlush,
-        interval: Duration::from_millis(cfg.flush_interval_commit_log as u64),
+        interval: Duration::from_millis(cfg.flush_interval_commit_log),
         least_pages: cfg.flush_commit_log_least_pages as usize,
-        thorough_interval: Duration::from_millis(cfg.flush_commit_log_thorough_interval as u64),
-        cq_interval: Duration::from_millis(cfg.flush_interval_consume_queue as u64),
+        thorough_interval: Duration::from_millis(cfg.flush_commit_log_thorough_interval),
+        cq_interval: Duration::from_millis(cfg.flush_interval_consume_queue),
         cq_least_pages: cfg.flush_consume_queue_least_pages as usize,
     }
 }

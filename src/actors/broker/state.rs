@@ -98,7 +98,10 @@ impl Broker {
 
     /// `brokerIP1:listenPort` as bound (set once the listeners are up).
     pub fn store_host(&self) -> SocketAddr {
-        self.store_host.get().copied().unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], self.cfg.listen_port)))
+        self.store_host
+            .get()
+            .copied()
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], self.cfg.listen_port)))
     }
 
     pub fn is_slave(&self) -> bool {
@@ -124,7 +127,10 @@ impl Broker {
                 tc.perm = bp;
             }
         }
-        RegisterBrokerBody { filter_server_list: Vec::new(), topic_config_serialize_wrapper: wrapper }
+        RegisterBrokerBody {
+            filter_server_list: Vec::new(),
+            topic_config_serialize_wrapper: wrapper,
+        }
     }
 
     /// Pushes NOTIFY_CONSUMER_IDS_CHANGED (40, oneway) to every consumer of each group.
@@ -136,15 +142,26 @@ impl Broker {
             let meta = self.meta.lock();
             groups
                 .iter()
-                .map(|g| (g.clone(), meta.consumers.channels(g).into_iter().map(|c| c.0).collect()))
+                .map(|g| {
+                    (
+                        g.clone(),
+                        meta.consumers
+                            .channels(g)
+                            .into_iter()
+                            .map(|c| c.0)
+                            .collect(),
+                    )
+                })
                 .collect()
         };
         let conns = self.conns.lock();
         for (group, ids) in targets {
             for id in ids {
                 if let Some(c) = conns.get(&id) {
-                    let mut cmd = RemotingCommand::request(crate::codec::codes::request::NOTIFY_CONSUMER_IDS_CHANGED)
-                        .with_ext("consumerGroup", &group);
+                    let mut cmd = RemotingCommand::request(
+                        crate::codec::codes::request::NOTIFY_CONSUMER_IDS_CHANGED,
+                    )
+                    .with_ext("consumerGroup", &group);
                     cmd.set_oneway();
                     c.send(cmd);
                 }

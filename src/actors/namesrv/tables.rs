@@ -84,7 +84,7 @@ impl RouteTables {
             let changed = self
                 .broker_live
                 .get(&reg.broker_addr)
-                .map_or(true, |live| live.data_version != reg.topics.data_version);
+                .is_none_or(|live| live.data_version != reg.topics.data_version);
             if changed || first {
                 for tc in reg.topics.topic_config_table.values() {
                     self.topic_queue

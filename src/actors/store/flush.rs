@@ -75,7 +75,10 @@ impl Default for FlushSettings {
 }
 
 enum Cmd {
-    Wait { offset: i64, reply: oneshot::Sender<Result<(), FlushError>> },
+    Wait {
+        offset: i64,
+        reply: oneshot::Sender<Result<(), FlushError>>,
+    },
     Stop,
 }
 
@@ -100,17 +103,25 @@ impl FlushHandle {
             .name("rocketactor-flush".into())
             .spawn(move || FlushLoop::new(reader, settings, read_only, log).run(rx))
             .ok();
-        FlushHandle { tx, thread: Arc::new(Mutex::new(thread)) }
+        FlushHandle {
+            tx,
+            thread: Arc::new(Mutex::new(thread)),
+        }
     }
 
     /// Waits until the commit log is flushed past `offset` (SYNC_FLUSH), or the timeout.
     pub async fn wait_flushed(&self, offset: i64, timeout: Duration) -> Result<(), FlushError> {
         let (reply, rx) = oneshot::channel();
-        self.tx.send(Cmd::Wait { offset, reply }).map_err(|_| FlushError::Stopped)?;
+        self.tx
+            .send(Cmd::Wait { offset, reply })
+            .map_err(|_| FlushError::Stopped)?;
         match tokio::time::timeout(timeout, rx).await {
             Ok(Ok(r)) => r,
             Ok(Err(_)) => Err(FlushError::Stopped),
-            Err(_) => Err(FlushError::Timeout { offset, timeout_ms: timeout.as_millis() as u64 }),
+            Err(_) => Err(FlushError::Timeout {
+                offset,
+                timeout_ms: timeout.as_millis() as u64,
+            }),
         }
     }
 
@@ -134,7 +145,12 @@ struct FlushLoop {
 }
 
 impl FlushLoop {
-    fn new(reader: Arc<Mutex<StoreReader>>, s: FlushSettings, read_only: ReadOnly, log: Logger) -> Self {
+    fn new(
+        reader: Arc<Mutex<StoreReader>>,
+        s: FlushSettings,
+        read_only: ReadOnly,
+        log: Logger,
+    ) -> Self {
         FlushLoop {
             reader,
             s,
@@ -149,7 +165,11 @@ impl FlushLoop {
     fn run(mut self, rx: Receiver<Cmd>) {
         // Group commit wakes up quickly (Java's GroupCommitService waits 10 ms); async flush
         // sleeps its interval unless asked.
-        let tick = if self.s.sync { Duration::from_millis(10) } else { self.s.interval };
+        let tick = if self.s.sync {
+            Duration::from_millis(10)
+        } else {
+            self.s.interval
+        };
         loop {
             let first = rx.recv_timeout(tick);
             let mut stop = false;
@@ -183,7 +203,11 @@ impl FlushLoop {
     fn flush_round(&mut self, final_round: bool) {
         let reader = self.reader.lock().clone();
         let thorough = final_round || self.last_thorough.elapsed() >= self.s.thorough_interval;
-        let least = if self.s.sync || thorough || !self.waiters.is_empty() { 0 } else { self.s.least_pages };
+        let least = if self.s.sync || thorough || !self.waiters.is_empty() {
+            0
+        } else {
+            self.s.least_pages
+        };
         if thorough {
             self.last_thorough = Instant::now();
         }
@@ -209,7 +233,11 @@ impl FlushLoop {
         }
         if final_round || self.last_cq.elapsed() >= self.s.cq_interval {
             self.last_cq = Instant::now();
-            let least = if final_round { 0 } else { self.s.cq_least_pages };
+            let least = if final_round {
+                0
+            } else {
+                self.s.cq_least_pages
+            };
             if let Err(e) = reader.flush_consume_queues(least) {
                 error!(self.log, "consume queue flush failed"; "error" => %e);
             }

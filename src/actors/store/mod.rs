@@ -13,7 +13,9 @@ use slog::Logger;
 use crate::actors::supervisor::{RestartBook, RestartTracker, RootSupervisor, Slot, Supervise};
 use crate::store::{MessageStore, StoreConfig, StoreError, StoreReader};
 pub use flush::{FlushError, FlushHandle, FlushSettings, ReadOnly};
-pub use writer::{AppendRaw, Arrival, ArrivalHook, InjectFailure, Put, PutBatch, Shutdown, StoreWriter};
+pub use writer::{
+    AppendRaw, Arrival, ArrivalHook, InjectFailure, Put, PutBatch, Shutdown, StoreWriter,
+};
 
 /// Everything the broker needs to write, read and flush.
 #[derive(Clone)]
@@ -48,8 +50,12 @@ impl StoreHandle {
         let first = Arc::new(Mutex::new(Some(store)));
         let wlog = log.new(slog::o!("component" => component.to_string()));
         let factory = {
-            let (reader, read_only, wlog, name) =
-                (reader.clone(), read_only.clone(), wlog.clone(), component.to_string());
+            let (reader, read_only, wlog, name) = (
+                reader.clone(),
+                read_only.clone(),
+                wlog.clone(),
+                component.to_string(),
+            );
             move || {
                 let store = match first.lock().take() {
                     Some(s) => s,
@@ -59,7 +65,12 @@ impl StoreHandle {
                         Err(e) => {
                             slog::error!(wlog, "reopening the store failed; writer is read-only"; "error" => %e);
                             read_only.set(format!("reopen failed: {e}"));
-                            return StoreWriter::detached(read_only.clone(), on_arrival.clone(), RestartTracker::new(name.clone(), book.clone(), wlog.clone()), wlog.clone());
+                            return StoreWriter::detached(
+                                read_only.clone(),
+                                on_arrival.clone(),
+                                RestartTracker::new(name.clone(), book.clone(), wlog.clone()),
+                                wlog.clone(),
+                            );
                         }
                     },
                 };
@@ -82,13 +93,23 @@ impl StoreHandle {
             .await
             .map_err(|_| StoreError::ShutDown)?;
         let flush = FlushHandle::start(reader.clone(), flush, read_only.clone(), log);
-        Ok(StoreHandle { writer, reader, flush, read_only })
+        Ok(StoreHandle {
+            writer,
+            reader,
+            flush,
+            read_only,
+        })
     }
 
     /// Clean shutdown: stop the writer (flush, checkpoint, remove the abort file), then the
     /// flush thread.
     pub async fn shutdown(&self) -> Result<(), StoreError> {
-        let r = self.writer.get().send(Shutdown).await.unwrap_or(Err(StoreError::ShutDown));
+        let r = self
+            .writer
+            .get()
+            .send(Shutdown)
+            .await
+            .unwrap_or(Err(StoreError::ShutDown));
         self.flush.stop();
         r
     }

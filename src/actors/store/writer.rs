@@ -19,7 +19,9 @@ use slog::{error, info, Logger};
 
 use super::flush::ReadOnly;
 use crate::actors::supervisor::RestartTracker;
-use crate::store::{MessageInner, MessageStore, PutResult, RawAppendResult, StoreError, StoreReader};
+use crate::store::{
+    MessageInner, MessageStore, PutResult, RawAppendResult, StoreError, StoreReader,
+};
 
 /// Called after every successful append (local put or replicated bytes).
 pub type ArrivalHook = Arc<dyn Fn(&Arrival) + Send + Sync>;
@@ -28,9 +30,18 @@ pub type ArrivalHook = Arc<dyn Fn(&Arrival) + Send + Sync>;
 #[derive(Debug, Clone)]
 pub enum Arrival {
     /// A local put (one message or a batch into one queue).
-    Put { topic: String, queue_id: i32, next_queue_offset: i64, tags_codes: Vec<i64>, phys_end: i64 },
+    Put {
+        topic: String,
+        queue_id: i32,
+        next_queue_offset: i64,
+        tags_codes: Vec<i64>,
+        phys_end: i64,
+    },
     /// Bytes replicated from the master, dispatched into these queues.
-    Replicated { queues: Vec<(String, i32, i64)>, phys_end: i64 },
+    Replicated {
+        queues: Vec<(String, i32, i64)>,
+        phys_end: i64,
+    },
 }
 
 /// Appends one message.
@@ -84,12 +95,29 @@ impl StoreWriter {
         log: Logger,
     ) -> Self {
         *reader_slot.lock() = store.reader();
-        StoreWriter { store: Some(store), read_only, on_arrival, tracker, log }
+        StoreWriter {
+            store: Some(store),
+            read_only,
+            on_arrival,
+            tracker,
+            log,
+        }
     }
 
     /// A writer with no store (reopen failed): refuses every write.
-    pub fn detached(read_only: ReadOnly, on_arrival: ArrivalHook, tracker: RestartTracker, log: Logger) -> Self {
-        StoreWriter { store: None, read_only, on_arrival, tracker, log }
+    pub fn detached(
+        read_only: ReadOnly,
+        on_arrival: ArrivalHook,
+        tracker: RestartTracker,
+        log: Logger,
+    ) -> Self {
+        StoreWriter {
+            store: None,
+            read_only,
+            on_arrival,
+            tracker,
+            log,
+        }
     }
 
     fn store(&mut self) -> Result<&mut MessageStore, StoreError> {
@@ -154,7 +182,9 @@ impl Handler<PutBatch> for StoreWriter {
 impl Handler<AppendRaw> for StoreWriter {
     type Result = Result<RawAppendResult, StoreError>;
     fn handle(&mut self, msg: AppendRaw, _: &mut Context<Self>) -> Self::Result {
-        let r = self.store().and_then(|s| s.append_raw(msg.offset, &msg.bytes));
+        let r = self
+            .store()
+            .and_then(|s| s.append_raw(msg.offset, &msg.bytes));
         if let Ok(res) = &r {
             let phys_end = msg.offset + res.consumed as i64;
             let queues = res

@@ -1,0 +1,175 @@
+//! One [`RemotingClient`] per peer address, shared by every high-level client object built on
+//! the same pool. A closed connection is replaced on the next call, so a broker restart only
+//! fails the calls that were in flight.
+//!
+//! Requests the servers push to us (NOTIFY_CONSUMER_IDS_CHANGED, GET_CONSUMER_RUNNING_INFO…)
+//! arrive on whichever connection the broker chose; the pool funnels them into one channel
+//! ([`ConnectionPool::take_server_requests`]) tagged with the peer address, so a push consumer
+//! can react without knowing which connection they came on.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use parking_lot::Mutex;
+use slog::{debug, o, Logger};
+use tokio::sync::mpsc;
+
+use super::error::ClientError;
+use super::remoting::RemotingClient;
+use crate::codec::RemotingCommand;
+
+/// Server-initiated requests buffered for the owner; more are dropped (they are hints only).
+const SERVER_REQUESTS: usize = 256;
+
+/// A request a server sent us, with the address of the connection it came on.
+#[derive(Debug)]
+pub struct ServerRequest {
+    pub addr: String,
+    pub cmd: RemotingCommand,
+}
+
+struct PoolInner {
+    conns: Mutex<HashMap<String, RemotingClient>>,
+    connect_timeout: Duration,
+    server_tx: mpsc::Sender<ServerRequest>,
+    server_rx: Mutex<Option<mpsc::Receiver<ServerRequest>>>,
+    log: Logger,
+}
+
+/// A cheap-to-clone pool of connections keyed by `host:port`.
+#[derive(Clone)]
+pub struct ConnectionPool {
+    inner: Arc<PoolInner>,
+}
+
+impl std::fmt::Debug for ConnectionPool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let peers: Vec<String> = self.inner.conns.lock().keys().cloned().collect();
+        f.debug_struct("ConnectionPool")
+            .field("peers", &peers)
+            .finish()
+    }
+}
+
+impl Default for ConnectionPool {
+    fn default() -> Self {
+        ConnectionPool::new(Duration::from_secs(3), crate::logging::discard())
+    }
+}
+
+impl ConnectionPool {
+    /// A pool whose connects give up after `connect_timeout`.
+    pub fn new(connect_timeout: Duration, log: Logger) -> Self {
+        let (server_tx, server_rx) = mpsc::channel(SERVER_REQUESTS);
+        ConnectionPool {
+            inner: Arc::new(PoolInner {
+                conns: Mutex::new(HashMap::new()),
+                connect_timeout,
+                server_tx,
+                server_rx: Mutex::new(Some(server_rx)),
+                log: log.new(o!("component" => "client-pool")),
+            }),
+        }
+    }
+
+    /// The live connection to `addr`, connecting (again) when there is none.
+    pub async fn get(&self, addr: &str) -> Result<RemotingClient, ClientError> {
+        if let Some(c) = self.live(addr) {
+            return Ok(c);
+        }
+        let fresh = RemotingClient::connect_with_logger(
+            addr,
+            self.inner.connect_timeout,
+            self.inner.log.clone(),
+        )
+        .await?;
+        // Another task may have connected meanwhile; keep the first one and drop ours.
+        let mut conns = self.inner.conns.lock();
+        if let Some(c) = conns.get(addr).filter(|c| !c.is_closed()) {
+            return Ok(c.clone());
+        }
+        if let Some(rx) = fresh.take_server_requests() {
+            tokio::spawn(forward(addr.to_owned(), rx, self.inner.server_tx.clone()));
+        }
+        debug!(self.inner.log, "connected"; "peer" => addr);
+        conns.insert(addr.to_owned(), fresh.clone());
+        Ok(fresh)
+    }
+
+    fn live(&self, addr: &str) -> Option<RemotingClient> {
+        self.inner
+            .conns
+            .lock()
+            .get(addr)
+            .filter(|c| !c.is_closed())
+            .cloned()
+    }
+
+    /// Sends `cmd` to `addr` and waits up to `timeout` for the answer.
+    pub async fn invoke(
+        &self,
+        addr: &str,
+        cmd: RemotingCommand,
+        timeout: Duration,
+    ) -> Result<RemotingCommand, ClientError> {
+        self.get(addr).await?.invoke(cmd, timeout).await
+    }
+
+    /// Sends `cmd` to `addr` oneway.
+    pub async fn invoke_oneway(&self, addr: &str, cmd: RemotingCommand) -> Result<(), ClientError> {
+        self.get(addr).await?.invoke_oneway(cmd).await
+    }
+
+    /// Answers a server-initiated request on the connection to `addr`, if it is still open.
+    pub async fn respond(&self, addr: &str, response: RemotingCommand) -> Result<(), ClientError> {
+        match self.live(addr) {
+            Some(c) => c.respond(response).await,
+            None => Err(ClientError::Closed {
+                peer: addr.to_owned(),
+            }),
+        }
+    }
+
+    /// The channel of server-initiated requests from every connection; only the first call
+    /// gets it.
+    pub fn take_server_requests(&self) -> Option<mpsc::Receiver<ServerRequest>> {
+        self.inner.server_rx.lock().take()
+    }
+
+    /// Addresses with an open connection.
+    pub fn connected_peers(&self) -> Vec<String> {
+        let conns = self.inner.conns.lock();
+        let mut v: Vec<String> = conns
+            .iter()
+            .filter(|(_, c)| !c.is_closed())
+            .map(|(a, _)| a.clone())
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// Closes every connection (pending calls fail with `Closed`).
+    pub fn close_all(&self) {
+        let conns: Vec<RemotingClient> = self.inner.conns.lock().drain().map(|(_, c)| c).collect();
+        for c in conns {
+            c.close();
+        }
+    }
+}
+
+/// Moves one connection's server requests into the pool channel. Holds no client handle, so it
+/// never keeps a connection alive; it ends when the connection's reader ends.
+async fn forward(
+    addr: String,
+    mut rx: mpsc::Receiver<RemotingCommand>,
+    tx: mpsc::Sender<ServerRequest>,
+) {
+    while let Some(cmd) = rx.recv().await {
+        // Full or unread: server pushes are hints (rebalance now), dropping one is harmless.
+        let _ = tx.try_send(ServerRequest {
+            addr: addr.clone(),
+            cmd,
+        });
+    }
+}
