@@ -85,6 +85,26 @@ impl SubscriptionGroupManager {
         Ok(true)
     }
 
+    /// Slave sync: adopts the master's table and DataVersion when its version differs from
+    /// ours (Java's `syncSubscriptionGroupConfig`). Returns whether anything changed.
+    pub fn replace_all(&mut self, w: SubscriptionGroupWrapper) -> bool {
+        if w.data_version == self.data_version {
+            return false;
+        }
+        self.table = w
+            .subscription_group_table
+            .into_iter()
+            .map(|(name, mut c)| {
+                if c.group_name.is_empty() {
+                    c.group_name = name.clone();
+                }
+                (name, c)
+            })
+            .collect();
+        self.data_version = w.data_version;
+        true
+    }
+
     /// Path of subscriptionGroup.json.
     pub fn file_path(&self) -> &Path {
         &self.path

@@ -161,6 +161,26 @@ impl TopicConfigManager {
         Ok(true)
     }
 
+    /// Slave sync: adopts the master's table and DataVersion when its version differs from
+    /// ours (Java's `syncTopicConfig`). Returns whether anything changed.
+    pub fn replace_all(&mut self, w: TopicConfigSerializeWrapper) -> bool {
+        if w.data_version == self.data_version {
+            return false;
+        }
+        self.table = w
+            .topic_config_table
+            .into_iter()
+            .map(|(name, mut c)| {
+                if c.topic_name.is_empty() {
+                    c.topic_name = name.clone();
+                }
+                (name, c)
+            })
+            .collect();
+        self.data_version = w.data_version;
+        true
+    }
+
     /// The file text (pretty JSON), for [`persist`](Self::persist) or an admin dump.
     pub fn encode(&self, pretty: bool) -> String {
         let w = self.build_serialize_wrapper();

@@ -77,3 +77,30 @@ where
     }
     panic!("timed out waiting for: {what}");
 }
+
+/// A listen port `p` such that `p - 2` (fast channel), `p` and `p + 1` (HA) are free on
+/// 127.0.0.1 now: for brokers that must come back on the same addresses after a restart.
+/// Probes OS-chosen ports (bounded tries); a race with another process is possible but rare.
+pub fn free_port_triple() -> u16 {
+    use std::net::TcpListener;
+    for _ in 0..200 {
+        let Ok(probe) = TcpListener::bind("127.0.0.1:0") else {
+            continue;
+        };
+        let Ok(addr) = probe.local_addr() else {
+            continue;
+        };
+        let p = addr.port();
+        drop(probe);
+        if p < 1026 || p == u16::MAX {
+            continue;
+        }
+        let all_free = [p - 2, p, p + 1]
+            .iter()
+            .all(|q| TcpListener::bind(("127.0.0.1", *q)).is_ok());
+        if all_free {
+            return p;
+        }
+    }
+    panic!("no free port triple found on 127.0.0.1");
+}

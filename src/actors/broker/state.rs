@@ -88,6 +88,9 @@ pub struct Broker {
     pub replication: Mutex<Option<Arc<dyn ReplicationWait>>>,
     /// The master's client address, learnt from registration (slaves sync metadata from it).
     pub master_addr: Mutex<Option<String>>,
+    /// Set by a clean stop: periodic actors of this broker go idle (the supervisor would
+    /// otherwise restart an actor that stops itself).
+    pub stopped: AtomicBool,
 }
 
 impl Broker {
@@ -102,6 +105,11 @@ impl Broker {
             .get()
             .copied()
             .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], self.cfg.listen_port)))
+    }
+
+    /// Whether the broker was stopped (its periodic actors must do nothing more).
+    pub fn is_stopped(&self) -> bool {
+        self.stopped.load(Ordering::Acquire)
     }
 
     pub fn is_slave(&self) -> bool {
