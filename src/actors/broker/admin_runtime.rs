@@ -77,6 +77,9 @@ pub fn runtime_table(b: &Broker) -> KVTable {
     if let Some(reason) = b.store.read_only.reason() {
         set("storeReadOnly", reason);
     }
+    for (k, v) in super::schedule::running_stats(b) {
+        set(&k, v);
+    }
     let book = b.book.snapshot();
     set("restartsTotal", book.values().sum::<u64>().to_string());
     for (component, n) in book {

@@ -18,9 +18,14 @@ pub mod offsets;
 pub mod processor;
 pub mod pull;
 pub mod registration;
+pub mod replica;
 pub mod reply;
+pub mod schedule;
+pub mod schedule_timeup;
 pub mod send;
+pub mod send_back;
 pub mod settings;
+pub mod slave_sync;
 pub mod state;
 
 pub use node::{start_broker, BrokerError, BrokerHandle};

@@ -14,7 +14,9 @@ use super::hold::{Arrived, PullHold};
 use super::maintenance::Maintenance;
 use super::processor::BrokerHandler;
 use super::registration::{BrokerIdentity, Registration, Unregister};
+use super::replica::{learn_master, HaRole, HaStatus};
 use super::settings::{flush_settings, store_config, topic_options};
+use super::slave_sync;
 use super::state::{Broker, Dirty, Meta, Stats};
 use crate::actors::remoting::{start_listener, ListenerHandle, RemotingError, ServerSettings};
 use crate::actors::store::{Arrival, ArrivalHook, StoreHandle};
@@ -42,6 +44,8 @@ pub enum BrokerError {
     Listen(#[from] RemotingError),
     #[error("brokerIP1 `{0}` is not an IP address")]
     BadIp(String),
+    #[error("HA: {0}")]
+    Ha(#[from] crate::actors::ha::HaError),
 }
 
 /// Extra hooks called after every append (HA master wake-ups are added here).
@@ -56,6 +60,10 @@ pub struct BrokerHandle {
     pub hooks: ArrivalHooks,
     /// Receives each registration result (the slave's master and HA addresses).
     pub registered: tokio::sync::watch::Receiver<Option<RegisterBrokerResult>>,
+    /// The HA master or slave.
+    pub ha: HaRole,
+    /// The delay-level scheduler (masters only).
+    pub schedule: Option<Slot<super::schedule::ScheduleService>>,
     listeners: Vec<ListenerHandle>,
     maintenance: Mutex<Option<Maintenance>>,
 }
@@ -157,6 +165,7 @@ pub async fn start_broker(
             registrations: Mutex::default(),
             replication: Mutex::default(),
             master_addr: Mutex::default(),
+            stopped: std::sync::atomic::AtomicBool::new(false),
         })
     };
     let settings = |component| ServerSettings {
@@ -211,10 +220,25 @@ pub async fn start_broker(
     };
     *holds.lock() = Some(hold_slot);
 
+    // Replication: the master's HA port must be bound before it is advertised.
+    let ha = HaRole::start(
+        &cfg,
+        &broker,
+        &hooks,
+        bind(cfg.ha_port()),
+        root,
+        book.clone(),
+        &log,
+    )
+    .await?;
+    let ha_port = ha
+        .ha_port()
+        .unwrap_or(if test_ports { 0 } else { cfg.ha_port() });
+    let ha_sink = ha.master_sink();
+
     // Registration with every name server.
     let (reg_tx, registered) = tokio::sync::watch::channel(None);
     let reg_tx = Arc::new(reg_tx);
-    let ha_port = if test_ports { 0 } else { cfg.ha_port() };
     let identity = BrokerIdentity {
         cluster: cfg.broker_cluster_name.clone(),
         broker_name: cfg.broker_name.clone(),
@@ -223,12 +247,13 @@ pub async fn start_broker(
         ha_addr: format!("{}:{}", cfg.effective_broker_ip2(), ha_port),
     };
     for ns in cfg.namesrv_addrs() {
-        let (weak, book, rlog, id, tx) = (
+        let (weak, book, rlog, id, tx, ha_sink) = (
             Arc::downgrade(&broker),
             book.clone(),
             log.clone(),
             identity.clone(),
             reg_tx.clone(),
+            ha_sink.clone(),
         );
         let period = cfg.register_interval();
         let timeout = Duration::from_millis(cfg.register_broker_timeout_mills);
@@ -242,8 +267,11 @@ pub async fn start_broker(
                     let body = Arc::new(move || {
                         w.upgrade().map(|b| b.register_body()).unwrap_or_default()
                     });
-                    let (w2, tx2) = (weak.clone(), tx.clone());
+                    let (w2, tx2, ha_sink) = (weak.clone(), tx.clone(), ha_sink.clone());
                     let sink = Arc::new(move |_ns: &str, r: &RegisterBrokerResult| {
+                        if let Some(s) = &ha_sink {
+                            learn_master(s, r.ha_server_addr.as_deref());
+                        }
                         if let Some(b) = w2.upgrade() {
                             if r.master_addr.is_some() {
                                 *b.master_addr.lock() = r.master_addr.clone();
@@ -267,6 +295,14 @@ pub async fn start_broker(
             .map_err(|_| StoreError::ShutDown)?;
         broker.registrations.lock().push(slot);
     }
+    // A slave adopts its master's topics, groups and offsets.
+    if broker.is_slave() {
+        slave_sync::start(&broker, &hooks, root, book.clone())
+            .await
+            .map_err(|_| StoreError::ShutDown)?;
+    }
+    // Delay levels: deliver SCHEDULE_TOPIC_XXXX to the real topics (masters only).
+    let schedule = super::schedule::start(&broker, root, book.clone(), &log).await?;
     let maintenance = Maintenance::start(Arc::downgrade(&broker));
     info!(log, "broker started"; "listen" => %listen_addr, "fast" => %fast_l.local_addr(), "advertised" => &identity.broker_addr,
           "role" => cfg.broker_role.as_str(), "flush" => cfg.flush_disk_type.as_str());
@@ -276,6 +312,8 @@ pub async fn start_broker(
         fast_addr: fast_l.local_addr(),
         hooks,
         registered,
+        ha,
+        schedule,
         listeners: vec![main_l, fast_l],
         maintenance: Mutex::new(Some(maintenance)),
     })
@@ -287,8 +325,16 @@ impl BrokerHandle {
         format!("{}:{}", self.broker.cfg.broker_ip1, self.listen_addr.port())
     }
 
+    /// The replication state (master: attached slaves and lag; slave: master and offset).
+    pub fn ha_status(&self) -> HaStatus {
+        self.ha.status()
+    }
+
     /// Clean stop: stop accepting, unregister, write metadata, flush and close the store.
     pub async fn stop(&self) {
+        self.broker
+            .stopped
+            .store(true, std::sync::atomic::Ordering::Release);
         for l in &self.listeners {
             l.stop();
         }
@@ -301,6 +347,12 @@ impl BrokerHandle {
             .collect();
         for r in regs {
             let _ = r.send(Unregister).await;
+        }
+        self.ha.stop().await;
+        // Delivery stops before the delay offsets are written for the last time, so nothing
+        // is delivered after its offset was saved.
+        if let Some(s) = &self.schedule {
+            let _ = s.get().send(super::schedule::Halt).await;
         }
         if let Some(mut m) = self.maintenance.lock().take() {
             m.stop();

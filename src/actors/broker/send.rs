@@ -38,6 +38,9 @@ pub fn handle(b: &Arc<Broker>, conn: &ConnHandle, req: RemotingCommand) -> Reply
 
 struct Prepared {
     msg: MessageInner,
+    /// The queue id the response names: the requested one, also for a delayed message that
+    /// is parked in a schedule queue (as Java answers).
+    reply_queue_id: i32,
     batch: bool,
     wait_store: bool,
 }
@@ -187,6 +190,7 @@ fn prepare(
     let wait_store = !props.iter().any(|(k, v)| k == "WAIT" && v == "false");
     props.retain(|(k, _)| k != "WAIT");
 
+    let reply_queue_id = queue_id;
     // Delay levels: park the message in SCHEDULE_TOPIC_XXXX until it is due.
     let delay = props
         .iter()
@@ -234,6 +238,7 @@ fn prepare(
     };
     Ok(Prepared {
         msg,
+        reply_queue_id,
         batch,
         wait_store,
     })
@@ -294,7 +299,7 @@ async fn complete(b: &Arc<Broker>, req: &RemotingCommand, p: Prepared) -> Remoti
     let mut r = resp(req, code, remark);
     SendMessageResponseHeader {
         msg_id: put.msg_id_header(),
-        queue_id: put.queue_id,
+        queue_id: p.reply_queue_id,
         queue_offset: put.queue_offset,
         transaction_id: None,
         msg_region: Some(if b.cfg.region_id.is_empty() {

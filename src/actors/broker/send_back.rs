@@ -54,19 +54,31 @@ pub async fn process(b: &Arc<Broker>, req: &RemotingCommand) -> RemotingCommand 
     let (topic, queue_id) = (msg.topic.clone(), msg.queue_id);
     match b.store.writer.get().send(Put(msg)).await {
         Ok(Ok(put)) => {
-            b.stats.put_msgs.fetch_add(put.msg_num as u64, Ordering::Relaxed);
-            b.stats.put_bytes.fetch_add(put.wrote_bytes as u64, Ordering::Relaxed);
+            b.stats
+                .put_msgs
+                .fetch_add(put.msg_num as u64, Ordering::Relaxed);
+            b.stats
+                .put_bytes
+                .fetch_add(put.wrote_bytes as u64, Ordering::Relaxed);
             debug!(b.log, "message sent back"; "component" => "send-back", "topic" => topic, "queue" => queue_id,
                    "offset" => put.queue_offset);
             ok(req)
         }
         Ok(Err(e)) => {
             warn!(b.log, "send-back put failed"; "component" => "send-back", "topic" => topic, "error" => %e);
-            resp(req, response::SYSTEM_ERROR, Some(put_status_name(&e).to_string()))
+            resp(
+                req,
+                response::SYSTEM_ERROR,
+                Some(put_status_name(&e).to_string()),
+            )
         }
         Err(e) => {
             warn!(b.log, "writer unavailable for send-back"; "component" => "send-back", "error" => %e);
-            resp(req, response::SYSTEM_ERROR, Some("SERVICE_NOT_AVAILABLE".to_string()))
+            resp(
+                req,
+                response::SYSTEM_ERROR,
+                Some("SERVICE_NOT_AVAILABLE".to_string()),
+            )
         }
     }
 }
@@ -76,31 +88,56 @@ pub fn put_status_name(e: &StoreError) -> &'static str {
     match e {
         StoreError::MessageIllegal(_) => "MESSAGE_ILLEGAL",
         StoreError::PropertiesSizeExceeded { .. } => "PROPERTIES_SIZE_EXCEEDED",
-        StoreError::DiskFull { .. } | StoreError::ShutDown | StoreError::ReadOnly(_) => "SERVICE_NOT_AVAILABLE",
+        StoreError::DiskFull { .. } | StoreError::ShutDown | StoreError::ReadOnly(_) => {
+            "SERVICE_NOT_AVAILABLE"
+        }
         _ => "UNKNOWN_ERROR",
     }
 }
 
 /// Checks the request and builds the message to store; `Ok(None)` when the group keeps no
 /// retry queues (the message is dropped with SUCCESS, as Java does).
-fn prepare(b: &Arc<Broker>, req: &RemotingCommand) -> Result<Option<MessageInner>, RemotingCommand> {
-    let h = ConsumerSendMsgBackRequestHeader::from_command(req).map_err(|e| error(req, e.to_string()))?;
+fn prepare(
+    b: &Arc<Broker>,
+    req: &RemotingCommand,
+) -> Result<Option<MessageInner>, RemotingCommand> {
+    let h = ConsumerSendMsgBackRequestHeader::from_command(req)
+        .map_err(|e| error(req, e.to_string()))?;
     let (group_cfg, retry_cfg, mut created) = {
         let mut meta = b.meta.lock();
         // Java's findSubscriptionGroupConfig auto-creates when autoCreateSubscriptionGroup is on.
-        let Some(g) = meta.groups.find_or_create(&h.group, b.cfg.auto_create_subscription_group) else {
-            return Err(resp(req, response::SUBSCRIPTION_GROUP_NOT_EXIST, Some(format!("subscription group not exist, {}", h.group))));
+        let Some(g) = meta
+            .groups
+            .find_or_create(&h.group, b.cfg.auto_create_subscription_group)
+        else {
+            return Err(resp(
+                req,
+                response::SUBSCRIPTION_GROUP_NOT_EXIST,
+                Some(format!("subscription group not exist, {}", h.group)),
+            ));
         };
         if g.created {
             b.dirty.groups.store(true, Ordering::Release);
         }
         if !perm::is_writeable(b.cfg.broker_permission as i32) {
-            return Err(resp(req, response::NO_PERMISSION, Some(format!("the broker[{}] sending message is forbidden", b.cfg.broker_ip1))));
+            return Err(resp(
+                req,
+                response::NO_PERMISSION,
+                Some(format!(
+                    "the broker[{}] sending message is forbidden",
+                    b.cfg.broker_ip1
+                )),
+            ));
         }
         if g.config.retry_queue_nums <= 0 {
             return Ok(None);
         }
-        let l = meta.topics.create_topic_in_send_back(&retry_topic(&h.group), g.config.retry_queue_nums, perm::READ | perm::WRITE, 0);
+        let l = meta.topics.create_topic_in_send_back(
+            &retry_topic(&h.group),
+            g.config.retry_queue_nums,
+            perm::READ | perm::WRITE,
+            0,
+        );
         (g.config, l.config, l.created)
     };
     let result = build(b, req, &h, &group_cfg, &retry_cfg, &mut created);
@@ -119,11 +156,22 @@ fn build(
     created: &mut bool,
 ) -> Result<MessageInner, RemotingCommand> {
     if !perm::is_writeable(retry_cfg.perm) {
-        return Err(resp(req, response::NO_PERMISSION, Some(format!("the topic[{}] sending message is forbidden", retry_cfg.topic_name))));
+        return Err(resp(
+            req,
+            response::NO_PERMISSION,
+            Some(format!(
+                "the topic[{}] sending message is forbidden",
+                retry_cfg.topic_name
+            )),
+        ));
     }
     if b.is_slave() {
         // Java's store refuses the put on a slave: SYSTEM_ERROR with the put status.
-        return Err(resp(req, response::SYSTEM_ERROR, Some("SERVICE_NOT_AVAILABLE".to_string())));
+        return Err(resp(
+            req,
+            response::SYSTEM_ERROR,
+            Some("SERVICE_NOT_AVAILABLE".to_string()),
+        ));
     }
     let raw = b.store.reader().look_message_by_offset(h.offset);
     let old = raw
@@ -140,13 +188,19 @@ fn build(
         group_cfg.retry_max_times
     };
     // The new message is never a delayed one unless this path says so.
-    props.retain(|(k, _)| k != PROPERTY_DELAY && k != PROPERTY_REAL_TOPIC && k != PROPERTY_REAL_QID);
+    props
+        .retain(|(k, _)| k != PROPERTY_DELAY && k != PROPERTY_REAL_TOPIC && k != PROPERTY_REAL_QID);
     let (mut topic, mut queue_id);
     let mut delay_level = h.delay_level;
     if old.reconsume_times >= max_reconsume || delay_level < 0 {
         topic = dlq_topic(&h.group);
         queue_id = 0;
-        let l = b.meta.lock().topics.create_topic_in_send_back(&topic, DLQ_NUMS_PER_GROUP, perm::READ | perm::WRITE, 0);
+        let l = b.meta.lock().topics.create_topic_in_send_back(
+            &topic,
+            DLQ_NUMS_PER_GROUP,
+            perm::READ | perm::WRITE,
+            0,
+        );
         *created |= l.created;
         delay_level = 0;
     } else {
@@ -158,7 +212,12 @@ fn build(
     }
     if delay_level > 0 {
         // As the send path does for DELAY: park in SCHEDULE_TOPIC_XXXX queue level−1.
-        let max_level = b.cfg.message_delay_levels().map(|v| v.len() as i32).unwrap_or(18).max(1);
+        let max_level = b
+            .cfg
+            .message_delay_levels()
+            .map(|v| v.len() as i32)
+            .unwrap_or(18)
+            .max(1);
         let level = delay_level.min(max_level);
         props.push((PROPERTY_DELAY.into(), level.to_string()));
         props.push((PROPERTY_REAL_TOPIC.into(), topic.clone()));
@@ -166,12 +225,17 @@ fn build(
         topic = SCHEDULE_TOPIC.to_string();
         queue_id = level - 1;
     }
-    let origin_set = props.iter().any(|(k, v)| k == PROPERTY_ORIGIN_MESSAGE_ID && !v.trim().is_empty());
+    let origin_set = props
+        .iter()
+        .any(|(k, v)| k == PROPERTY_ORIGIN_MESSAGE_ID && !v.trim().is_empty());
     if !origin_set {
         // Java's broker decodes the record as a plain MessageExt, whose msgId is the
         // offsetMsgId (not UNIQ_KEY, which only the client-side MessageClientExt returns).
         props.retain(|(k, _)| k != PROPERTY_ORIGIN_MESSAGE_ID);
-        props.push((PROPERTY_ORIGIN_MESSAGE_ID.into(), offset_msg_id(&old.store_host, old.phys_offset)));
+        props.push((
+            PROPERTY_ORIGIN_MESSAGE_ID.into(),
+            offset_msg_id(&old.store_host, old.phys_offset),
+        ));
     }
     Ok(MessageInner {
         topic,
