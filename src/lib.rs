@@ -9,6 +9,7 @@
 // natural error type and is built once per rejected request, so its size does not matter.
 #![allow(clippy::result_large_err)]
 pub mod actors;
+pub mod bench;
 pub mod broker;
 pub mod client;
 pub mod codec;
@@ -16,3 +17,4 @@ pub mod config;
 pub mod logging;
 pub mod protocol;
 pub mod store;
+pub mod tools;

@@ -53,6 +53,9 @@ enum Command {
         /// The broker.properties file.
         file: PathBuf,
     },
+    /// Benchmark a cluster: produce, consume or roundtrip through the name server.
+    #[command(subcommand)]
+    Bench(rocketactor::bench::BenchCommand),
 }
 
 fn main() -> ExitCode {
@@ -63,6 +66,7 @@ fn main() -> ExitCode {
     });
     let code = match (cli.command, cli.config) {
         (Some(Command::Config { file }), _) => print_config(&file),
+        (Some(Command::Bench(cmd)), _) => run_bench(cmd),
         (Some(Command::Namesrv { config, listen }), _) => run_namesrv(config, listen, log.clone()),
         (None, Some(file)) => run_broker(&file, log.clone()),
         (None, None) => {
@@ -84,6 +88,31 @@ fn print_config(file: &std::path::Path) -> ExitCode {
             }
             print!("{}", render_effective(&loaded));
             ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs a bench workload and prints its summary (and the JSON line with --json).
+fn run_bench(cmd: rocketactor::bench::BenchCommand) -> ExitCode {
+    use rocketactor::bench::BenchCommand::*;
+    let json = match &cmd {
+        Produce(a) | Consume(a) | Roundtrip(a) => a.json,
+    };
+    match rocketactor::bench::run(cmd) {
+        Ok(s) => {
+            s.print_text();
+            if json {
+                println!("{}", s.json());
+            }
+            if s.verified == Some(false) {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            }
         }
         Err(e) => {
             eprintln!("error: {e}");
