@@ -3,7 +3,8 @@
 //! Layout: `config` reads broker.properties files, `codec` is the remoting wire format,
 //! `protocol` holds the JSON bodies, `store` is the synchronous on-disk store, `broker` holds
 //! broker metadata managers, `actors` runs everything under a root supervisor, and `client`
-//! is the project's own small RocketMQ client used by the tools, the demo and the tests.
+//! is the project's own small RocketMQ client used by the tools, the demo and the tests;
+//! `tools` holds the operator tools (`doctor`).
 
 // Processors reject a request by returning its ready-made error response; that response is the
 // natural error type and is built once per rejected request, so its size does not matter.

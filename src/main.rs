@@ -1,5 +1,5 @@
 //! The `rocketactor` command: a broker from a broker.properties file, a name server, and the
-//! operator tools (effective configuration).
+//! operator tools (effective configuration, doctor).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -56,6 +56,16 @@ enum Command {
     /// Benchmark a cluster: produce, consume or roundtrip through the name server.
     #[command(subcommand)]
     Bench(rocketactor::bench::BenchCommand),
+    /// Check a running cluster from here: name servers, every broker's advertised address,
+    /// fast channel (listenPort-2) and HA address; exits non-zero when something fails.
+    Doctor {
+        /// Name servers, e.g. `ns1:9876;ns2:9876`.
+        #[arg(long, env = "NAMESRV_ADDR")]
+        namesrv: String,
+        /// Per-probe timeout in milliseconds.
+        #[arg(long, default_value_t = 3000)]
+        timeout_ms: u64,
+    },
 }
 
 fn main() -> ExitCode {
@@ -68,6 +78,13 @@ fn main() -> ExitCode {
         (Some(Command::Config { file }), _) => print_config(&file),
         (Some(Command::Bench(cmd)), _) => run_bench(cmd),
         (Some(Command::Namesrv { config, listen }), _) => run_namesrv(config, listen, log.clone()),
+        (
+            Some(Command::Doctor {
+                namesrv,
+                timeout_ms,
+            }),
+            _,
+        ) => run_doctor(&namesrv, Duration::from_millis(timeout_ms)),
         (None, Some(file)) => run_broker(&file, log.clone()),
         (None, None) => {
             eprintln!("rocketactor: give --config <broker.properties> to start a broker, or a subcommand (see --help)");
@@ -118,6 +135,27 @@ fn run_bench(cmd: rocketactor::bench::BenchCommand) -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+fn run_doctor(namesrv: &str, timeout: Duration) -> ExitCode {
+    use rocketactor::tools::doctor;
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let report = rt.block_on(doctor::run(&doctor::parse_namesrvs(namesrv), timeout));
+    print!("{}", report.render());
+    if report.failed() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     }
 }
 
