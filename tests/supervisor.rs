@@ -152,3 +152,82 @@ async fn crashed_actor_restarts_while_sibling_keeps_working() {
     assert_eq!(book.count("sibling"), 0);
     assert_eq!(durable.pings.load(Ordering::SeqCst), 4);
 }
+
+/// What the supervised test thread is told to do next.
+enum ThreadCmd {
+    Panic,
+    /// End as if after an error.
+    Exit,
+    /// End because it was retired.
+    Stop,
+}
+
+#[actix_rt::test]
+async fn supervised_thread_is_respawned_until_retired() {
+    use rocketactor::actors::supervisor::{SuperviseThread, ThreadSlot};
+
+    let book = RestartBook::default();
+    let root = RootSupervisor::new(test_logger(), book.clone()).start();
+    // The channel and the run counter outlive every incarnation of the thread.
+    let (tx, rx) = crossbeam_channel::unbounded::<ThreadCmd>();
+    let runs = Arc::new(AtomicU64::new(0));
+    let slot = ThreadSlot::new();
+    let spawn = {
+        let runs = runs.clone();
+        Arc::new(move || {
+            let (rx, runs) = (rx.clone(), runs.clone());
+            std::thread::Builder::new()
+                .name("supervised-test-thread".into())
+                .spawn(move || {
+                    runs.fetch_add(1, Ordering::SeqCst);
+                    // Bounded: ends on the first command or when the channel closes.
+                    match rx.recv() {
+                        Ok(ThreadCmd::Panic) => panic!("injected thread panic"),
+                        Ok(ThreadCmd::Exit) | Ok(ThreadCmd::Stop) | Err(_) => {}
+                    }
+                })
+        })
+    };
+    root.send(SuperviseThread {
+        name: "worker-thread".into(),
+        slot: slot.clone(),
+        spawn,
+    })
+    .await
+    .unwrap();
+
+    let wait_runs = |n: u64| {
+        let runs = runs.clone();
+        async move {
+            for _ in 0..400 {
+                if runs.load(Ordering::SeqCst) == n {
+                    return;
+                }
+                actix::clock::sleep(Duration::from_millis(25)).await;
+            }
+            panic!("the thread did not reach run {n}");
+        }
+    };
+    wait_runs(1).await;
+    tx.send(ThreadCmd::Panic).unwrap();
+    wait_runs(2).await;
+    assert_eq!(book.count("worker-thread"), 1, "a panic is one restart");
+    tx.send(ThreadCmd::Exit).unwrap();
+    wait_runs(3).await;
+    assert_eq!(
+        book.count("worker-thread"),
+        2,
+        "an error exit is one restart"
+    );
+
+    // Retired: it ends for good and is not respawned.
+    let last = slot.retire();
+    tx.send(ThreadCmd::Stop).unwrap();
+    last.expect("a running thread").join().unwrap();
+    for _ in 0..5 {
+        // A few watchdog ticks.
+        actix::clock::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(runs.load(Ordering::SeqCst), 3);
+    assert_eq!(book.count("worker-thread"), 2);
+}

@@ -11,16 +11,36 @@
 //!   instance. State that must survive such a restart therefore lives in files or in shared
 //!   structures handed to the factory, never only inside the actor.
 //!
+//! A dedicated OS thread (blocking work such as fsync never runs on an event loop) is watched
+//! the same way through [`SuperviseThread`]: when it ends without having been retired (a panic
+//! or an error exit), the watchdog spawns a fresh one with the same backoff and accounting.
+//!
 //! Restart counts are kept per component name in a [`RestartBook`], which the broker reports in
-//! GET_BROKER_RUNTIME_INFO and the demo prints.
+//! GET_BROKER_RUNTIME_INFO, the name server exposes on its handle, and the demo prints.
+//!
+//! With the `failpoints` feature (enabled for this crate's own tests through its
+//! dev-dependency on itself) supervised actors accept [`InjectFailure`], the hook the
+//! supervised-restart tests use to crash them on demand.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use actix::prelude::*;
 use parking_lot::{Mutex, RwLock};
 use slog::{info, warn, Logger};
+
+/// Test hook (feature `failpoints`): makes a supervised actor fail on demand, either by
+/// stopping after an error (`Stop`) or by panicking inside the handler (`Panic`).
+#[cfg(feature = "failpoints")]
+#[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
+#[rtype(result = "()")]
+pub enum InjectFailure {
+    Stop,
+    Panic,
+}
 
 /// Restart counts per component, shared by everyone who reports them.
 #[derive(Clone, Default, Debug)]
@@ -228,7 +248,7 @@ impl RootSupervisor {
                 None if !(child.alive)() => {
                     let count = self.book.record(&child.name);
                     let delay = child.backoff.next_delay();
-                    warn!(self.log, "child died (panic); rebuilding";
+                    warn!(self.log, "child died; rebuilding";
                           "component" => &child.name, "restarts" => count,
                           "backoff_ms" => delay.as_millis() as u64);
                     child.due = Some(now + delay);
@@ -290,6 +310,88 @@ where
             due: None,
         });
         MessageResult(slot)
+    }
+}
+
+/// The current thread of a supervised thread child, and whether it was retired (told to end:
+/// the watchdog then leaves it alone).
+#[derive(Clone, Default)]
+pub struct ThreadSlot {
+    handle: Arc<Mutex<Option<JoinHandle<()>>>>,
+    retired: Arc<AtomicBool>,
+}
+
+impl ThreadSlot {
+    pub fn new() -> Self {
+        ThreadSlot::default()
+    }
+
+    /// Marks the child as ending on purpose and hands back its current thread to join.
+    pub fn retire(&self) -> Option<JoinHandle<()>> {
+        self.retired.store(true, Ordering::Release);
+        self.handle.lock().take()
+    }
+
+    pub fn is_retired(&self) -> bool {
+        self.retired.load(Ordering::Acquire)
+    }
+
+    /// Retired, or a thread is running.
+    fn alive(&self) -> bool {
+        self.is_retired()
+            || self
+                .handle
+                .lock()
+                .as_ref()
+                .is_some_and(|h| !h.is_finished())
+    }
+
+    fn respawn(&self, spawn: &ThreadSpawn, name: &str, log: &Logger) {
+        // Checked under the handle's lock: a concurrent `retire` either comes first (nothing is
+        // spawned) or waits and gets the new thread to join.
+        let mut handle = self.handle.lock();
+        if self.is_retired() {
+            return;
+        }
+        match spawn() {
+            Ok(h) => *handle = Some(h),
+            // Left empty: the next watchdog tick counts it as dead and tries again.
+            Err(e) => warn!(log, "cannot spawn thread"; "component" => name, "error" => %e),
+        }
+    }
+}
+
+/// Spawns one incarnation of a supervised thread.
+pub type ThreadSpawn = Arc<dyn Fn() -> std::io::Result<JoinHandle<()>> + Send + Sync>;
+
+/// Spawns `spawn()`'s thread now and watches it: a thread that ends while `slot` is not retired
+/// is counted as a restart of `name` and spawned again after the backoff. State that must
+/// survive lives in whatever `spawn` captures.
+pub struct SuperviseThread {
+    pub name: String,
+    pub slot: ThreadSlot,
+    pub spawn: ThreadSpawn,
+}
+
+impl Message for SuperviseThread {
+    type Result = ();
+}
+
+impl Handler<SuperviseThread> for RootSupervisor {
+    type Result = ();
+
+    fn handle(&mut self, msg: SuperviseThread, _ctx: &mut Context<Self>) {
+        let SuperviseThread { name, slot, spawn } = msg;
+        slot.respawn(&spawn, &name, &self.log);
+        info!(self.log, "thread child started"; "component" => &name);
+        let (alive_slot, log, child_name) = (slot.clone(), self.log.clone(), name.clone());
+        self.children.push(Child {
+            name,
+            alive: Box::new(move || alive_slot.alive()),
+            rebuild: Box::new(move || slot.respawn(&spawn, &child_name, &log)),
+            backoff: Backoff::default(),
+            due: None,
+        });
     }
 }
 

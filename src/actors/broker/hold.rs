@@ -4,16 +4,23 @@
 //! The writer's arrival hook sends [`Arrived`] for every append, so a parked pull is answered
 //! within one mailbox hop of the append; a sweep every 100 ms answers the expired ones. A
 //! re-executed pull never parks again and never commits offsets (as in Java).
+//!
+//! The parked pulls live in [`ParkedPulls`], outside the actor: when the actor is rebuilt after
+//! a panic, the new incarnation keeps answering them (a dropped responder would leave the
+//! client waiting for its whole pull timeout).
 
 use std::collections::HashMap;
-use std::sync::Weak;
+use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
 use actix::prelude::*;
+use parking_lot::Mutex;
 
 use super::pull::{execute, PullJob};
 use super::state::Broker;
 use crate::actors::remoting::Responder;
+#[cfg(feature = "failpoints")]
+pub use crate::actors::supervisor::InjectFailure;
 use crate::actors::supervisor::RestartTracker;
 
 /// Parks one pull.
@@ -37,32 +44,31 @@ pub struct Arrived {
     pub tags_codes: Vec<i64>,
 }
 
-/// Test hook: fail the actor.
-#[derive(Message, Clone, Copy)]
-#[rtype(result = "()")]
-pub enum InjectFailure {
-    Stop,
-    Panic,
-}
-
 struct Parked {
     job: PullJob,
     responder: Responder,
     deadline: Instant,
 }
 
+/// Parked pulls by `(topic, queueId)`.
+type ParkedMap = HashMap<(String, i32), Vec<Parked>>;
+
+/// The parked pulls of one broker, shared by every incarnation of its [`PullHold`].
+#[derive(Clone, Default)]
+pub struct ParkedPulls(Arc<Mutex<ParkedMap>>);
+
 /// The long-polling actor of one broker.
 pub struct PullHold {
     broker: Weak<Broker>,
-    parked: HashMap<(String, i32), Vec<Parked>>,
+    parked: ParkedPulls,
     tracker: RestartTracker,
 }
 
 impl PullHold {
-    pub fn new(broker: Weak<Broker>, tracker: RestartTracker) -> Self {
+    pub fn new(broker: Weak<Broker>, parked: ParkedPulls, tracker: RestartTracker) -> Self {
         PullHold {
             broker,
-            parked: HashMap::new(),
+            parked,
             tracker,
         }
     }
@@ -83,18 +89,21 @@ impl PullHold {
         };
         let reader = b.store.reader();
         let mut due = Vec::new();
-        for ((topic, qid), list) in self.parked.iter_mut() {
-            let max = reader.max_offset_in_queue(topic, *qid);
-            let mut i = 0;
-            while i < list.len() {
-                if list[i].deadline <= now || max > list[i].job.header.queue_offset {
-                    due.push(list.swap_remove(i));
-                } else {
-                    i += 1;
+        {
+            let mut parked = self.parked.0.lock();
+            for ((topic, qid), list) in parked.iter_mut() {
+                let max = reader.max_offset_in_queue(topic, *qid);
+                let mut i = 0;
+                while i < list.len() {
+                    if list[i].deadline <= now || max > list[i].job.header.queue_offset {
+                        due.push(list.swap_remove(i));
+                    } else {
+                        i += 1;
+                    }
                 }
             }
+            parked.retain(|_, v| !v.is_empty());
         }
-        self.parked.retain(|_, v| !v.is_empty());
         drop(b);
         for p in due {
             self.answer(p);
@@ -113,12 +122,8 @@ impl Actor for PullHold {
 
 impl Supervised for PullHold {
     fn restarting(&mut self, _: &mut Context<Self>) {
+        // The parked pulls stay parked: the restarted actor's sweep and wake-ups answer them.
         self.tracker.on_restarting();
-        // Answer what was parked: the clients simply pull again.
-        let parked: Vec<Parked> = self.parked.drain().flat_map(|(_, v)| v).collect();
-        for p in parked {
-            self.answer(p);
-        }
     }
 }
 
@@ -138,7 +143,7 @@ impl Handler<Park> for PullHold {
                 return;
             }
         }
-        self.parked.entry(key).or_default().push(Parked {
+        self.parked.0.lock().entry(key).or_default().push(Parked {
             job: p.job,
             responder: p.responder,
             deadline: p.deadline,
@@ -150,24 +155,27 @@ impl Handler<Arrived> for PullHold {
     type Result = ();
     fn handle(&mut self, a: Arrived, _: &mut Context<Self>) {
         let key = (a.topic, a.queue_id);
-        let Some(list) = self.parked.get_mut(&key) else {
-            return;
-        };
         let mut due = Vec::new();
-        let mut i = 0;
-        while i < list.len() {
-            let p = &list[i];
-            let newer = a.next_queue_offset > p.job.header.queue_offset;
-            let matches =
-                a.tags_codes.is_empty() || a.tags_codes.iter().any(|c| p.job.filter.matches(*c));
-            if newer && matches {
-                due.push(list.swap_remove(i));
-            } else {
-                i += 1;
+        {
+            let mut parked = self.parked.0.lock();
+            let Some(list) = parked.get_mut(&key) else {
+                return;
+            };
+            let mut i = 0;
+            while i < list.len() {
+                let p = &list[i];
+                let newer = a.next_queue_offset > p.job.header.queue_offset;
+                let matches = a.tags_codes.is_empty()
+                    || a.tags_codes.iter().any(|c| p.job.filter.matches(*c));
+                if newer && matches {
+                    due.push(list.swap_remove(i));
+                } else {
+                    i += 1;
+                }
             }
-        }
-        if list.is_empty() {
-            self.parked.remove(&key);
+            if list.is_empty() {
+                parked.remove(&key);
+            }
         }
         for p in due {
             self.answer(p);
@@ -175,6 +183,7 @@ impl Handler<Arrived> for PullHold {
     }
 }
 
+#[cfg(feature = "failpoints")]
 impl Handler<InjectFailure> for PullHold {
     type Result = ();
     fn handle(&mut self, f: InjectFailure, ctx: &mut Context<Self>) {

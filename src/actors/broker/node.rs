@@ -10,7 +10,7 @@ use actix::prelude::*;
 use parking_lot::Mutex;
 use slog::{info, o, warn, Logger};
 
-use super::hold::{Arrived, PullHold};
+use super::hold::{Arrived, ParkedPulls, PullHold};
 use super::maintenance::Maintenance;
 use super::processor::BrokerHandler;
 use super::registration::{BrokerIdentity, Registration, Unregister};
@@ -18,7 +18,9 @@ use super::replica::{learn_master, HaRole, HaStatus};
 use super::settings::{flush_settings, store_config, topic_options};
 use super::slave_sync;
 use super::state::{Broker, Dirty, Meta, Stats};
-use crate::actors::remoting::{start_listener, ListenerHandle, RemotingError, ServerSettings};
+use crate::actors::remoting::{
+    start_supervised_listener, ListenerHandle, RemotingError, ServerSettings,
+};
 use crate::actors::store::{Arrival, ArrivalHook, StoreHandle};
 use crate::actors::supervisor::{RestartBook, RestartTracker, RootSupervisor, Slot, Supervise};
 use crate::broker::consumer_manager::ConsumerManager;
@@ -173,23 +175,27 @@ pub async fn start_broker(
         component,
         ..ServerSettings::default()
     };
-    let main_l = start_listener(
+    let main_l = start_supervised_listener(
         bind(cfg.listen_port),
         Arc::new(BrokerHandler {
             broker: broker.clone(),
             fast: false,
         }),
         settings("broker-listener"),
+        root,
+        &book,
         &log,
     )
     .await?;
-    let fast_l = start_listener(
+    let fast_l = start_supervised_listener(
         bind(cfg.fast_port()),
         Arc::new(BrokerHandler {
             broker: broker.clone(),
             fast: true,
         }),
         settings("broker-fast-listener"),
+        root,
+        &book,
         &log,
     )
     .await?;
@@ -205,12 +211,14 @@ pub async fn start_broker(
     // Long polling.
     let hold_slot = {
         let (weak, book, hlog) = (Arc::downgrade(&broker), book.clone(), log.clone());
+        let parked = ParkedPulls::default();
         root.send(Supervise {
             name: "pull-hold".into(),
             arbiter: Arbiter::current(),
             factory: Arc::new(move || {
                 PullHold::new(
                     weak.clone(),
+                    parked.clone(),
                     RestartTracker::new("pull-hold", book.clone(), hlog.clone()),
                 )
             }),
@@ -328,6 +336,11 @@ impl BrokerHandle {
     /// The replication state (master: attached slaves and lag; slave: master and offset).
     pub fn ha_status(&self) -> HaStatus {
         self.ha.status()
+    }
+
+    /// The main and fast-channel listeners (their connections, their actors).
+    pub fn listeners(&self) -> &[ListenerHandle] {
+        &self.listeners
     }
 
     /// Clean stop: stop accepting, unregister, write metadata, flush and close the store.

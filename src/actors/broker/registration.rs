@@ -47,13 +47,9 @@ pub struct RegisterNow;
 #[rtype(result = "()")]
 pub struct Unregister;
 
-/// Test hook: fail the actor.
-#[derive(Message, Clone, Copy)]
-#[rtype(result = "()")]
-pub enum InjectFailure {
-    Stop,
-    Panic,
-}
+/// Test hook (feature `failpoints`): fail the actor.
+#[cfg(feature = "failpoints")]
+pub use crate::actors::supervisor::InjectFailure;
 
 /// One name server's registration actor.
 pub struct Registration {
@@ -65,6 +61,9 @@ pub struct Registration {
     timeout: Duration,
     client: Option<RemotingClient>,
     in_flight: bool,
+    /// A RegisterNow arrived while a registration was in flight: register again after it (its
+    /// body may predate the change that asked).
+    again: bool,
     stopped: bool,
     tracker: RestartTracker,
     log: Logger,
@@ -92,6 +91,7 @@ impl Registration {
             timeout,
             client: None,
             in_flight: false,
+            again: false,
             stopped: false,
             tracker,
             log,
@@ -121,7 +121,7 @@ impl Registration {
             let resp = client.invoke(cmd, timeout).await?;
             Ok::<_, crate::client::error::ClientError>((client, resp))
         };
-        ctx.spawn(fut.into_actor(self).map(|res, act, _ctx| {
+        ctx.spawn(fut.into_actor(self).map(|res, act, ctx| {
             act.in_flight = false;
             match res {
                 Ok((client, resp)) if resp.code == response::SUCCESS => {
@@ -147,6 +147,9 @@ impl Registration {
                     act.client = None;
                     warn!(act.log, "registration failed; will retry"; "error" => %e);
                 }
+            }
+            if std::mem::take(&mut act.again) {
+                act.register(ctx);
             }
         }));
     }
@@ -190,7 +193,9 @@ impl Actor for Registration {
 
 impl Supervised for Registration {
     fn restarting(&mut self, _: &mut Context<Self>) {
+        // `started` registers again at once.
         self.in_flight = false;
+        self.again = false;
         self.tracker.on_restarting();
     }
 }
@@ -198,7 +203,11 @@ impl Supervised for Registration {
 impl Handler<RegisterNow> for Registration {
     type Result = ();
     fn handle(&mut self, _: RegisterNow, ctx: &mut Context<Self>) {
-        self.register(ctx);
+        if self.in_flight {
+            self.again = true;
+        } else {
+            self.register(ctx);
+        }
     }
 }
 
@@ -225,6 +234,7 @@ impl Handler<Unregister> for Registration {
     }
 }
 
+#[cfg(feature = "failpoints")]
 impl Handler<InjectFailure> for Registration {
     type Result = ();
     fn handle(&mut self, f: InjectFailure, ctx: &mut Context<Self>) {

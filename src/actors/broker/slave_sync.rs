@@ -14,7 +14,9 @@ use slog::{debug, warn};
 
 use super::node::ArrivalHooks;
 use super::state::Broker;
-use crate::actors::store::{Arrival, InjectFailure};
+use crate::actors::store::Arrival;
+#[cfg(feature = "failpoints")]
+use crate::actors::supervisor::InjectFailure;
 use crate::actors::supervisor::{RestartBook, RestartTracker, RootSupervisor, Supervise};
 use crate::client::remoting::RemotingClient;
 use crate::codec::codes::{request, response};
@@ -179,6 +181,7 @@ impl Handler<SyncNow> for SlaveSync {
     }
 }
 
+#[cfg(feature = "failpoints")]
 impl Handler<InjectFailure> for SlaveSync {
     type Result = ();
     fn handle(&mut self, f: InjectFailure, ctx: &mut Context<Self>) {

@@ -19,7 +19,9 @@ use tokio::sync::watch;
 use super::connection::{serve, ConnCtx};
 use super::error::HaError;
 use super::replication::{ReplicationTracker, SlaveStats};
-use crate::actors::store::{InjectFailure, StoreHandle};
+use crate::actors::store::StoreHandle;
+#[cfg(feature = "failpoints")]
+use crate::actors::supervisor::InjectFailure;
 use crate::actors::supervisor::{RestartBook, RestartTracker, RootSupervisor, Slot, Supervise};
 
 /// Master-side HA settings (broker config keys in the comments).
@@ -103,6 +105,7 @@ impl Supervised for HaMaster {
     }
 }
 
+#[cfg(feature = "failpoints")]
 impl Handler<InjectFailure> for HaMaster {
     type Result = ();
     fn handle(&mut self, f: InjectFailure, ctx: &mut Context<Self>) {

@@ -23,7 +23,9 @@ use tokio::time::Instant;
 
 use super::error::HaError;
 use super::protocol::{encode_hello, encode_report, read_frame, Hello};
-use crate::actors::store::{AppendRaw, InjectFailure, StoreHandle};
+use crate::actors::store::{AppendRaw, StoreHandle};
+#[cfg(feature = "failpoints")]
+use crate::actors::supervisor::InjectFailure;
 use crate::actors::supervisor::{RestartBook, RestartTracker, RootSupervisor, Slot, Supervise};
 use crate::store::record::BLANK_MAGIC_CODE;
 
@@ -114,6 +116,7 @@ impl Supervised for HaSlave {
     }
 }
 
+#[cfg(feature = "failpoints")]
 impl Handler<InjectFailure> for HaSlave {
     type Result = ();
     fn handle(&mut self, f: InjectFailure, ctx: &mut Context<Self>) {

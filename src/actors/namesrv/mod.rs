@@ -3,6 +3,10 @@
 //! broker liveness) and the KV config. Several name servers are fully independent; brokers
 //! register with each.
 //!
+//! Each name server has a root supervisor and a restart book of its own: the listener
+//! (`namesrv-listener`), its connections (`namesrv-listener-connection`) and the registry
+//! (`namesrv-registry`) are restarted under it, and [`NamesrvHandle::restarts`] shows the counts.
+//!
 //! Start one with [`start_namesrv`] inside an actix System.
 
 pub mod handler;
@@ -16,16 +20,21 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix::{Addr, Arbiter, ArbiterHandle, Supervisor};
+use actix::{Actor, Addr, Arbiter, ArbiterHandle};
 use parking_lot::Mutex;
 use slog::{o, Logger};
 use thiserror::Error;
 
-use crate::actors::remoting::{start_listener, ListenerHandle, RemotingError, ServerSettings};
+use crate::actors::remoting::{
+    start_supervised_listener, ListenerHandle, RemotingError, ServerSettings,
+};
+use crate::actors::supervisor::{
+    RestartBook, RestartTracker, RootSupervisor, Slot, StopWatching, Supervise,
+};
 pub use handler::NamesrvHandler;
 pub use kv_store::{KvStore, KvStoreError};
 pub use processor::NamesrvState;
-pub use registry::{LiveBrokers, RouteRegistry, ScanNow};
+pub use registry::{LiveBrokers, RouteRegistry, ScanNow, REGISTRY_COMPONENT};
 
 /// Name server settings.
 #[derive(Debug, Clone)]
@@ -61,14 +70,18 @@ pub enum NamesrvError {
     Remoting(#[from] RemotingError),
     #[error("name server KV config: {0}")]
     Kv(#[from] KvStoreError),
+    #[error("name server supervisor is gone; cannot start the route registry")]
+    NoSupervisor,
 }
 
 /// A running name server.
 #[derive(Clone)]
 pub struct NamesrvHandle {
     listener: ListenerHandle,
-    registry: Addr<RouteRegistry>,
+    registry: Slot<RouteRegistry>,
     arbiter: ArbiterHandle,
+    root: Addr<RootSupervisor>,
+    book: RestartBook,
 }
 
 impl NamesrvHandle {
@@ -77,13 +90,25 @@ impl NamesrvHandle {
         self.listener.local_addr()
     }
 
-    /// The registry actor (e.g. to send [`ScanNow`] or [`LiveBrokers`]).
-    pub fn registry(&self) -> &Addr<RouteRegistry> {
-        &self.registry
+    /// The registry actor as it is now (e.g. to send [`ScanNow`] or [`LiveBrokers`]).
+    pub fn registry(&self) -> Addr<RouteRegistry> {
+        self.registry.get()
+    }
+
+    /// The listener (its connections, its restart-book name).
+    pub fn listener(&self) -> &ListenerHandle {
+        &self.listener
+    }
+
+    /// This name server's restart counts by component (see the module doc for the names).
+    pub fn restarts(&self) -> &RestartBook {
+        &self.book
     }
 
     /// Stops listening, closes every connection and stops the registry.
     pub fn stop(&self) {
+        // First, so that the stopped registry is not taken for a crashed one and rebuilt.
+        self.root.do_send(StopWatching);
         self.listener.stop();
         self.arbiter.stop();
     }
@@ -97,8 +122,9 @@ impl std::fmt::Debug for NamesrvHandle {
     }
 }
 
-/// Starts a name server: the registry on its own arbiter (under a supervisor), the listener on
-/// the current one. Must be called inside an actix System.
+/// Starts a name server: a root supervisor of its own on the current arbiter, the registry
+/// under it on its own arbiter, the listener under it on the current one. Must be called
+/// inside an actix System.
 pub async fn start_namesrv(
     cfg: NamesrvSettings,
     log: Logger,
@@ -109,31 +135,58 @@ pub async fn start_namesrv(
         tables: Default::default(),
         kv,
     }));
+    let book = RestartBook::default();
+    let root = RootSupervisor::new(log.new(o!("actor" => "supervisor")), book.clone()).start();
     let arbiter = Arbiter::new().handle();
     let (scan, expire, reg_log) = (
         cfg.scan_interval,
         cfg.expire,
         log.new(o!("actor" => "registry")),
     );
-    let registry = Supervisor::start_in_arbiter(&arbiter, move |_| {
-        RouteRegistry::new(state, scan, expire, reg_log)
-    });
+    let factory = {
+        let book = book.clone();
+        move || {
+            let tracker = RestartTracker::new(REGISTRY_COMPONENT, book.clone(), reg_log.clone());
+            RouteRegistry::new(state.clone(), scan, expire, tracker, reg_log.clone())
+        }
+    };
+    let stop_all = |root: &Addr<RootSupervisor>, arbiter: &ArbiterHandle| {
+        root.do_send(StopWatching);
+        arbiter.stop();
+    };
+    let registry = match root
+        .send(Supervise {
+            name: REGISTRY_COMPONENT.into(),
+            arbiter: arbiter.clone(),
+            factory: Arc::new(factory),
+        })
+        .await
+    {
+        Ok(slot) => slot,
+        Err(_) => {
+            stop_all(&root, &arbiter);
+            return Err(NamesrvError::NoSupervisor);
+        }
+    };
     let settings = ServerSettings {
         idle_timeout: cfg.idle_timeout,
-        component: "namesrv",
+        component: "namesrv-listener",
         ..ServerSettings::default()
     };
     let handler = Arc::new(NamesrvHandler::new(registry.clone()));
-    let listener = match start_listener(cfg.listen, handler, settings, &log).await {
-        Ok(l) => l,
-        Err(e) => {
-            arbiter.stop();
-            return Err(e.into());
-        }
-    };
+    let listener =
+        match start_supervised_listener(cfg.listen, handler, settings, &root, &book, &log).await {
+            Ok(l) => l,
+            Err(e) => {
+                stop_all(&root, &arbiter);
+                return Err(e.into());
+            }
+        };
     Ok(NamesrvHandle {
         listener,
         registry,
         arbiter,
+        root,
+        book,
     })
 }

@@ -3,7 +3,8 @@
 //! across awaits; it also runs the periodic liveness scan.
 //!
 //! The tables live in an `Arc<Mutex<…>>` created by the caller, not in the actor, so that a
-//! restart under `actix::Supervisor` keeps every registration.
+//! restart keeps every registration: in place after a stop on error, or as a fresh actor built
+//! by the name server's root supervisor after a panic (restart-book name [`REGISTRY_COMPONENT`]).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -14,7 +15,13 @@ use slog::{info, warn, Logger};
 
 use super::processor::{process, NamesrvState};
 use crate::actors::remoting::{ConnHandle, ConnId};
+#[cfg(feature = "failpoints")]
+use crate::actors::supervisor::InjectFailure;
+use crate::actors::supervisor::RestartTracker;
 use crate::codec::RemotingCommand;
+
+/// The registry's name in the name server's restart book.
+pub const REGISTRY_COMPONENT: &str = "namesrv-registry";
 
 /// Serve one request; the answer is always a response command.
 #[derive(Message)]
@@ -44,6 +51,7 @@ pub struct RouteRegistry {
     state: Arc<Mutex<NamesrvState>>,
     scan_interval: Duration,
     expire: Duration,
+    tracker: RestartTracker,
     log: Logger,
 }
 
@@ -52,12 +60,14 @@ impl RouteRegistry {
         state: Arc<Mutex<NamesrvState>>,
         scan_interval: Duration,
         expire: Duration,
+        tracker: RestartTracker,
         log: Logger,
     ) -> Self {
         RouteRegistry {
             state,
             scan_interval,
             expire,
+            tracker,
             log,
         }
     }
@@ -83,13 +93,15 @@ impl Actor for RouteRegistry {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
+        self.tracker.on_started(ctx);
         ctx.run_interval(self.scan_interval, |act, _ctx| act.scan());
     }
 }
 
 impl Supervised for RouteRegistry {
     fn restarting(&mut self, _ctx: &mut Self::Context) {
-        warn!(self.log, "route registry restarting; tables are kept");
+        self.tracker.on_restarting();
+        info!(self.log, "route registry restarting; tables are kept");
     }
 }
 
@@ -128,5 +140,22 @@ impl Handler<LiveBrokers> for RouteRegistry {
     type Result = usize;
     fn handle(&mut self, _msg: LiveBrokers, _ctx: &mut Self::Context) -> usize {
         self.state.lock().tables.live_count()
+    }
+}
+
+#[cfg(feature = "failpoints")]
+impl Handler<InjectFailure> for RouteRegistry {
+    type Result = ();
+    fn handle(&mut self, f: InjectFailure, ctx: &mut Self::Context) {
+        match f {
+            InjectFailure::Stop => {
+                warn!(
+                    self.log,
+                    "route registry failed (injected); stopping for restart"
+                );
+                ctx.stop();
+            }
+            InjectFailure::Panic => panic!("injected route registry panic"),
+        }
     }
 }

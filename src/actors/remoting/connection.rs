@@ -9,6 +9,12 @@
 //! * **Idle close:** no frame read or written for `idle_timeout` closes the connection (Java's
 //!   `serverChannelMaxIdleTimeSeconds`).
 //! * **Bad frame:** one log line with the peer and the error, then only this connection closes.
+//! * **Failure:** a connection that stops on an internal error or panics inside a handler is
+//!   supervised by its listener the only way a socket allows: the socket closes (the client
+//!   reconnects and gets a fresh connection actor), the failure is counted as a restart of the
+//!   listener's connection component in the [`RestartBook`], and the request handler still gets
+//!   its `on_close`, so nothing keeps pointing at the dead connection. Other connections are
+//!   separate actors and never notice.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -25,6 +31,9 @@ use tokio_util::codec::FramedRead;
 
 use super::handler::{ConnHandle, ConnId, Reply, RequestHandler};
 use super::ServerSettings;
+#[cfg(feature = "failpoints")]
+use crate::actors::supervisor::InjectFailure;
+use crate::actors::supervisor::RestartBook;
 use crate::codec::frame::encode_frame;
 use crate::codec::{CodecError, RemotingCodec, RemotingCommand};
 
@@ -38,10 +47,16 @@ pub struct Push(pub RemotingCommand);
 #[rtype(result = "()")]
 pub struct CloseConnection;
 
-/// Sent to the owner (the listener) once a connection has stopped.
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct ConnClosed(pub ConnId);
+/// Who accepted a connection (its listener): told when the connection is gone, however it
+/// ended, and where its failures are counted.
+#[derive(Clone)]
+pub struct ConnOwner {
+    /// Called exactly once, when the connection has ended.
+    pub on_closed: Arc<dyn Fn(ConnId) + Send + Sync>,
+    /// Failures (error stop, panic) are recorded here under `component`.
+    pub book: RestartBook,
+    pub component: String,
+}
 
 type Frame = Result<(RemotingCommand, OwnedSemaphorePermit), CodecError>;
 
@@ -52,7 +67,11 @@ pub struct Connection {
     writer: Writer<OwnedWriteHalf, std::io::Error>,
     last_activity: Instant,
     idle_timeout: Duration,
-    owner: Option<Recipient<ConnClosed>>,
+    owner: ConnOwner,
+    /// Why the connection is stopping, when it is a failure (counted as a restart).
+    failed: Option<&'static str>,
+    /// `stopped` ran: the end was orderly (or at least accounted for).
+    finished: bool,
     log: Logger,
 }
 
@@ -77,7 +96,7 @@ impl Connection {
         stream: TcpStream,
         handler: Arc<dyn RequestHandler>,
         settings: &ServerSettings,
-        owner: Option<Recipient<ConnClosed>>,
+        owner: ConnOwner,
         log: &Logger,
     ) -> std::io::Result<ConnHandle> {
         let peer = stream.peer_addr()?;
@@ -102,6 +121,8 @@ impl Connection {
                 last_activity: Instant::now(),
                 idle_timeout,
                 owner,
+                failed: None,
+                finished: false,
                 log,
             }
         });
@@ -121,6 +142,25 @@ impl Connection {
                     "code" => cmd.code, "opaque" => cmd.opaque, "error" => %e);
             }
         }
+    }
+
+    /// Stops the connection after an internal error; counted as a failure.
+    #[cfg(feature = "failpoints")]
+    fn fail(&mut self, reason: &'static str, ctx: &mut Context<Self>) {
+        self.failed = Some(reason);
+        ctx.stop();
+    }
+
+    /// Counts a failure and tells the handler and the owner that the connection is gone.
+    fn account_end(&mut self, failure: Option<&str>) {
+        self.finished = true;
+        if let Some(reason) = failure {
+            let n = self.owner.book.record(&self.owner.component);
+            warn!(self.log, "connection failed; closed, the client reconnects";
+                "component" => &self.owner.component, "reason" => reason, "restarts" => n);
+        }
+        self.handler.on_close(&self.handle);
+        (self.owner.on_closed)(self.handle.id());
     }
 
     fn check_idle(&mut self, ctx: &mut Context<Self>) {
@@ -145,9 +185,20 @@ impl Actor for Connection {
 
     fn stopped(&mut self, _ctx: &mut Self::Context) {
         debug!(self.log, "connection closed");
-        self.handler.on_close(&self.handle);
-        if let Some(owner) = &self.owner {
-            owner.do_send(ConnClosed(self.handle.id()));
+        // After a panic in a handler, actix stops the dropped actor while the task unwinds.
+        let failure = self
+            .failed
+            .or_else(|| std::thread::panicking().then_some("panic in a handler"));
+        self.account_end(failure);
+    }
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        // Dropped without `stopped` while unwinding from a panic (the socket halves go with us,
+        // so the peer sees the close). A drop at runtime teardown is not a failure.
+        if !self.finished && std::thread::panicking() {
+            self.account_end(Some("panic in a handler"));
         }
     }
 }
@@ -202,5 +253,16 @@ impl Handler<CloseConnection> for Connection {
     type Result = ();
     fn handle(&mut self, _msg: CloseConnection, ctx: &mut Self::Context) {
         ctx.stop();
+    }
+}
+
+#[cfg(feature = "failpoints")]
+impl Handler<InjectFailure> for Connection {
+    type Result = ();
+    fn handle(&mut self, f: InjectFailure, ctx: &mut Self::Context) {
+        match f {
+            InjectFailure::Stop => self.fail("injected failure", ctx),
+            InjectFailure::Panic => panic!("injected connection panic"),
+        }
     }
 }

@@ -17,4 +17,11 @@ pub enum RemotingError {
         addr: SocketAddr,
         source: std::io::Error,
     },
+    #[error("cannot take over the listening socket bound to {addr}: {source}")]
+    TakeOver {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("the root supervisor is gone; cannot start the listener bound to {addr}")]
+    NoSupervisor { addr: SocketAddr },
 }

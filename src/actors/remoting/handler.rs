@@ -77,6 +77,12 @@ impl ConnHandle {
     pub fn is_connected(&self) -> bool {
         self.addr.connected()
     }
+
+    /// Test hook (feature `failpoints`): makes the connection actor stop on an error or panic.
+    #[cfg(feature = "failpoints")]
+    pub fn inject_failure(&self, f: crate::actors::supervisor::InjectFailure) {
+        self.addr.do_send(f);
+    }
 }
 
 impl PartialEq for ConnHandle {

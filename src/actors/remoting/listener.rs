@@ -1,26 +1,40 @@
 //! The accepting side of a remoting server: binds a TCP port (port 0 picks a free one), starts a
 //! [`Connection`] actor per accepted socket, and closes them all when told to stop.
+//!
+//! The listener runs under the root supervisor (restart-book name: the server's `component`).
+//! Everything that must outlive one incarnation of the actor lives in [`Shared`]: the bound
+//! socket (bound once, so the port and the kernel's accept backlog survive a restart; each
+//! incarnation registers a clone of it with its runtime, as the HA master does), the map of open
+//! connections and the request handler. Connections are actors of their own, so a listener
+//! restart does not touch them; their failures are counted under `<component>-connection`.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use actix::prelude::*;
 use futures::Stream;
-use slog::{info, o, warn, Logger};
+use parking_lot::Mutex;
+use slog::{error, info, o, warn, Logger};
 use tokio::net::{TcpListener, TcpStream};
 
-use super::connection::{ConnClosed, Connection};
+use super::connection::{ConnOwner, Connection};
 use super::error::RemotingError;
 use super::handler::{ConnHandle, ConnId, RequestHandler};
 use super::ServerSettings;
+#[cfg(feature = "failpoints")]
+use crate::actors::supervisor::InjectFailure;
+use crate::actors::supervisor::{
+    RestartBook, RestartTracker, RootSupervisor, Slot, StopWatching, Supervise,
+};
 
 /// Connection ids are unique per process, so that a handler serving several listeners (or a
 /// restarted one) never confuses two connections.
 static NEXT_CONN_ID: AtomicU64 = AtomicU64::new(1);
 
 type Accepted = std::io::Result<(TcpStream, SocketAddr)>;
+type Conns = Arc<Mutex<HashMap<ConnId, ConnHandle>>>;
 
 /// Stop accepting and close every connection of this listener.
 #[derive(Message)]
@@ -32,13 +46,39 @@ pub struct StopListener;
 #[rtype(result = "usize")]
 pub struct ConnectionCount;
 
-/// The listener actor.
-pub struct Listener {
+/// What every incarnation of one listener shares.
+struct Shared {
     local: SocketAddr,
+    /// The bound socket; `None` once stopped (the port is released with the last clone).
+    socket: Mutex<Option<std::net::TcpListener>>,
+    stopped: AtomicBool,
+    conns: Conns,
+    owner: ConnOwner,
     handler: Arc<dyn RequestHandler>,
     settings: ServerSettings,
-    conns: HashMap<ConnId, ConnHandle>,
     log: Logger,
+}
+
+impl Shared {
+    /// Stops for good: releases the socket and closes every connection. Idempotent.
+    fn shut(&self) {
+        if self.stopped.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        self.socket.lock().take();
+        let conns: Vec<ConnHandle> = self.conns.lock().values().cloned().collect();
+        for conn in conns {
+            conn.close();
+        }
+        info!(self.log, "listener stopped"; "addr" => %self.local);
+    }
+}
+
+/// The listener actor (one incarnation).
+pub struct Listener {
+    shared: Arc<Shared>,
+    tracker: RestartTracker,
+    accepting: Option<SpawnHandle>,
 }
 
 fn accepts(listener: TcpListener) -> impl Stream<Item = Accepted> {
@@ -51,42 +91,64 @@ fn accepts(listener: TcpListener) -> impl Stream<Item = Accepted> {
 impl Actor for Listener {
     type Context = Context<Self>;
 
-    fn started(&mut self, _ctx: &mut Self::Context) {
-        info!(self.log, "listening"; "addr" => %self.local);
-    }
-
-    fn stopped(&mut self, _ctx: &mut Self::Context) {
-        for conn in self.conns.values() {
-            conn.close();
+    fn started(&mut self, ctx: &mut Self::Context) {
+        self.tracker.on_started(ctx);
+        let cloned = match self.shared.socket.lock().as_ref().map(|l| l.try_clone()) {
+            Some(Ok(l)) => l,
+            Some(Err(e)) => {
+                error!(self.shared.log, "cloning the listening socket failed; stopping for restart"; "error" => %e);
+                ctx.stop();
+                return;
+            }
+            None => return, // stopped for good
+        };
+        match TcpListener::from_std(cloned) {
+            Ok(l) => {
+                self.accepting = Some(ctx.add_stream(accepts(l)));
+                info!(self.shared.log, "listening"; "addr" => %self.shared.local);
+            }
+            Err(e) => {
+                error!(self.shared.log, "registering the listening socket failed; stopping for restart"; "error" => %e);
+                ctx.stop();
+            }
         }
-        info!(self.log, "listener stopped"; "addr" => %self.local);
+    }
+}
+
+impl Supervised for Listener {
+    fn restarting(&mut self, _ctx: &mut Self::Context) {
+        self.accepting = None;
+        self.tracker.on_restarting();
     }
 }
 
 impl StreamHandler<Accepted> for Listener {
-    fn handle(&mut self, item: Accepted, ctx: &mut Self::Context) {
+    fn handle(&mut self, item: Accepted, _ctx: &mut Self::Context) {
+        let sh = &self.shared;
         let stream = match item {
             Ok((stream, _)) => stream,
             Err(e) => {
                 // Typically EMFILE: keep listening, the next accept may succeed.
-                warn!(self.log, "accept failed"; "error" => %e);
+                warn!(sh.log, "accept failed"; "error" => %e);
                 return;
             }
         };
+        if sh.stopped.load(Ordering::Acquire) {
+            return; // dropping the stream closes it
+        }
         let id = NEXT_CONN_ID.fetch_add(1, Ordering::Relaxed);
-        let owner = ctx.address().recipient();
         match Connection::spawn(
             id,
             stream,
-            self.handler.clone(),
-            &self.settings,
-            Some(owner),
-            &self.log,
+            sh.handler.clone(),
+            &sh.settings,
+            sh.owner.clone(),
+            &sh.log,
         ) {
             Ok(handle) => {
-                self.conns.insert(id, handle);
+                sh.conns.lock().insert(id, handle);
             }
-            Err(e) => warn!(self.log, "cannot set up accepted connection"; "error" => %e),
+            Err(e) => warn!(sh.log, "cannot set up accepted connection"; "error" => %e),
         }
     }
 
@@ -95,32 +157,55 @@ impl StreamHandler<Accepted> for Listener {
     }
 }
 
-impl Handler<ConnClosed> for Listener {
-    type Result = ();
-    fn handle(&mut self, msg: ConnClosed, _ctx: &mut Self::Context) {
-        self.conns.remove(&msg.0);
-    }
-}
-
 impl Handler<StopListener> for Listener {
     type Result = ();
     fn handle(&mut self, _msg: StopListener, ctx: &mut Self::Context) {
-        ctx.stop();
+        // Not `ctx.stop()`: the supervisor would take that for a failure and restart it.
+        self.shared.shut();
+        if let Some(h) = self.accepting.take() {
+            ctx.cancel_future(h);
+        }
     }
 }
 
 impl Handler<ConnectionCount> for Listener {
     type Result = usize;
     fn handle(&mut self, _msg: ConnectionCount, _ctx: &mut Self::Context) -> usize {
-        self.conns.len()
+        self.shared.conns.lock().len()
+    }
+}
+
+#[cfg(feature = "failpoints")]
+impl Handler<InjectFailure> for Listener {
+    type Result = ();
+    fn handle(&mut self, f: InjectFailure, ctx: &mut Self::Context) {
+        match f {
+            InjectFailure::Stop => {
+                error!(
+                    self.shared.log,
+                    "listener failed (injected); stopping for restart"
+                );
+                ctx.stop();
+            }
+            InjectFailure::Panic => panic!("injected listener panic"),
+        }
     }
 }
 
 /// A running listener: its bound address and a way to stop it.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ListenerHandle {
     local_addr: SocketAddr,
-    addr: Addr<Listener>,
+    actor: Slot<Listener>,
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for ListenerHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ListenerHandle")
+            .field("local_addr", &self.local_addr)
+            .finish()
+    }
 }
 
 impl ListenerHandle {
@@ -129,43 +214,109 @@ impl ListenerHandle {
         self.local_addr
     }
 
-    /// Stops accepting and closes every connection.
+    /// Stops accepting and closes every connection (also when the actor is being rebuilt).
     pub fn stop(&self) {
-        self.addr.do_send(StopListener);
+        self.shared.shut();
+        self.actor.get().do_send(StopListener);
     }
 
-    /// The listener actor, e.g. to ask for [`ConnectionCount`].
-    pub fn addr(&self) -> &Addr<Listener> {
-        &self.addr
+    /// The current listener actor, e.g. to ask for [`ConnectionCount`].
+    pub fn addr(&self) -> Addr<Listener> {
+        self.actor.get()
+    }
+
+    /// The open connections.
+    pub fn connections(&self) -> Vec<ConnHandle> {
+        self.shared.conns.lock().values().cloned().collect()
+    }
+
+    /// The listener's restart-book name (its connections count under `<name>-connection`).
+    pub fn component(&self) -> &'static str {
+        self.shared.settings.component
     }
 }
 
-/// Binds `addr` and starts serving it with `handler`. Must run inside an actix System.
+/// Binds `addr` and starts serving it with `handler`, under a root supervisor of its own whose
+/// restart counts nobody reads (use [`start_supervised_listener`] inside a node). Must run
+/// inside an actix System.
 pub async fn start_listener(
     addr: SocketAddr,
     handler: Arc<dyn RequestHandler>,
     settings: ServerSettings,
     log: &Logger,
 ) -> Result<ListenerHandle, RemotingError> {
-    let listener = TcpListener::bind(addr)
+    let book = RestartBook::default();
+    let root = RootSupervisor::new(log.clone(), book.clone()).start();
+    let started = start_supervised_listener(addr, handler, settings, &root, &book, log).await;
+    if started.is_err() {
+        root.do_send(StopWatching);
+    }
+    started
+}
+
+/// Binds `addr` and starts serving it with `handler` under `root`, counting restarts in `book`.
+/// Must run inside an actix System; the listener and its connections run on the current arbiter.
+pub async fn start_supervised_listener(
+    addr: SocketAddr,
+    handler: Arc<dyn RequestHandler>,
+    settings: ServerSettings,
+    root: &Addr<RootSupervisor>,
+    book: &RestartBook,
+    log: &Logger,
+) -> Result<ListenerHandle, RemotingError> {
+    let bound = TcpListener::bind(addr)
         .await
         .map_err(|source| RemotingError::Bind { addr, source })?;
-    let local_addr = listener
+    let local_addr = bound
         .local_addr()
         .map_err(|source| RemotingError::LocalAddr { addr, source })?;
-    let log = log.new(o!("component" => settings.component, "listen" => local_addr.to_string()));
-    let actor = Listener::create(move |ctx| {
-        ctx.add_stream(accepts(listener));
-        Listener {
-            local: local_addr,
-            handler,
-            settings,
-            conns: HashMap::new(),
-            log,
+    // Kept as a std socket (still non-blocking): each incarnation registers its own clone.
+    let socket = bound.into_std().map_err(|source| RemotingError::TakeOver {
+        addr: local_addr,
+        source,
+    })?;
+    let component = settings.component;
+    let log = log.new(o!("component" => component, "listen" => local_addr.to_string()));
+    let conns: Conns = Arc::default();
+    let owner = {
+        let conns = conns.clone();
+        ConnOwner {
+            on_closed: Arc::new(move |id| {
+                conns.lock().remove(&id);
+            }),
+            book: book.clone(),
+            component: format!("{component}-connection"),
         }
+    };
+    let shared = Arc::new(Shared {
+        local: local_addr,
+        socket: Mutex::new(Some(socket)),
+        stopped: AtomicBool::new(false),
+        conns,
+        owner,
+        handler,
+        settings,
+        log,
     });
+    let factory = {
+        let (shared, book) = (shared.clone(), book.clone());
+        move || Listener {
+            tracker: RestartTracker::new(component, book.clone(), shared.log.clone()),
+            shared: shared.clone(),
+            accepting: None,
+        }
+    };
+    let actor = root
+        .send(Supervise {
+            name: component.to_string(),
+            arbiter: Arbiter::current(),
+            factory: Arc::new(factory),
+        })
+        .await
+        .map_err(|_| RemotingError::NoSupervisor { addr: local_addr })?;
     Ok(ListenerHandle {
         local_addr,
-        addr: actor,
+        actor,
+        shared,
     })
 }

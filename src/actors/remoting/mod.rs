@@ -15,10 +15,13 @@ pub mod listener;
 
 use std::time::Duration;
 
-pub use connection::Connection;
+pub use connection::{ConnOwner, Connection};
 pub use error::RemotingError;
 pub use handler::{ConnHandle, ConnId, ConnInfo, Reply, RequestHandler, Responder};
-pub use listener::{start_listener, ConnectionCount, Listener, ListenerHandle, StopListener};
+pub use listener::{
+    start_listener, start_supervised_listener, ConnectionCount, Listener, ListenerHandle,
+    StopListener,
+};
 
 /// Tunables of one remoting server.
 #[derive(Debug, Clone)]
@@ -29,7 +32,8 @@ pub struct ServerSettings {
     pub max_in_flight: usize,
     /// Largest accepted frame, length word included.
     pub max_frame_len: usize,
-    /// The `component` key of this server's log records.
+    /// The `component` key of this server's log records, and the listener's name in the
+    /// restart book (its connections count under `<component>-connection`).
     pub component: &'static str,
 }
 

@@ -1,7 +1,10 @@
 //! The flush service: msync/fsync of the commit log and consume queues on a dedicated thread.
 //!
 //! Flushing blocks for milliseconds, so it never runs on an actor's event loop: callers talk to
-//! a std thread through a crossbeam channel.
+//! a std thread through a crossbeam channel. The thread runs under the root supervisor
+//! ([`SuperviseThread`], component `flush`): if it panics or stops on an error, a fresh thread
+//! takes over the same channel and the same parked waiters (both live in [`Shared`], outside
+//! the thread), so a group-commit send waiting across the restart is still answered.
 //! - **ASYNC_FLUSH**: every `flushIntervalCommitLog` ms the commit log is flushed when at least
 //!   `flushCommitLogLeastPages` pages are dirty, and fully every `flushCommitLogThoroughInterval`.
 //! - **SYNC_FLUSH (group commit)**: a send parks a waiter for its record's end offset; the
@@ -13,15 +16,21 @@
 //! so that no send is acknowledged for data that may not be on disk.
 
 use std::sync::Arc;
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use actix::prelude::*;
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use parking_lot::Mutex;
 use slog::{error, info, Logger};
 use tokio::sync::oneshot;
 
+#[cfg(feature = "failpoints")]
+use crate::actors::supervisor::InjectFailure;
+use crate::actors::supervisor::{RootSupervisor, SuperviseThread, ThreadSlot};
 use crate::store::StoreReader;
+
+/// The flush thread's name in the restart book.
+pub const FLUSH_COMPONENT: &str = "flush";
 
 /// Why a sync-flush wait did not succeed.
 #[derive(Debug, Clone, thiserror::Error, PartialEq)]
@@ -32,6 +41,8 @@ pub enum FlushError {
     Failed(String),
     #[error("flush service stopped")]
     Stopped,
+    #[error("the root supervisor is gone; cannot start the flush thread")]
+    NoSupervisor,
 }
 
 /// The store's read-only flag: `Some(reason)` after a write-path failure.
@@ -80,33 +91,67 @@ enum Cmd {
         reply: oneshot::Sender<Result<(), FlushError>>,
     },
     Stop,
+    #[cfg(feature = "failpoints")]
+    Inject(InjectFailure),
+}
+
+type Waiter = (i64, oneshot::Sender<Result<(), FlushError>>);
+
+/// What every incarnation of the flush thread works on; outlives each of them.
+struct Shared {
+    reader: Arc<Mutex<StoreReader>>,
+    settings: FlushSettings,
+    read_only: ReadOnly,
+    rx: Receiver<Cmd>,
+    /// Sync-flush waiters not yet released (kept here so a restart does not drop them).
+    waiters: Mutex<Vec<Waiter>>,
+    slot: ThreadSlot,
+    log: Logger,
 }
 
 /// Handle to the flush thread; cheap to clone.
 #[derive(Clone)]
 pub struct FlushHandle {
     tx: Sender<Cmd>,
-    thread: Arc<Mutex<Option<JoinHandle<()>>>>,
+    shared: Arc<Shared>,
 }
 
 impl FlushHandle {
-    /// Starts the flush thread over a (replaceable) reader slot.
-    pub fn start(
+    /// Starts the flush thread over a (replaceable) reader slot, supervised by `root`.
+    pub async fn start(
         reader: Arc<Mutex<StoreReader>>,
         settings: FlushSettings,
         read_only: ReadOnly,
+        root: &Addr<RootSupervisor>,
         log: Logger,
-    ) -> FlushHandle {
+    ) -> Result<FlushHandle, FlushError> {
         let (tx, rx) = crossbeam_channel::unbounded();
-        let log = log.new(slog::o!("component" => "flush"));
-        let thread = std::thread::Builder::new()
-            .name("rocketactor-flush".into())
-            .spawn(move || FlushLoop::new(reader, settings, read_only, log).run(rx))
-            .ok();
-        FlushHandle {
-            tx,
-            thread: Arc::new(Mutex::new(thread)),
-        }
+        let shared = Arc::new(Shared {
+            reader,
+            settings,
+            read_only,
+            rx,
+            waiters: Mutex::new(Vec::new()),
+            slot: ThreadSlot::new(),
+            log: log.new(slog::o!("component" => FLUSH_COMPONENT)),
+        });
+        let spawn = {
+            let shared = shared.clone();
+            Arc::new(move || {
+                let shared = shared.clone();
+                std::thread::Builder::new()
+                    .name("rocketactor-flush".into())
+                    .spawn(move || FlushLoop::new(shared).run())
+            })
+        };
+        root.send(SuperviseThread {
+            name: FLUSH_COMPONENT.into(),
+            slot: shared.slot.clone(),
+            spawn,
+        })
+        .await
+        .map_err(|_| FlushError::NoSupervisor)?;
+        Ok(FlushHandle { tx, shared })
     }
 
     /// Waits until the commit log is flushed past `offset` (SYNC_FLUSH), or the timeout.
@@ -125,126 +170,151 @@ impl FlushHandle {
         }
     }
 
-    /// Flushes everything, stops the thread and waits for it.
+    /// Flushes everything, stops the thread and waits for it. Waiters still parked (the thread
+    /// was down at that moment) are failed with [`FlushError::Stopped`].
     pub fn stop(&self) {
+        let thread = self.shared.slot.retire();
         let _ = self.tx.send(Cmd::Stop);
-        if let Some(t) = self.thread.lock().take() {
+        if let Some(t) = thread {
             let _ = t.join();
         }
+        for (_, reply) in self.shared.waiters.lock().drain(..) {
+            let _ = reply.send(Err(FlushError::Stopped));
+        }
+    }
+
+    /// Test hook: makes the flush thread stop on an error or panic; the supervisor restarts it.
+    #[cfg(feature = "failpoints")]
+    pub fn inject_failure(&self, f: InjectFailure) {
+        let _ = self.tx.send(Cmd::Inject(f));
     }
 }
 
+/// What one command asks of the loop.
+enum Flow {
+    Continue,
+    /// Clean stop: final flush, then end.
+    Stop,
+    /// End at once after an error (the supervisor restarts the thread).
+    #[cfg(feature = "failpoints")]
+    Fail(&'static str),
+}
+
+/// One incarnation of the flush thread.
 struct FlushLoop {
-    reader: Arc<Mutex<StoreReader>>,
-    s: FlushSettings,
-    read_only: ReadOnly,
-    log: Logger,
-    waiters: Vec<(i64, oneshot::Sender<Result<(), FlushError>>)>,
+    sh: Arc<Shared>,
     last_thorough: Instant,
     last_cq: Instant,
 }
 
 impl FlushLoop {
-    fn new(
-        reader: Arc<Mutex<StoreReader>>,
-        s: FlushSettings,
-        read_only: ReadOnly,
-        log: Logger,
-    ) -> Self {
+    fn new(sh: Arc<Shared>) -> Self {
         FlushLoop {
-            reader,
-            s,
-            read_only,
-            log,
-            waiters: Vec::new(),
+            sh,
             last_thorough: Instant::now(),
             last_cq: Instant::now(),
         }
     }
 
-    fn run(mut self, rx: Receiver<Cmd>) {
+    fn run(mut self) {
         // Group commit wakes up quickly (Java's GroupCommitService waits 10 ms); async flush
         // sleeps its interval unless asked.
-        let tick = if self.s.sync {
+        let tick = if self.sh.settings.sync {
             Duration::from_millis(10)
         } else {
-            self.s.interval
+            self.sh.settings.interval
         };
+        let rx = self.sh.rx.clone();
         loop {
-            let first = rx.recv_timeout(tick);
-            let mut stop = false;
-            match first {
-                Ok(cmd) => stop |= self.accept(cmd),
-                Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => stop = true,
-            }
+            let mut flow = match rx.recv_timeout(tick) {
+                Ok(cmd) => self.accept(cmd),
+                Err(RecvTimeoutError::Timeout) => Flow::Continue,
+                Err(RecvTimeoutError::Disconnected) => {
+                    // Every handle is gone: nobody can stop us any more, and nobody needs us.
+                    self.sh.slot.retire();
+                    Flow::Stop
+                }
+            };
             // Drain whatever else is queued: one flush serves the whole group.
-            while let Ok(cmd) = rx.try_recv() {
-                stop |= self.accept(cmd);
+            while matches!(flow, Flow::Continue) {
+                match rx.try_recv() {
+                    Ok(cmd) => flow = self.accept(cmd),
+                    Err(_) => break,
+                }
             }
-            self.flush_round(stop);
-            if stop {
-                info!(self.log, "flush service stopped");
-                return;
+            match flow {
+                Flow::Continue => self.flush_round(false),
+                Flow::Stop => {
+                    self.flush_round(true);
+                    info!(self.sh.log, "flush service stopped");
+                    return;
+                }
+                #[cfg(feature = "failpoints")]
+                Flow::Fail(why) => {
+                    slog::warn!(self.sh.log, "flush thread stopping on error"; "error" => why);
+                    return;
+                }
             }
         }
     }
 
-    fn accept(&mut self, cmd: Cmd) -> bool {
+    fn accept(&mut self, cmd: Cmd) -> Flow {
         match cmd {
             Cmd::Wait { offset, reply } => {
-                self.waiters.push((offset, reply));
-                false
+                self.sh.waiters.lock().push((offset, reply));
+                Flow::Continue
             }
-            Cmd::Stop => true,
+            Cmd::Stop => Flow::Stop,
+            #[cfg(feature = "failpoints")]
+            Cmd::Inject(InjectFailure::Stop) => Flow::Fail("injected failure"),
+            #[cfg(feature = "failpoints")]
+            Cmd::Inject(InjectFailure::Panic) => panic!("injected flush panic"),
         }
     }
 
     fn flush_round(&mut self, final_round: bool) {
-        let reader = self.reader.lock().clone();
-        let thorough = final_round || self.last_thorough.elapsed() >= self.s.thorough_interval;
-        let least = if self.s.sync || thorough || !self.waiters.is_empty() {
+        let reader = self.sh.reader.lock().clone();
+        let s = &self.sh.settings;
+        let mut waiters = self.sh.waiters.lock();
+        let thorough = final_round || self.last_thorough.elapsed() >= s.thorough_interval;
+        let least = if s.sync || thorough || !waiters.is_empty() {
             0
         } else {
-            self.s.least_pages
+            s.least_pages
         };
         if thorough {
             self.last_thorough = Instant::now();
         }
         match reader.flush_commit_log(least) {
             Ok(flushed) => {
-                let waiters = std::mem::take(&mut self.waiters);
-                for (offset, reply) in waiters {
+                for (offset, reply) in std::mem::take(&mut *waiters) {
                     if offset <= flushed {
                         let _ = reply.send(Ok(()));
                     } else {
-                        self.waiters.push((offset, reply));
+                        waiters.push((offset, reply));
                     }
                 }
             }
             Err(e) => {
                 let reason = format!("commit log flush failed: {e}");
-                error!(self.log, "flush failed; store is now read-only"; "error" => %e);
-                self.read_only.set(reason.clone());
-                for (_, reply) in self.waiters.drain(..) {
+                error!(self.sh.log, "flush failed; store is now read-only"; "error" => %e);
+                self.sh.read_only.set(reason.clone());
+                for (_, reply) in waiters.drain(..) {
                     let _ = reply.send(Err(FlushError::Failed(reason.clone())));
                 }
             }
         }
-        if final_round || self.last_cq.elapsed() >= self.s.cq_interval {
-            self.last_cq = Instant::now();
-            let least = if final_round {
-                0
-            } else {
-                self.s.cq_least_pages
-            };
-            if let Err(e) = reader.flush_consume_queues(least) {
-                error!(self.log, "consume queue flush failed"; "error" => %e);
+        if final_round {
+            for (_, reply) in waiters.drain(..) {
+                let _ = reply.send(Err(FlushError::Stopped));
             }
         }
-        if final_round {
-            for (_, reply) in self.waiters.drain(..) {
-                let _ = reply.send(Err(FlushError::Stopped));
+        drop(waiters);
+        if final_round || self.last_cq.elapsed() >= s.cq_interval {
+            self.last_cq = Instant::now();
+            let least = if final_round { 0 } else { s.cq_least_pages };
+            if let Err(e) = reader.flush_consume_queues(least) {
+                error!(self.sh.log, "consume queue flush failed"; "error" => %e);
             }
         }
     }

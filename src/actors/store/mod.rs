@@ -1,5 +1,6 @@
 //! Actors around the synchronous store: the commit-log writer (the only writer) and the flush
-//! service thread. [`StoreHandle`] bundles what the broker's processors need.
+//! service thread, both under the root supervisor. [`StoreHandle`] bundles what the broker's
+//! processors need.
 
 pub mod flush;
 pub mod writer;
@@ -10,12 +11,12 @@ use actix::prelude::*;
 use parking_lot::Mutex;
 use slog::Logger;
 
+#[cfg(feature = "failpoints")]
+pub use crate::actors::supervisor::InjectFailure;
 use crate::actors::supervisor::{RestartBook, RestartTracker, RootSupervisor, Slot, Supervise};
 use crate::store::{MessageStore, StoreConfig, StoreError, StoreReader};
-pub use flush::{FlushError, FlushHandle, FlushSettings, ReadOnly};
-pub use writer::{
-    AppendRaw, Arrival, ArrivalHook, InjectFailure, Put, PutBatch, Shutdown, StoreWriter,
-};
+pub use flush::{FlushError, FlushHandle, FlushSettings, ReadOnly, FLUSH_COMPONENT};
+pub use writer::{AppendRaw, Arrival, ArrivalHook, Put, PutBatch, Shutdown, StoreWriter};
 
 /// Everything the broker needs to write, read and flush.
 #[derive(Clone)]
@@ -33,7 +34,7 @@ impl StoreHandle {
     }
 
     /// Opens the store (running recovery) and starts the writer under `root` on its own
-    /// arbiter, and the flush thread.
+    /// arbiter, and the flush thread (also supervised, component [`FLUSH_COMPONENT`]).
     pub async fn start(
         cfg: StoreConfig,
         flush: FlushSettings,
@@ -92,7 +93,9 @@ impl StoreHandle {
             })
             .await
             .map_err(|_| StoreError::ShutDown)?;
-        let flush = FlushHandle::start(reader.clone(), flush, read_only.clone(), log);
+        let flush = FlushHandle::start(reader.clone(), flush, read_only.clone(), root, log)
+            .await
+            .map_err(|_| StoreError::ShutDown)?;
         Ok(StoreHandle {
             writer,
             reader,

@@ -18,6 +18,8 @@ use parking_lot::Mutex;
 use slog::{error, info, Logger};
 
 use super::flush::ReadOnly;
+#[cfg(feature = "failpoints")]
+use crate::actors::supervisor::InjectFailure;
 use crate::actors::supervisor::RestartTracker;
 use crate::store::{
     MessageInner, MessageStore, PutResult, RawAppendResult, StoreError, StoreReader,
@@ -66,14 +68,6 @@ pub struct AppendRaw {
 #[derive(Message)]
 #[rtype(result = "Result<(), StoreError>")]
 pub struct Shutdown;
-
-/// Test hook: makes the writer fail (stop) or panic on demand.
-#[derive(Message, Debug, Clone, Copy)]
-#[rtype(result = "()")]
-pub enum InjectFailure {
-    Stop,
-    Panic,
-}
 
 /// The writer actor.
 pub struct StoreWriter {
@@ -212,6 +206,7 @@ impl Handler<Shutdown> for StoreWriter {
     }
 }
 
+#[cfg(feature = "failpoints")]
 impl Handler<InjectFailure> for StoreWriter {
     type Result = ();
     fn handle(&mut self, f: InjectFailure, ctx: &mut Context<Self>) {
