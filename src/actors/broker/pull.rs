@@ -191,7 +191,16 @@ fn check(b: &Broker, req: &RemotingCommand) -> Result<PullJob, RemotingCommand> 
             .consumers
             .find_subscription(&h.consumer_group, &h.topic)
         {
-            Some(sd) => TagFilter::from_codes(sd.is_sub_all(), sd.code_set.iter().copied()),
+            // Java trusts codeSet alone. rocketmq-client-rust 1.0.0 hashes the untrimmed tags
+            // of `A || B` ("A ", " B"), so the trimmed tags' hashes are accepted as well; for
+            // every other client they are the same codes.
+            Some(sd) => TagFilter::from_codes(
+                sd.is_sub_all(),
+                sd.code_set
+                    .iter()
+                    .copied()
+                    .chain(sd.tags_set.iter().map(|t| java_string_hash(t.trim()))),
+            ),
             None => {
                 return Err(resp(
                     req,

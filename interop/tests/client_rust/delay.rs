@@ -1,0 +1,90 @@
+//! Delayed messages: a message sent with delayTimeLevel 2 (5 s) reaches the consumer intact and
+//! not before its send time plus its delay (a correctness bound, not a benchmark); a message
+//! without a delay sent at the same time is not held back with it.
+
+use rocketactor_interop::client::start_producer;
+use rocketactor_interop::push::{always_success, start_concurrent, stop};
+use rocketactor_interop::{
+    check_all, guarded, now_ms, wait_until, ClientEnv, Inbox, ServerCluster, Spec, GUARD,
+};
+
+const TOPIC: &str = "InteropDelayTopic";
+const LEVEL: i32 = 2;
+/// Level 2 of the default `messageDelayLevel` ("1s 5s 10s ...").
+const DELAY_MS: i64 = 5_000;
+const DELAYED: usize = 4;
+
+#[test]
+fn delayed_message_arrives_not_before_its_delay() {
+    let cluster = ServerCluster::start();
+    cluster.create_topic(TOPIC, 2);
+    let env = ClientEnv::new("delay");
+    env.block_on(async {
+        let ns = cluster.namesrv_addr.clone();
+        let inbox = Inbox::default();
+        let consumer = start_concurrent(
+            &env,
+            &ns,
+            "cg-delay",
+            TOPIC,
+            "*",
+            inbox.clone(),
+            always_success(),
+        )
+        .await;
+        let producer = start_producer(&env, &ns, "pg-interop-delay").await;
+        let specs = Spec::many("delay", DELAYED + 1);
+        let (delayed, plain) = specs.split_at(DELAYED);
+        let mut sent_ms = Vec::new();
+        for s in delayed {
+            let mut msg = s.message(TOPIC);
+            msg.set_delay_time_level(LEVEL);
+            sent_ms.push(now_ms());
+            guarded("send delayed", producer.send(msg))
+                .await
+                .expect("send ok");
+        }
+        guarded("send plain", producer.send(plain[0].message(TOPIC)))
+            .await
+            .expect("send ok");
+
+        wait_until(
+            "the undelayed message",
+            GUARD,
+            || inbox.distinct_seqs("delay").contains(&plain[0].seq),
+            || inbox.summary(),
+        )
+        .await;
+        wait_until(
+            "delayed messages",
+            GUARD,
+            || inbox.distinct_seqs("delay").len() >= specs.len(),
+            || inbox.summary(),
+        )
+        .await;
+        let all = inbox.all();
+        let counts = check_all(&all, &specs);
+        assert!(counts.values().all(|&n| n == 1), "each once: {counts:?}");
+        for r in &all {
+            let seq = r.seq().expect("seq");
+            if seq >= DELAYED {
+                continue;
+            }
+            assert!(
+                r.received_ms >= sent_ms[seq] + DELAY_MS,
+                "delayed message {seq} arrived {} ms after its send, before its delay",
+                r.received_ms - sent_ms[seq]
+            );
+            assert_eq!(r.topic, TOPIC);
+            assert_eq!(r.props.get("REAL_TOPIC").map(String::as_str), Some(TOPIC));
+        }
+        stop(consumer).await;
+        guarded("producer shutdown", async move {
+            let mut producer = producer;
+            producer.shutdown().await
+        })
+        .await;
+    });
+    drop(env);
+    cluster.stop();
+}
