@@ -42,11 +42,10 @@ pub fn runtime_table(b: &Broker) -> KVTable {
     );
     set("commitLogMinOffset", reader.min_phys_offset().to_string());
     set("commitLogMaxOffset", reader.max_phys_offset().to_string());
+    // Java writes this one human-readable (`MixAll.humanReadableByteCount(n, false)`).
     set(
         "remainHowManyDataToFlush",
-        (reader.max_phys_offset() - reader.flushed_offset())
-            .max(0)
-            .to_string(),
+        human_readable_bytes((reader.max_phys_offset() - reader.flushed_offset()).max(0)),
     );
     set(
         "earliestMessageTimeStamp",
@@ -72,6 +71,27 @@ pub fn runtime_table(b: &Broker) -> KVTable {
         "pullThreadPoolQueueCapacity",
         b.cfg.pull_thread_pool_queue_capacity.to_string(),
     );
+    set("queryThreadPoolQueueSize", "0".into());
+    set(
+        "queryThreadPoolQueueCapacity",
+        b.cfg.query_thread_pool_queue_capacity.to_string(),
+    );
+    set("EndTransactionQueueSize", "0".into());
+    set(
+        "EndTransactionThreadPoolQueueCapacity",
+        b.cfg.end_transaction_pool_queue_capacity.to_string(),
+    );
+    // Requests are not queued behind thread pools here: nothing ever waits at a queue head.
+    for k in [
+        "sendThreadPoolQueueHeadWaitTimeMills",
+        "pullThreadPoolQueueHeadWaitTimeMills",
+        "queryThreadPoolQueueHeadWaitTimeMills",
+    ] {
+        set(k, "0".into());
+    }
+    set("startAcceptSendRequestTimeStamp", "0".into());
+    // No transient store pool: Java reports Integer.MAX_VALUE buffers then.
+    set("remainTransientStoreBufferNumbs", i32::MAX.to_string());
     set("dispatchBehindBytes", "0".into());
     set("pageCacheLockTimeMills", "0".into());
     if let Some(reason) = b.store.read_only.reason() {
@@ -93,10 +113,37 @@ pub fn runtime_table(b: &Broker) -> KVTable {
     t
 }
 
+/// Java `MixAll.humanReadableByteCount(bytes, false)`: `512 B`, `2.0 KiB`, `1.5 MiB`…
+pub fn human_readable_bytes(bytes: i64) -> String {
+    const UNIT: f64 = 1024.0;
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let b = bytes as f64;
+    let exp = ((b.ln() / UNIT.ln()) as usize).clamp(1, 6);
+    let prefix = ['K', 'M', 'G', 'T', 'P', 'E'][exp - 1];
+    format!("{:.1} {prefix}iB", b / UNIT.powi(exp as i32))
+}
+
 /// GET_BROKER_RUNTIME_INFO.
 pub fn runtime_info(b: &Broker, req: &RemotingCommand) -> RemotingCommand {
     match runtime_table(b).encode() {
         Ok(body) => ok(req).with_body(body),
         Err(e) => error(req, e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::human_readable_bytes;
+
+    #[test]
+    fn byte_counts_read_like_java() {
+        assert_eq!(human_readable_bytes(0), "0 B");
+        assert_eq!(human_readable_bytes(1023), "1023 B");
+        assert_eq!(human_readable_bytes(1024), "1.0 KiB");
+        assert_eq!(human_readable_bytes(1536), "1.5 KiB");
+        assert_eq!(human_readable_bytes(5 * 1024 * 1024), "5.0 MiB");
+        assert_eq!(human_readable_bytes(3 << 30), "3.0 GiB");
     }
 }
