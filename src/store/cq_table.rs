@@ -9,19 +9,23 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+/// Topic → queueId → queue (nested so a lookup by `&str` allocates nothing: dispatch looks a
+/// queue up for every stored message).
+type Queues = HashMap<String, HashMap<i32, Arc<ConsumeQueue>>>;
+
 /// (topic, queueId) → queue.
 #[derive(Debug)]
 pub struct ConsumeQueueTable {
     root: PathBuf,
     file_size: u64,
-    queues: RwLock<HashMap<(String, i32), Arc<ConsumeQueue>>>,
+    queues: RwLock<Queues>,
 }
 
 impl ConsumeQueueTable {
     /// Loads every `<root>/<topic>/<queueId>/` directory.
     pub fn load(root: &Path, file_size: u64) -> StoreResult<ConsumeQueueTable> {
         std::fs::create_dir_all(root).map_err(|e| StoreError::io(root, e))?;
-        let mut map = HashMap::new();
+        let mut map = Queues::new();
         for topic_dir in std::fs::read_dir(root).map_err(|e| StoreError::io(root, e))? {
             let topic_dir = topic_dir.map_err(|e| StoreError::io(root, e))?;
             let Some(topic) = topic_dir.file_name().to_str().map(str::to_string) else {
@@ -37,7 +41,9 @@ impl ConsumeQueueTable {
                     continue;
                 };
                 let cq = ConsumeQueue::load(root, &topic, qid, file_size)?;
-                map.insert((topic.clone(), qid), Arc::new(cq));
+                map.entry(topic.clone())
+                    .or_default()
+                    .insert(qid, Arc::new(cq));
             }
         }
         Ok(ConsumeQueueTable {
@@ -49,10 +55,7 @@ impl ConsumeQueueTable {
 
     /// The queue, if it exists.
     pub fn find(&self, topic: &str, queue_id: i32) -> Option<Arc<ConsumeQueue>> {
-        self.queues
-            .read()
-            .get(&(topic.to_string(), queue_id))
-            .cloned()
+        self.queues.read().get(topic)?.get(&queue_id).cloned()
     }
 
     /// The queue, created empty if needed.
@@ -61,7 +64,7 @@ impl ConsumeQueueTable {
             return Ok(q);
         }
         let mut w = self.queues.write();
-        if let Some(q) = w.get(&(topic.to_string(), queue_id)) {
+        if let Some(q) = w.get(topic).and_then(|t| t.get(&queue_id)) {
             return Ok(q.clone());
         }
         let q = Arc::new(ConsumeQueue::load(
@@ -70,13 +73,19 @@ impl ConsumeQueueTable {
             queue_id,
             self.file_size,
         )?);
-        w.insert((topic.to_string(), queue_id), q.clone());
+        w.entry(topic.to_string())
+            .or_default()
+            .insert(queue_id, q.clone());
         Ok(q)
     }
 
     /// Snapshot of all queues.
     pub fn all(&self) -> Vec<Arc<ConsumeQueue>> {
-        self.queues.read().values().cloned().collect()
+        self.queues
+            .read()
+            .values()
+            .flat_map(|t| t.values().cloned())
+            .collect()
     }
 
     /// Drops every queue (no commit log left) and deletes its files.

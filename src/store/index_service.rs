@@ -26,11 +26,18 @@ pub struct IndexService {
     slots: usize,
     max_entries: usize,
     files: Vec<IndexFile>,
+    /// Set when [`IndexService::load`] destroyed files after a crash: the records they held
+    /// must be re-indexed from the commit log ([`IndexService::truncate_from`] reports where).
+    dropped_at_load: bool,
 }
 
 impl IndexService {
     /// Loads the files in `dir`. After a crash (`abnormal`), files whose endTimestamp is newer
-    /// than the checkpoint's index time are destroyed (their content may be partial).
+    /// than the checkpoint's index time are destroyed (their content may be partial), as is
+    /// every file after them and the newest file (the one being written: only a file that
+    /// filled and rolled over was flushed and recorded in the checkpoint). What stays is a
+    /// prefix that indexes every record up to its [`IndexService::end_phy_offset`]; recovery
+    /// re-indexes the rest from the commit log.
     pub fn load(
         dir: &Path,
         slots: u32,
@@ -53,9 +60,13 @@ impl IndexService {
         names.sort();
         let (slots, max_entries) = (slots.max(1) as usize, max_entries.max(2) as usize);
         let mut files = Vec::new();
-        for p in names {
-            let f = IndexFile::open(&p, slots, max_entries)?;
-            if abnormal && f.end_timestamp() > checkpoint_index_ts {
+        let mut dropped_at_load = false;
+        let last = names.len().saturating_sub(1);
+        for (i, p) in names.iter().enumerate() {
+            let f = IndexFile::open(p, slots, max_entries)?;
+            if abnormal && (dropped_at_load || i == last || f.end_timestamp() > checkpoint_index_ts)
+            {
+                dropped_at_load = true;
                 f.destroy()?;
             } else {
                 files.push(f);
@@ -66,6 +77,7 @@ impl IndexService {
             slots,
             max_entries,
             files,
+            dropped_at_load,
         })
     }
 
@@ -83,20 +95,24 @@ impl IndexService {
         self.files.len() > 1 || self.files.last().is_some_and(|f| f.index_count() > 1)
     }
 
-    /// Recovery: destroys files holding entries at or past `phys` (data that no longer exists)
-    /// and returns the offset from which the index must be rebuilt, if anything was dropped.
+    /// Recovery: destroys files reaching `phys` or beyond (entries for data that no longer
+    /// exists; an empty file's header carries its predecessor's end, so it goes when that
+    /// would). Returns the offset from which the index must be rebuilt — the end of what
+    /// stays — if anything was dropped now or by [`IndexService::load`].
     pub fn truncate_from(&mut self, phys: i64) -> StoreResult<Option<i64>> {
-        let mut rebuild = None;
-        while let Some(last) = self.files.last() {
-            if last.index_count() > 1 && last.end_phy_offset() >= phys {
-                let f = self.files.pop().ok_or(StoreError::ShutDown)?;
-                rebuild = Some(f.begin_phy_offset().min(rebuild.unwrap_or(i64::MAX)));
-                f.destroy()?;
-            } else {
-                break;
-            }
+        let mut dropped = std::mem::take(&mut self.dropped_at_load);
+        while self
+            .files
+            .last()
+            .is_some_and(|f| f.end_phy_offset() >= phys)
+        {
+            let f = self.files.pop().ok_or(StoreError::ShutDown)?;
+            f.destroy()?;
+            dropped = true;
         }
-        Ok(rebuild.map(|r| r.min(self.end_phy_offset())))
+        // Every record up to the kept end is fully indexed (a record's keys share one file);
+        // `build_index` skips those, so re-dispatch can start right there.
+        Ok(dropped.then(|| self.end_phy_offset()))
     }
 
     /// Indexes one dispatched record. Returns `Some(endTimestamp)` when a file filled up (the

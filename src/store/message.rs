@@ -140,14 +140,22 @@ pub fn tags_code(tags: Option<&str>) -> i64 {
 
 /// offsetMsgId: store host IP + port (i32) + physical offset (i64), upper-case hex.
 pub fn offset_msg_id(store_host: &SocketAddr, phys_offset: i64) -> String {
-    let mut raw = Vec::with_capacity(28);
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    // Called once per stored message: one allocation, no formatting machinery.
+    let mut id = String::with_capacity(56);
+    let mut push = |bytes: &[u8]| {
+        for b in bytes {
+            id.push(char::from(HEX[usize::from(b >> 4)]));
+            id.push(char::from(HEX[usize::from(b & 0x0F)]));
+        }
+    };
     match store_host.ip() {
-        IpAddr::V4(ip) => raw.extend_from_slice(&ip.octets()),
-        IpAddr::V6(ip) => raw.extend_from_slice(&ip.octets()),
+        IpAddr::V4(ip) => push(&ip.octets()),
+        IpAddr::V6(ip) => push(&ip.octets()),
     }
-    raw.extend_from_slice(&i32::from(store_host.port()).to_be_bytes());
-    raw.extend_from_slice(&phys_offset.to_be_bytes());
-    raw.iter().map(|b| format!("{b:02X}")).collect()
+    push(&i32::from(store_host.port()).to_be_bytes());
+    push(&phys_offset.to_be_bytes());
+    id
 }
 
 /// Decodes an offsetMsgId back to (store host, physical offset).

@@ -9,7 +9,7 @@ use crate::store::cleanup::{DiskUsage, StatvfsUsage};
 use crate::store::commit_log::CommitLog;
 use crate::store::config::StoreConfig;
 use crate::store::cq_table::ConsumeQueueTable;
-use crate::store::dispatch::{dispatch, DispatchRequest};
+use crate::store::dispatch::{dispatch, DispatchRequest, RecordPlace};
 use crate::store::error::{StoreError, StoreResult};
 use crate::store::index_service::IndexService;
 use crate::store::message::{
@@ -18,10 +18,9 @@ use crate::store::message::{
 };
 use crate::store::reader::{StoreReader, StoreShared};
 use crate::store::record::{
-    effective_sys_flag, encode_record, record_len, DecodedRecord, RecordHead, RecordPayload,
+    effective_sys_flag, encode_record, record_len, RecordHead, RecordPayload,
 };
 use crate::store::recovery::{recover, RecoveryReport};
-use bytes::Bytes;
 use parking_lot::{Mutex, RwLock};
 use slog::{info, Logger};
 use std::collections::HashMap;
@@ -76,7 +75,8 @@ pub struct RawAppendResult {
 pub struct MessageStore {
     shared: Arc<StoreShared>,
     reader: StoreReader,
-    topic_queue_table: HashMap<(String, i32), i64>,
+    /// topic → queueId → next logical offset (nested: looked up by `&str` on every put).
+    topic_queue_table: HashMap<String, HashMap<i32, i64>>,
     buf: Vec<u8>,
     recovery: RecoveryReport,
 }
@@ -122,13 +122,13 @@ impl MessageStore {
             checkpoint.index_msg_timestamp = ts;
         }
         let min = commit_log.min_offset();
-        let mut table = HashMap::new();
+        let mut table: HashMap<String, HashMap<i32, i64>> = HashMap::new();
         for cq in cqs.all() {
             cq.correct_min_offset(min);
-            table.insert(
-                (cq.topic().to_string(), cq.queue_id()),
-                cq.max_offset_in_queue(),
-            );
+            table
+                .entry(cq.topic().to_string())
+                .or_default()
+                .insert(cq.queue_id(), cq.max_offset_in_queue());
         }
         let shared = Arc::new(StoreShared {
             cfg,
@@ -169,9 +169,23 @@ impl MessageStore {
     /// Next logical offset of (topic, queue) as the writer will assign it.
     pub fn next_queue_offset(&self, topic: &str, queue_id: i32) -> i64 {
         self.topic_queue_table
-            .get(&(topic.to_string(), queue_id))
+            .get(topic)
+            .and_then(|t| t.get(&queue_id))
             .copied()
             .unwrap_or(0)
+    }
+
+    /// Records the next logical offset of (topic, queue); allocates only for a new topic.
+    fn set_next_queue_offset(&mut self, topic: &str, queue_id: i32, next: i64) {
+        match self.topic_queue_table.get_mut(topic) {
+            Some(t) => {
+                t.insert(queue_id, next);
+            }
+            None => {
+                self.topic_queue_table
+                    .insert(topic.to_string(), HashMap::from([(queue_id, next)]));
+            }
+        }
     }
 
     fn check_writable(&self) -> StoreResult<()> {
@@ -278,14 +292,13 @@ impl MessageStore {
             tran,
             sys_flag::TRANSACTION_NOT_TYPE | sys_flag::TRANSACTION_COMMIT_TYPE
         );
-        let key = (msg.topic.clone(), msg.queue_id);
         let first_qo = if in_queue {
-            self.topic_queue_table.get(&key).copied().unwrap_or(0)
+            self.next_queue_offset(&msg.topic, msg.queue_id)
         } else {
             0
         };
         let limit = self.shared.cfg.max_message_size + RECORD_SLACK;
-        let mut lens = Vec::with_capacity(payloads.len());
+        let mut total = 0usize;
         for p in payloads {
             let len = record_len(sys, p.body.len(), msg.topic.len(), p.properties.len());
             if len > limit {
@@ -293,17 +306,17 @@ impl MessageStore {
                     "record of {len} bytes exceeds {limit}"
                 )));
             }
-            lens.push(len);
+            total += len;
         }
-        let total: usize = lens.iter().sum();
         let cl = &self.shared.commit_log;
         let wrote_offset = cl.reserve(total)?;
         let store_ts = crate::store::time::now_ms();
         self.buf.clear();
-        let mut phys = wrote_offset;
         let mut reqs = Vec::with_capacity(payloads.len());
-        for (i, (p, len)) in payloads.iter().zip(&lens).enumerate() {
+        for (i, p) in payloads.iter().enumerate() {
             let qo = if in_queue { first_qo + i as i64 } else { 0 };
+            let start = self.buf.len();
+            let phys = wrote_offset + start as i64;
             let head = RecordHead {
                 queue_offset: qo,
                 phys_offset: phys,
@@ -311,35 +324,26 @@ impl MessageStore {
                 sys_flag: sys,
             };
             encode_record(&mut self.buf, msg, head, *p);
-            reqs.push(DispatchRequest::from_record(
-                &DecodedRecord {
-                    total_size: *len as i32,
-                    magic: crate::store::record::MESSAGE_MAGIC_CODE,
-                    body_crc: 0,
-                    queue_id: msg.queue_id,
-                    flag: p.flag,
-                    queue_offset: qo,
-                    phys_offset: phys,
-                    sys_flag: sys,
-                    born_timestamp: msg.born_timestamp,
-                    born_host: msg.born_host,
-                    store_timestamp: store_ts,
-                    store_host: msg.store_host,
-                    reconsume_times: msg.reconsume_times,
-                    prepared_transaction_offset: msg.prepared_transaction_offset,
-                    body: Bytes::new(),
-                    topic: msg.topic.clone(),
-                    properties: p.properties.to_string(),
-                },
+            let place = RecordPlace {
+                queue_id: msg.queue_id,
+                phys_offset: phys,
+                total_size: (self.buf.len() - start) as i32,
+                store_timestamp: store_ts,
+                queue_offset: qo,
+                sys_flag: sys,
+                prepared_transaction_offset: msg.prepared_transaction_offset,
+            };
+            reqs.push(DispatchRequest::from_parts(
+                &msg.topic,
+                p.properties,
+                place,
                 &self.shared.cfg,
             ));
-            phys += *len as i64;
         }
         cl.append(&self.buf)?;
         self.shared.last_store_ts.store(store_ts, Ordering::Release);
         if in_queue {
-            self.topic_queue_table
-                .insert(key, first_qo + payloads.len() as i64);
+            self.set_next_queue_offset(&msg.topic, msg.queue_id, first_qo + payloads.len() as i64);
         }
         let mut tags_codes = Vec::with_capacity(reqs.len());
         let mut msg_ids = Vec::with_capacity(reqs.len());
@@ -387,10 +391,9 @@ impl MessageStore {
             let req = DispatchRequest::from_record(rec, &self.shared.cfg);
             if req.goes_to_consume_queue() {
                 let next = self
-                    .topic_queue_table
-                    .entry((req.topic.clone(), req.queue_id))
-                    .or_insert(0);
-                *next = (*next).max(req.queue_offset + 1);
+                    .next_queue_offset(&req.topic, req.queue_id)
+                    .max(req.queue_offset + 1);
+                self.set_next_queue_offset(&req.topic, req.queue_id, next);
             }
             self.dispatch_one(&req)?;
             self.shared

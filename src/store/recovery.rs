@@ -2,8 +2,10 @@
 //! Abnormal (abort file present): validate every record from the file the checkpoint points
 //! at. Either way the commit log is cut after the last valid record, consume queues and index
 //! files that point past it are truncated, and then everything the queues and the index do
-//! not yet hold is re-dispatched from the commit log. Only invalid (torn, corrupt) data is
-//! ever cut, so a record that was flushed intact survives.
+//! not yet hold is re-dispatched from the commit log — after a crash that includes the records
+//! of the index files [`IndexService::load`] dropped (newer than the checkpoint's index time),
+//! wherever the commit-log scan started. Only invalid (torn, corrupt) data is ever cut, so a
+//! record that was flushed intact survives.
 
 use crate::store::checkpoint::Checkpoint;
 use crate::store::commit_log::CommitLog;
@@ -14,8 +16,7 @@ use crate::store::error::StoreResult;
 use crate::store::index_service::IndexService;
 use crate::store::mapped_file::MappedFile;
 use crate::store::record::{
-    check_record, decode_record, peek_total_size, store_timestamp_pos, RecordCheck,
-    BLANK_MAGIC_CODE, MESSAGE_MAGIC_CODE,
+    check_record, decode_record, peek_total_size, RecordCheck, BLANK_MAGIC_CODE,
 };
 use parking_lot::RwLock;
 use slog::{info, warn, Logger};
@@ -82,17 +83,22 @@ fn scan_file(f: &MappedFile, check_crc: bool, log: &Logger) -> ScanEnd {
     ScanEnd::Complete
 }
 
-/// Store timestamp of a file's first record if it is a real record.
-fn first_store_timestamp(f: &MappedFile) -> Option<i64> {
-    let head = f.read_raw(0, 64);
-    let magic = i32::from_be_bytes(head.get(4..8)?.try_into().ok()?);
-    if magic != MESSAGE_MAGIC_CODE {
+/// Store timestamp of a file's first record, if that record is intact and sits where it
+/// claims. A torn first record's timestamp is garbage (a partly zeroed one looks old) and must
+/// not choose the start of abnormal recovery, or earlier unflushed files would go unchecked.
+fn first_store_timestamp(f: &MappedFile, check_crc: bool) -> Option<i64> {
+    let size = usize::try_from(peek_total_size(&f.read_raw(0, 4))?).ok()?;
+    if size == 0 || size > f.size() {
         return None;
     }
-    let sys = i32::from_be_bytes(head.get(36..40)?.try_into().ok()?);
-    let p = store_timestamp_pos(sys);
-    let ts = i64::from_be_bytes(f.read_raw(p, 8).as_slice().try_into().ok()?);
-    (ts != 0).then_some(ts)
+    match check_record(&f.read_raw(0, size), check_crc) {
+        RecordCheck::Message(r)
+            if r.phys_offset == f.from_offset() as i64 && r.store_timestamp != 0 =>
+        {
+            Some(r.store_timestamp)
+        }
+        _ => None,
+    }
 }
 
 /// Runs recovery over freshly loaded components.
@@ -129,7 +135,9 @@ pub fn recover(
         };
         files
             .iter()
-            .rposition(|f| first_store_timestamp(f).is_some_and(|ts| ts <= min_ts))
+            .rposition(|f| {
+                first_store_timestamp(f, cfg.check_crc_on_recover).is_some_and(|ts| ts <= min_ts)
+            })
             .unwrap_or(0)
     } else {
         files.len().saturating_sub(3)
