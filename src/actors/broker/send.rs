@@ -11,6 +11,7 @@ use std::time::Duration;
 use slog::warn;
 
 use super::reply::{error, resp, store_error_code};
+use super::send_props;
 use super::state::Broker;
 use crate::actors::remoting::{ConnHandle, Reply};
 use crate::actors::store::{FlushError, Put, PutBatch};
@@ -83,25 +84,24 @@ fn prepare(
         ));
     }
     let batch = h.batch || req.code == request::SEND_BATCH_MESSAGE;
-    let mut props: Vec<(String, String)> = h
-        .properties
-        .as_deref()
-        .map(decode_properties)
-        .unwrap_or_default();
     let max_size = b.cfg.max_message_size as usize;
     if req.body.len() > max_size {
         return Err(resp(
             req,
             response::MESSAGE_ILLEGAL,
+            // Java 4.9.7's remark, with the body size appended.
             Some(format!(
-                "the message body size {} bytes is over the limit {} bytes (maxMessageSize)",
-                req.body.len(),
-                max_size
+                "the message is illegal, maybe msg body or properties length not matched. msg body length limit {max_size}B, msg properties length limit 32KB. (body {} bytes)",
+                req.body.len()
             )),
         ));
     }
 
     let mut topic = h.topic.clone();
+    let props = send_props::rewrite(
+        h.properties.as_deref().unwrap_or(""),
+        &b.cfg.broker_cluster_name,
+    );
     let mut queue_id = h.queue_id;
     let reconsume_times = h.reconsume_times.unwrap_or(0);
     let (config, wait_register) = {
@@ -185,18 +185,12 @@ fn prepare(
     if config.topic_filter_type == TopicFilterType::MultiTag {
         flag |= sys_flag::MULTI_TAGS;
     }
-    props.retain(|(k, _)| k != "CLUSTER");
-    props.push(("CLUSTER".into(), b.cfg.broker_cluster_name.clone()));
-    let wait_store = !props.iter().any(|(k, v)| k == "WAIT" && v == "false");
-    props.retain(|(k, _)| k != "WAIT");
+    let wait_store = props.wait_store;
+    let mut properties = props.rewritten;
 
     let reply_queue_id = queue_id;
     // Delay levels: park the message in SCHEDULE_TOPIC_XXXX until it is due.
-    let delay = props
-        .iter()
-        .find(|(k, _)| k == "DELAY")
-        .and_then(|(_, v)| v.trim().parse::<i32>().ok())
-        .unwrap_or(0);
+    let delay = props.delay;
     let tx = sys_flag::transaction_type(flag);
     if delay > 0
         && tx != sys_flag::TRANSACTION_PREPARED_TYPE
@@ -216,10 +210,12 @@ fn prepare(
             .unwrap_or(18)
             .max(1);
         let level = delay.min(max_level);
+        let mut props = decode_properties(&properties);
         props.retain(|(k, _)| k != "DELAY" && k != "REAL_TOPIC" && k != "REAL_QID");
         props.push(("DELAY".into(), level.to_string()));
         props.push(("REAL_TOPIC".into(), topic.clone()));
         props.push(("REAL_QID".into(), queue_id.to_string()));
+        properties = encode_properties(props.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         topic = SCHEDULE_TOPIC.to_string();
         queue_id = level - 1;
     }
@@ -228,7 +224,7 @@ fn prepare(
         queue_id,
         flag: h.flag,
         body: req.body.clone(),
-        properties: encode_properties(props.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
+        properties,
         sys_flag: flag,
         born_timestamp: h.born_timestamp,
         born_host: conn.peer(),
