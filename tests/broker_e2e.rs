@@ -144,8 +144,12 @@ async fn held_long_poll_is_answered_by_a_new_message() {
     let r = r.expect("pull ok");
     assert_eq!(r.status, PullStatus::Found);
     assert_eq!(r.messages[0].body.as_ref(), b"second");
-    // Generous bound: the held pull is answered by the arrival, not by its 20 s timeout.
-    assert!(answered_at.duration_since(sent_at) < Duration::from_secs(5));
+    // Generous bound: the held pull is answered by the arrival, not by its 20 s timeout. The
+    // figure itself (the issue asks for under 50 ms) is printed, not asserted: timing belongs
+    // in benchmarks.
+    let waited = answered_at.duration_since(sent_at);
+    eprintln!("held pull answered {waited:?} after the send started");
+    assert!(waited < Duration::from_secs(5));
     broker.stop().await;
 }
 
