@@ -8,21 +8,12 @@ mod support;
 
 use std::collections::BTreeMap;
 
-use rocketactor::client::{Admin, Message, MqError, Producer, PullConsumer, PullStatus};
+use rocketactor::client::{Admin, Message, Producer, PullConsumer, PullStatus};
 use rocketactor::codec::codes::{request, response};
 use rocketactor::codec::RemotingCommand;
-use rocketactor::config::BrokerRole;
 use rocketactor::protocol::message_queue::MessageQueue;
 use rocketactor::protocol::topic::{DataVersion, TopicConfig, TopicFilterType};
-use support::{eventually, Cluster};
-
-/// The response code of a failed admin call (panics on success or a transport error).
-fn code_of<T: std::fmt::Debug>(r: Result<T, MqError>) -> (i32, String) {
-    match r {
-        Err(MqError::Response { code, remark, .. }) => (code, remark),
-        other => panic!("expected a broker error response, got {other:?}"),
-    }
-}
+use support::{admin_env, code_of, eventually, response_remark};
 
 /// The raw stored record at `offset` (VIEW_MESSAGE_BY_ID body), for its exact length.
 async fn raw_record(admin: &Admin, addr: &str, offset: i64) -> bytes::Bytes {
@@ -32,14 +23,8 @@ async fn raw_record(admin: &Admin, addr: &str, offset: i64) -> bytes::Bytes {
 
 #[actix_rt::test]
 async fn topic_create_list_stats_and_delete() {
-    let dir = tempfile::tempdir().unwrap();
-    let cluster = Cluster::start().await;
-    let mut cfg = cluster.broker_config("broker-adm", BrokerRole::AsyncMaster, dir.path());
-    cfg.auto_create_topic_enable = false;
-    let broker = cluster.broker(cfg).await;
-    let addr = broker.client_addr();
-    let ns = cluster.namesrv_addr();
-    let admin = Admin::new(&ns).unwrap();
+    let (_keep, broker, addr, ns, admin) =
+        admin_env("broker-adm", |cfg| cfg.auto_create_topic_enable = false).await;
 
     let before = admin.get_all_topic_config(&addr).await.unwrap();
     assert!(before
@@ -215,22 +200,11 @@ async fn topic_create_list_stats_and_delete() {
         .send("ADMIN_T", Message::new("late"))
         .await
         .unwrap_err();
-    match &err {
-        MqError::Response {
-            addr: at,
-            code,
-            remark,
-            ..
-        } => {
-            assert_eq!(at, &addr);
-            assert_eq!(*code, response::TOPIC_NOT_EXIST);
-            assert!(
-                remark.starts_with("topic[ADMIN_T] not exist, apply first please!"),
-                "{remark}"
-            );
-        }
-        other => panic!("unexpected {other}"),
-    }
+    let remark = response_remark(&err, &addr, response::TOPIC_NOT_EXIST);
+    assert!(
+        remark.starts_with("topic[ADMIN_T] not exist, apply first please!"),
+        "{remark}"
+    );
     let table = admin.get_all_topic_config(&addr).await.unwrap();
     assert!(!table.topic_config_table.contains_key("ADMIN_T"));
     producer.shutdown();
@@ -239,21 +213,14 @@ async fn topic_create_list_stats_and_delete() {
 
 #[actix_rt::test]
 async fn broker_config_and_runtime_info() {
-    let dir = tempfile::tempdir().unwrap();
-    let cluster = Cluster::start().await;
-    let mut cfg = cluster.broker_config("broker-rt", BrokerRole::AsyncMaster, dir.path());
-    cfg.max_message_size = 65_536;
-    let cluster_name = cfg.broker_cluster_name.clone();
-    let broker = cluster.broker(cfg).await;
-    let addr = broker.client_addr();
-    let ns = cluster.namesrv_addr();
-    let admin = Admin::new(&ns).unwrap();
+    let (keep, broker, addr, ns, admin) =
+        admin_env("broker-rt", |cfg| cfg.max_message_size = 65_536).await;
 
     // GET_BROKER_CONFIG: the running configuration as key=value lines.
     let conf = admin.broker_config(&addr).await.expect("broker config");
     let expect = [
         ("brokerName", "broker-rt".to_string()),
-        ("brokerClusterName", cluster_name),
+        ("brokerClusterName", keep.cluster_name.clone()),
         ("brokerId", "0".into()),
         ("brokerRole", "ASYNC_MASTER".into()),
         ("brokerIP1", "127.0.0.1".into()),
@@ -262,7 +229,7 @@ async fn broker_config_and_runtime_info() {
         ("maxMessageSize", "65536".into()),
         ("autoCreateTopicEnable", "true".into()),
         ("flushDiskType", "ASYNC_FLUSH".into()),
-        ("storePathRootDir", dir.path().display().to_string()),
+        ("storePathRootDir", keep.dir.path().display().to_string()),
     ];
     for (k, v) in expect {
         assert_eq!(conf.get(k), Some(&v), "key {k}");

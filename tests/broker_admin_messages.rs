@@ -8,22 +8,11 @@ mod support;
 use std::collections::{BTreeMap, BTreeSet};
 
 use rocketactor::client::admin::MessageQuery;
-use rocketactor::client::{
-    Admin, Message, MqError, Producer, PullConsumer, PullStatus, SendResult,
-};
+use rocketactor::client::{Message, Producer, PullConsumer, PullStatus, SendResult};
 use rocketactor::codec::codes::{request, response};
 use rocketactor::codec::RemotingCommand;
-use rocketactor::config::BrokerRole;
 use rocketactor::protocol::topic::TopicConfig;
-use support::{eventually, Cluster};
-
-/// The response code and remark of a failed call.
-fn code_of<T: std::fmt::Debug>(r: Result<T, MqError>) -> (i32, String) {
-    match r {
-        Err(MqError::Response { code, remark, .. }) => (code, remark),
-        other => panic!("expected an error response, got {other:?}"),
-    }
-}
+use support::{admin_env, code_of, eventually, response_remark};
 
 /// The client ids (UNIQ_KEY) of the messages a query returned.
 fn ids(found: &[rocketactor::client::MessageExt]) -> BTreeSet<String> {
@@ -40,14 +29,7 @@ fn keys_of(i: usize) -> Vec<&'static str> {
 
 #[actix_rt::test]
 async fn query_by_key_and_view_by_offset_msg_id() {
-    let dir = tempfile::tempdir().unwrap();
-    let cluster = Cluster::start().await;
-    let cfg = cluster.broker_config("broker-qm", BrokerRole::AsyncMaster, dir.path());
-    let cluster_name = cfg.broker_cluster_name.clone();
-    let broker = cluster.broker(cfg).await;
-    let addr = broker.client_addr();
-    let ns = cluster.namesrv_addr();
-    let admin = Admin::new(&ns).unwrap();
+    let (keep, broker, addr, ns, admin) = admin_env("broker-qm", |_| {}).await;
     let producer = Producer::new(&ns, "pg-qm").unwrap();
     producer.start().unwrap();
     eventually("broker registered", || async {
@@ -155,7 +137,7 @@ async fn query_by_key_and_view_by_offset_msg_id() {
         want.insert("TAGS".into(), msg.tags.clone().unwrap());
         want.insert("KEYS".into(), msg.keys.join(" "));
         want.insert("UNIQ_KEY".into(), r.msg_id.clone());
-        want.insert("CLUSTER".into(), cluster_name.clone());
+        want.insert("CLUSTER".into(), keep.cluster_name.clone());
         assert_eq!(m.properties, want);
         // The same record a pull returns at that queue offset.
         let pulled = consumer
@@ -190,15 +172,11 @@ async fn query_by_key_and_view_by_offset_msg_id() {
 
 #[actix_rt::test]
 async fn max_message_size_and_unknown_topic_through_the_producer() {
-    let dir = tempfile::tempdir().unwrap();
-    let cluster = Cluster::start().await;
-    let mut cfg = cluster.broker_config("broker-lim2", BrokerRole::AsyncMaster, dir.path());
-    cfg.max_message_size = 1024;
-    cfg.auto_create_topic_enable = false;
-    let broker = cluster.broker(cfg).await;
-    let addr = broker.client_addr();
-    let ns = cluster.namesrv_addr();
-    let admin = Admin::new(&ns).unwrap();
+    let (_keep, broker, addr, ns, admin) = admin_env("broker-lim2", |cfg| {
+        cfg.max_message_size = 1024;
+        cfg.auto_create_topic_enable = false;
+    })
+    .await;
     admin
         .create_topic(&addr, &TopicConfig::new("LIM_TOPIC", 1, 1, 6))
         .await
@@ -220,19 +198,8 @@ async fn max_message_size_and_unknown_topic_through_the_producer() {
         .send("LIM_TOPIC", Message::new(vec![b'y'; 1025]))
         .await
         .unwrap_err();
-    match &err {
-        MqError::Response {
-            addr: at,
-            code,
-            remark,
-            ..
-        } => {
-            assert_eq!(at, &addr);
-            assert_eq!(*code, response::MESSAGE_ILLEGAL);
-            assert!(remark.contains("1024"), "names the limit: {remark}");
-        }
-        other => panic!("unexpected {other}"),
-    }
+    let remark = response_remark(&err, &addr, response::MESSAGE_ILLEGAL);
+    assert!(remark.contains("1024"), "names the limit: {remark}");
     assert_eq!(admin.max_offset(&addr, "LIM_TOPIC", 0).await.unwrap(), 1);
     let info = admin.broker_runtime_info(&addr).await.unwrap();
     assert_eq!(

@@ -4,12 +4,14 @@
 //! test points a Producer at two scripted fake brokers to check queue choice, the V2 header,
 //! the UNIQ_KEY, retry on another broker, and the TBW102 fallback for an unknown topic.
 
+mod namesrv_support;
+
 use std::sync::Arc;
-use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
+use namesrv_support::{start_ns, GUARD};
 use parking_lot::Mutex;
-use rocketactor::actors::namesrv::{start_namesrv, NamesrvHandle, NamesrvSettings};
+use rocketactor::actors::namesrv::NamesrvHandle;
 use rocketactor::client::queues::{publish_queues, subscribe_queues};
 use rocketactor::client::{
     Admin, Message, MqError, NameServerClient, Producer, RemotingClient, RouteCache, SendStatus,
@@ -17,26 +19,11 @@ use rocketactor::client::{
 use rocketactor::codec::codes::{request, response};
 use rocketactor::codec::headers::{SendMessageRequestHeader, SendMessageResponseHeader};
 use rocketactor::codec::{RemotingCodec, RemotingCommand};
-use rocketactor::logging::test_logger;
 use rocketactor::protocol::register::RegisterBrokerBody;
 use rocketactor::protocol::topic::{DataVersion, TopicConfig};
 use rocketactor::store::message::property;
 use tokio::net::TcpListener;
 use tokio_util::codec::Framed;
-
-/// Deadlock guard for network waits; never reached when things work.
-const GUARD: Duration = Duration::from_secs(10);
-
-async fn start_ns() -> NamesrvHandle {
-    let cfg = NamesrvSettings {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        scan_interval: Duration::from_secs(3600),
-        ..NamesrvSettings::default()
-    };
-    start_namesrv(cfg, test_logger())
-        .await
-        .expect("start name server")
-}
 
 /// Registers `name` at `addr` (master) with `topics` as (name, queues); the returned
 /// connection must stay open, since the name server drops a broker whose channel closes.

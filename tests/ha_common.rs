@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use actix::prelude::*;
 use rocketactor::actors::ha::{
-    notify_arrival, phys_end_channel, HaMasterConfig, HaMasterHandle, HaSlaveConfig, HaSlaveHandle,
-    ReplicationTracker,
+    fixed_master, notify_arrival, phys_end_channel, HaMasterConfig, HaMasterHandle, HaSlaveConfig,
+    HaSlaveHandle, ReplicationTracker,
 };
 use rocketactor::actors::store::{ArrivalHook, FlushSettings, Put, StoreHandle};
 use rocketactor::actors::supervisor::{RestartBook, RootSupervisor};
@@ -87,6 +87,29 @@ impl Env {
         .expect("HA master starts")
     }
 
+    /// A store in `dir` (named `store_name`) with an HA master (named `ha_name`) serving it.
+    pub async fn master_on(
+        &self,
+        dir: &Path,
+        store_name: &str,
+        ha_name: &str,
+    ) -> (StoreHandle, HaMasterHandle) {
+        let (store, phys_end) = self.store(dir, store_name).await;
+        let master = self.master(&store, phys_end, ha_name).await;
+        (store, master)
+    }
+
+    /// An HA slave of `store` connected to `master`'s listening address from the start.
+    pub async fn slave_of(
+        &self,
+        store: &StoreHandle,
+        master: &HaMasterHandle,
+        name: &str,
+    ) -> HaSlaveHandle {
+        self.slave(store, fixed_master(master.local_addr().to_string()), name)
+            .await
+    }
+
     pub async fn slave(
         &self,
         store: &StoreHandle,
@@ -148,6 +171,28 @@ pub async fn eventually(what: &str, mut cond: impl FnMut() -> bool) {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     panic!("never happened: {what}");
+}
+
+/// Waits (bounded by [`GUARD`]) until the slaves acked `end`; `what` names the failure.
+pub async fn replicated(tracker: &ReplicationTracker, end: i64, what: &str) {
+    tracker.wait_replicated(end, GUARD).await.expect(what);
+}
+
+/// Asserts two store directories hold the same commit-log files, byte for byte; a difference
+/// is reported with its position and the bytes around it.
+pub fn assert_same_commit_logs(master_dir: &Path, slave_dir: &Path) {
+    let (mf, sf) = (commit_log_files(master_dir), commit_log_files(slave_dir));
+    assert_eq!(mf.len(), sf.len());
+    for ((mn, mb), (sn, sb)) in mf.iter().zip(&sf) {
+        assert_eq!(mn, sn);
+        let first = mb.iter().zip(sb).position(|(a, b)| a != b);
+        assert!(
+            mb == sb,
+            "commit-log file {mn} differs at {first:?}: {:?} vs {:?}",
+            first.map(|p| &mb[p.saturating_sub(8)..(p + 32).min(mb.len())]),
+            first.map(|p| &sb[p.saturating_sub(8)..(p + 32).min(sb.len())])
+        );
+    }
 }
 
 /// Commit-log files (name, bytes) of a store directory.

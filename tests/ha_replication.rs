@@ -6,7 +6,7 @@ mod ha_common;
 use std::time::Duration;
 
 use ha_common::*;
-use rocketactor::actors::ha::{fixed_master, ReplicaError};
+use rocketactor::actors::ha::ReplicaError;
 use rocketactor::actors::store::InjectFailure;
 use tokio::sync::watch;
 
@@ -17,16 +17,9 @@ const SHORT: Duration = Duration::from_millis(300);
 async fn empty_slave_replicates_everything_byte_for_byte() {
     let env = Env::new();
     let (mdir, sdir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let (master_store, phys_end) = env.store(mdir.path(), "m-store").await;
-    let master = env.master(&master_store, phys_end, "m-ha").await;
+    let (master_store, master) = env.master_on(mdir.path(), "m-store", "m-ha").await;
     let (slave_store, _) = env.store(sdir.path(), "s-store").await;
-    let slave = env
-        .slave(
-            &slave_store,
-            fixed_master(master.local_addr().to_string()),
-            "s-ha",
-        )
-        .await;
+    let slave = env.slave_of(&slave_store, &master, "s-ha").await;
     let tracker = master.tracker().clone();
     // The empty master starts the empty slave at 0, so everything written later is replicated.
     eventually("slave attached and reported", || {
@@ -40,10 +33,7 @@ async fn empty_slave_replicates_everything_byte_for_byte() {
         "the data spans several commit-log files"
     );
     assert_eq!(end, master_store.reader().max_phys_offset());
-    tracker
-        .wait_replicated(end, GUARD)
-        .await
-        .expect("replicated");
+    replicated(&tracker, end, "replicated").await;
     assert_eq!(slave_store.reader().max_phys_offset(), end);
     assert_eq!(slave_store.reader().min_phys_offset(), 0);
     eventually("slave status shows the end", || {
@@ -52,18 +42,7 @@ async fn empty_slave_replicates_everything_byte_for_byte() {
     .await;
     assert!(slave.status().connected);
 
-    let (mf, sf) = (commit_log_files(mdir.path()), commit_log_files(sdir.path()));
-    assert_eq!(mf.len(), sf.len());
-    for ((mn, mb), (sn, sb)) in mf.iter().zip(&sf) {
-        assert_eq!(mn, sn);
-        let first = mb.iter().zip(sb).position(|(a, b)| a != b);
-        assert!(
-            mb == sb,
-            "commit-log file {mn} differs at {first:?}: {:?} vs {:?}",
-            first.map(|p| &mb[p.saturating_sub(8)..p + 32]),
-            first.map(|p| &sb[p.saturating_sub(8)..p + 32])
-        );
-    }
+    assert_same_commit_logs(mdir.path(), sdir.path());
     assert_eq!(queue_maxes(&slave_store), queue_maxes(&master_store));
     assert_eq!(queue_maxes(&slave_store).iter().sum::<i64>(), 10_000);
 
@@ -81,25 +60,14 @@ async fn empty_slave_replicates_everything_byte_for_byte() {
 async fn empty_slave_starts_at_the_masters_last_file() {
     let env = Env::new();
     let (mdir, sdir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let (master_store, phys_end) = env.store(mdir.path(), "m-store").await;
-    let master = env.master(&master_store, phys_end, "m-ha").await;
+    let (master_store, master) = env.master_on(mdir.path(), "m-store", "m-ha").await;
     let end = put_many(&master_store, 0, 10_000).await;
     let last_start = end - end % FILE_SIZE as i64;
     assert!(last_start > 0);
 
     let (slave_store, _) = env.store(sdir.path(), "s-store").await;
-    let _slave = env
-        .slave(
-            &slave_store,
-            fixed_master(master.local_addr().to_string()),
-            "s-ha",
-        )
-        .await;
-    master
-        .tracker()
-        .wait_replicated(end, GUARD)
-        .await
-        .expect("replicated");
+    let _slave = env.slave_of(&slave_store, &master, "s-ha").await;
+    replicated(master.tracker(), end, "replicated").await;
     assert_eq!(slave_store.reader().min_phys_offset(), last_start);
     assert_eq!(slave_store.reader().max_phys_offset(), end);
     let (mf, sf) = (commit_log_files(mdir.path()), commit_log_files(sdir.path()));
@@ -114,8 +82,7 @@ async fn empty_slave_starts_at_the_masters_last_file() {
 async fn sync_wait_fails_without_slave_and_slave_restarts_catch_up() {
     let env = Env::new();
     let (mdir, sdir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let (master_store, phys_end) = env.store(mdir.path(), "m-store").await;
-    let master = env.master(&master_store, phys_end, "m-ha").await;
+    let (master_store, master) = env.master_on(mdir.path(), "m-store", "m-ha").await;
     let tracker = master.tracker().clone();
 
     // No slave: refused at once for SYNC_MASTER, and a plain wait times out.
@@ -132,17 +99,8 @@ async fn sync_wait_fails_without_slave_and_slave_restarts_catch_up() {
     assert_eq!(e.response_code(), 12);
 
     let (slave_store, _) = env.store(sdir.path(), "s-store").await;
-    let slave = env
-        .slave(
-            &slave_store,
-            fixed_master(master.local_addr().to_string()),
-            "s-ha",
-        )
-        .await;
-    tracker
-        .wait_replicated(end, GUARD)
-        .await
-        .expect("replicated");
+    let slave = env.slave_of(&slave_store, &master, "s-ha").await;
+    replicated(&tracker, end, "replicated").await;
 
     // Halted slave: the connection goes, new data is never acked.
     slave.halt().await;
@@ -156,33 +114,18 @@ async fn sync_wait_fails_without_slave_and_slave_restarts_catch_up() {
     assert_eq!(slave_store.reader().max_phys_offset(), end);
 
     // A new slave actor on the same store resumes from its max offset.
-    let slave2 = env
-        .slave(
-            &slave_store,
-            fixed_master(master.local_addr().to_string()),
-            "s-ha2",
-        )
-        .await;
-    tracker
-        .wait_replicated(end2, GUARD)
-        .await
-        .expect("caught up");
+    let slave2 = env.slave_of(&slave_store, &master, "s-ha2").await;
+    replicated(&tracker, end2, "caught up").await;
     assert_eq!(slave_store.reader().max_phys_offset(), end2);
 
     // A stop and a panic of the slave actor: restarted, and it keeps replicating.
     slave2.actor.get().do_send(InjectFailure::Stop);
     let end3 = put_many(&master_store, 600, 300).await;
-    tracker
-        .wait_replicated(end3, GUARD)
-        .await
-        .expect("replicated after stop");
+    replicated(&tracker, end3, "replicated after stop").await;
     slave2.actor.get().do_send(InjectFailure::Panic);
     eventually("slave rebuilt", || env.book.count("s-ha2") >= 2).await;
     let end4 = put_many(&master_store, 900, 300).await;
-    tracker
-        .wait_replicated(end4, GUARD)
-        .await
-        .expect("replicated after panic");
+    replicated(&tracker, end4, "replicated after panic").await;
     eventually("slave has all", || {
         slave_store.reader().max_phys_offset() == end4
     })
@@ -194,8 +137,7 @@ async fn sync_wait_fails_without_slave_and_slave_restarts_catch_up() {
 async fn slave_catches_up_after_master_restart() {
     let env = Env::new();
     let (mdir, sdir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let (master_store, phys_end) = env.store(mdir.path(), "m-store").await;
-    let master = env.master(&master_store, phys_end, "m-ha").await;
+    let (master_store, master) = env.master_on(mdir.path(), "m-store", "m-ha").await;
     let (addr_tx, addr_rx) = watch::channel(None::<String>);
     let (slave_store, _) = env.store(sdir.path(), "s-store").await;
     let slave = env.slave(&slave_store, addr_rx, "s-ha").await;
@@ -203,11 +145,7 @@ async fn slave_catches_up_after_master_restart() {
     addr_tx.send_replace(Some(master.local_addr().to_string()));
     eventually("attached", || master.tracker().connected() == 1).await;
     let end = put_many(&master_store, 0, 2_000).await;
-    master
-        .tracker()
-        .wait_replicated(end, GUARD)
-        .await
-        .expect("replicated");
+    replicated(master.tracker(), end, "replicated").await;
 
     // Master goes down: HA and store.
     master.shutdown();
@@ -215,26 +153,21 @@ async fn slave_catches_up_after_master_restart() {
     eventually("slave notices", || !slave.status().connected).await;
 
     // Master comes back on the same data (new port, new tracker).
-    let (master_store, phys_end) = env.store(mdir.path(), "m-store2").await;
+    let (master_store, master) = env.master_on(mdir.path(), "m-store2", "m-ha2").await;
     assert_eq!(master_store.reader().max_phys_offset(), end);
-    let master = env.master(&master_store, phys_end, "m-ha2").await;
     let end2 = put_many(&master_store, 2_000, 3_000).await;
     addr_tx.send_replace(Some(master.local_addr().to_string()));
-    master
-        .tracker()
-        .wait_replicated(end2, GUARD)
-        .await
-        .expect("caught up with the restarted master");
+    replicated(
+        master.tracker(),
+        end2,
+        "caught up with the restarted master",
+    )
+    .await;
     assert_eq!(slave_store.reader().max_phys_offset(), end2);
     assert_eq!(
         slave.status().master_addr,
         Some(master.local_addr().to_string())
     );
-    let (mf, sf) = (commit_log_files(mdir.path()), commit_log_files(sdir.path()));
-    assert_eq!(mf.len(), sf.len());
-    for ((mn, mb), (sn, sb)) in mf.iter().zip(&sf) {
-        assert_eq!(mn, sn);
-        assert!(mb == sb, "commit-log file {mn} differs");
-    }
+    assert_same_commit_logs(mdir.path(), sdir.path());
     assert_eq!(queue_maxes(&slave_store), queue_maxes(&master_store));
 }

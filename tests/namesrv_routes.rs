@@ -6,25 +6,14 @@ mod namesrv_support;
 
 use std::time::Duration;
 
-use namesrv_support::{register_req, route_req, Client};
-use rocketactor::actors::namesrv::{start_namesrv, NamesrvHandle, NamesrvSettings};
+use namesrv_support::{register_req, route_req, start_ns, Client};
+use rocketactor::actors::namesrv::{start_namesrv, NamesrvSettings};
 use rocketactor::codec::codes::{request, response};
 use rocketactor::codec::RemotingCommand;
 use rocketactor::logging::test_logger;
 use rocketactor::protocol::cluster::{ClusterInfo, TopicList};
 use rocketactor::protocol::kv::KVTable;
 use rocketactor::protocol::route::TopicRouteData;
-
-async fn start() -> NamesrvHandle {
-    let cfg = NamesrvSettings {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        scan_interval: Duration::from_secs(3600),
-        ..NamesrvSettings::default()
-    };
-    start_namesrv(cfg, test_logger())
-        .await
-        .expect("start name server")
-}
 
 /// broker-a: master 10.0.0.1 + slave 10.0.0.2 (TopicA, TopicB); broker-b: master 10.0.0.3 (TopicA).
 async fn register_cluster(c: &mut Client) {
@@ -72,7 +61,7 @@ async fn register_cluster(c: &mut Client) {
 
 #[actix_rt::test]
 async fn route_and_cluster_info_in_both_json_forms() {
-    let ns = start().await;
+    let ns = start_ns().await;
     let mut c = Client::connect(ns.local_addr()).await;
     register_cluster(&mut c).await;
 
@@ -135,7 +124,7 @@ async fn route_and_cluster_info_in_both_json_forms() {
 
 #[actix_rt::test]
 async fn topic_lists_delete_and_write_perm() {
-    let ns = start().await;
+    let ns = start_ns().await;
     let mut c = Client::connect(ns.local_addr()).await;
     register_cluster(&mut c).await;
 
@@ -212,7 +201,7 @@ async fn topic_lists_delete_and_write_perm() {
 
 #[actix_rt::test]
 async fn kv_config_and_unknown_codes() {
-    let ns = start().await;
+    let ns = start_ns().await;
     let mut c = Client::connect(ns.local_addr()).await;
     let kv = |code, key: &str| {
         RemotingCommand::request(code)
@@ -285,7 +274,7 @@ async fn compressed_body_crc_topic_registration_and_data_version() {
     use rocketactor::protocol::register::RegisterBrokerBody;
     use rocketactor::protocol::route::QueueData;
 
-    let ns = start().await;
+    let ns = start_ns().await;
     let mut c = Client::connect(ns.local_addr()).await;
     let plain = register_req(
         "C",

@@ -1,6 +1,7 @@
 //! The third-party client's runtime for one test: a `rocketmq_runtime::RuntimeOwner` (which owns
 //! the tokio runtime the client's tasks run on) and the `ClientRuntime` every producer and
-//! consumer of the test is built from, a producer helper, a lite-pull drain, and bounded waits.
+//! consumer of the test is built from, producer helpers (start, send a batch of specs, stop),
+//! lite-pull helpers (a builder, a bounded poll loop, a drain), and bounded waits.
 //! `INTEROP_CLIENT_LOG=<filter>` sends the client's tracing output to stderr.
 
 use std::future::Future;
@@ -8,12 +9,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rocketmq_client_rust::{
-    ClientRuntime, ClientRuntimeConfig, DefaultLitePullConsumer, DefaultMQProducer, TelemetryHandle,
+    ClientRuntime, ClientRuntimeConfig, DefaultLitePullConsumer, DefaultLitePullConsumerBuilder,
+    DefaultMQProducer, TelemetryHandle,
 };
 use rocketmq_model::common::consumer::consume_from_where::ConsumeFromWhere;
 use rocketmq_runtime::{RuntimeConfig, RuntimeOwner};
 
-use crate::messages::Received;
+use crate::messages::{Received, Spec};
 
 /// Deadlock guard for any single wait of a test (start-up, a send, a consumption).
 pub const GUARD: Duration = Duration::from_secs(30);
@@ -127,35 +129,46 @@ pub async fn start_producer(env: &ClientEnv, namesrv: &str, group: &str) -> Defa
     p
 }
 
-/// Reads `topic` from its first offset with a fresh lite pull consumer of `group` until `count`
-/// messages arrived (bounded by [`GUARD`]); then polls once more briefly so that extra copies
-/// would be seen too. Returns everything received.
-pub async fn drain_with_lite_pull(
+/// Sends every spec of `specs` to `topic` with a sync send, each bounded by [`GUARD`].
+pub async fn send_all(producer: &DefaultMQProducer, topic: &str, specs: &[Spec]) {
+    for s in specs {
+        guarded("send", producer.send(s.message(topic)))
+            .await
+            .expect("send ok");
+    }
+}
+
+/// Shuts a producer down (bounded).
+pub async fn stop_producer(mut producer: DefaultMQProducer) {
+    guarded("producer shutdown", producer.shutdown()).await;
+}
+
+/// A lite pull consumer builder of `group` talking to the name server at `namesrv`, reading
+/// from the first offset; the caller adds its own settings and builds.
+pub fn lite_pull_builder(
     env: &ClientEnv,
     namesrv: &str,
     group: &str,
-    topic: &str,
-    count: usize,
-) -> Vec<Received> {
-    let consumer = DefaultLitePullConsumer::builder(env.runtime())
+) -> DefaultLitePullConsumerBuilder {
+    DefaultLitePullConsumer::builder(env.runtime())
         .name_server_addr(namesrv.to_string())
         .consumer_group(group.to_string())
         .consume_from_where(ConsumeFromWhere::ConsumeFromFirstOffset)
-        .pull_batch_size(16)
-        .build()
-        .expect("lite pull consumer builds");
-    guarded("lite pull subscribe", consumer.subscribe(topic))
-        .await
-        .expect("subscribe");
-    guarded("lite pull start", consumer.start())
-        .await
-        .expect("lite pull consumer starts");
+}
+
+/// Polls `consumer` until `count` messages arrived (bounded by [`GUARD`], failing with `what`),
+/// then once more briefly so that extra copies would be seen too. Returns everything received.
+pub async fn poll_until(
+    consumer: &DefaultLitePullConsumer,
+    count: usize,
+    what: &str,
+) -> Vec<Received> {
     let mut got = Vec::new();
     let start = Instant::now();
     while got.len() < count {
         assert!(
             start.elapsed() < GUARD,
-            "lite pull: {} of {count} messages after {GUARD:?}",
+            "{what}: {} of {count} messages after {GUARD:?}",
             got.len()
         );
         for m in guarded("poll", consumer.poll_with_timeout(1000)).await {
@@ -165,6 +178,30 @@ pub async fn drain_with_lite_pull(
     for m in guarded("poll", consumer.poll_with_timeout(500)).await {
         got.push(Received::from_ext(&m));
     }
+    got
+}
+
+/// Reads `topic` from its first offset with a fresh lite pull consumer of `group` until `count`
+/// messages arrived (see [`poll_until`]), then shuts the consumer down. Returns everything
+/// received.
+pub async fn drain_with_lite_pull(
+    env: &ClientEnv,
+    namesrv: &str,
+    group: &str,
+    topic: &str,
+    count: usize,
+) -> Vec<Received> {
+    let consumer = lite_pull_builder(env, namesrv, group)
+        .pull_batch_size(16)
+        .build()
+        .expect("lite pull consumer builds");
+    guarded("lite pull subscribe", consumer.subscribe(topic))
+        .await
+        .expect("subscribe");
+    guarded("lite pull start", consumer.start())
+        .await
+        .expect("lite pull consumer starts");
+    let got = poll_until(&consumer, count, "lite pull").await;
     guarded("lite pull shutdown", consumer.shutdown()).await;
     got
 }

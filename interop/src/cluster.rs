@@ -17,6 +17,8 @@ use rocketactor::logging::test_logger;
 use rocketactor::protocol::message_queue::MessageQueue;
 use rocketactor::protocol::topic::{perm, TopicConfig};
 
+use crate::client::{wait_until, GUARD};
+
 /// Deadlock guard for starting and stopping the servers.
 const START_GUARD: Duration = Duration::from_secs(30);
 
@@ -139,6 +141,39 @@ impl ServerCluster {
             .locks
             .owner(group, &mq, Broker::now_ms())
             .map(str::to_string)
+    }
+
+    /// Whether the broker holds, for every queue `0..queues` of `topic`, a committed offset of
+    /// `group` equal to the queue's highest offset.
+    pub fn offsets_committed(&self, group: &str, topic: &str, queues: i32) -> bool {
+        (0..queues)
+            .all(|q| self.committed_offset(group, topic, q) == Some(self.max_offset(topic, q)))
+    }
+
+    /// `q<n>: <committed>/<max>` for every queue `0..queues`, for failure messages.
+    pub fn offsets_state(&self, group: &str, topic: &str, queues: i32) -> String {
+        (0..queues)
+            .map(|q| {
+                format!(
+                    "q{q}: {:?}/{}",
+                    self.committed_offset(group, topic, q),
+                    self.max_offset(topic, q)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// Waits (bounded by [`GUARD`]) until [`ServerCluster::offsets_committed`] holds; a timeout
+    /// names `what` and the offsets.
+    pub async fn wait_offsets_committed(&self, what: &str, group: &str, topic: &str, queues: i32) {
+        wait_until(
+            what,
+            GUARD,
+            || self.offsets_committed(group, topic, queues),
+            || self.offsets_state(group, topic, queues),
+        )
+        .await;
     }
 
     /// The highest offset of a consume queue.

@@ -214,3 +214,15 @@ pub fn check_all(received: &[Received], specs: &[Spec]) -> BTreeMap<usize, usize
     assert!(missing.is_empty(), "messages never received: {missing:?}");
     counts
 }
+
+/// [`check_all`], and every spec arrived exactly once; `what` names the expectation in the
+/// failure message. Returns the copies per seq (all 1).
+pub fn check_each_once(
+    received: &[Received],
+    specs: &[Spec],
+    what: &str,
+) -> BTreeMap<usize, usize> {
+    let counts = check_all(received, specs);
+    assert!(counts.values().all(|&n| n == 1), "{what}: {counts:?}");
+    counts
+}

@@ -1,6 +1,6 @@
 //! Push consumers of the third-party client wired to an [`Inbox`]: clustering model,
 //! CONSUME_FROM_FIRST_OFFSET, a concurrent or an orderly listener whose answer per message is
-//! decided by the test.
+//! decided by the test; and the bounded wait for what such an inbox has received.
 
 use std::sync::Arc;
 
@@ -12,7 +12,7 @@ use rocketmq_model::common::consumer::consume_from_where::ConsumeFromWhere;
 use rocketmq_model::common::message::message_ext::MessageExt;
 use rocketmq_protocol::protocol::heartbeat::message_model::MessageModel;
 
-use crate::client::{guarded, ClientEnv};
+use crate::client::{guarded, wait_until, ClientEnv, GUARD};
 use crate::messages::{Inbox, Received};
 
 /// What a concurrent listener answers for one delivery.
@@ -65,6 +65,29 @@ pub async fn start_concurrent(
         .await
         .expect("push consumer starts");
     c
+}
+
+/// [`start_concurrent`] on every tag (`*`), answering every delivery with ConsumeSuccess.
+pub async fn start_succeeding(
+    env: &ClientEnv,
+    namesrv: &str,
+    group: &str,
+    topic: &str,
+    inbox: Inbox,
+) -> DefaultMQPushConsumer {
+    start_concurrent(env, namesrv, group, topic, "*", inbox, always_success()).await
+}
+
+/// Waits (bounded by [`GUARD`]) until `inbox` holds at least `count` distinct messages of the
+/// run `run`; a timeout names `what` and the inbox's summary.
+pub async fn wait_for_distinct(what: &str, inbox: &Inbox, run: &str, count: usize) {
+    wait_until(
+        what,
+        GUARD,
+        || inbox.distinct_seqs(run).len() >= count,
+        || inbox.summary(),
+    )
+    .await;
 }
 
 /// What an orderly listener answers for one delivery.

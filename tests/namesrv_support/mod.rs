@@ -1,13 +1,15 @@
-//! Shared helpers of the name-server and remoting integration tests: a raw-frame client over
-//! `Framed<TcpStream, RemotingCodec>` and request builders.
+//! Shared helpers of the name-server and remoting integration tests: an in-process name server
+//! on 127.0.0.1, a raw-frame client over `Framed<TcpStream, RemotingCodec>` and request builders.
 #![allow(dead_code)]
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
+use rocketactor::actors::namesrv::{start_namesrv, NamesrvHandle, NamesrvSettings};
 use rocketactor::codec::codes::request;
 use rocketactor::codec::{RemotingCodec, RemotingCommand};
+use rocketactor::logging::test_logger;
 use rocketactor::protocol::register::RegisterBrokerBody;
 use rocketactor::protocol::topic::{DataVersion, TopicConfig};
 use tokio::net::TcpStream;
@@ -15,6 +17,19 @@ use tokio_util::codec::Framed;
 
 /// Deadlock guard for every network wait; never reached when things work.
 pub const GUARD: Duration = Duration::from_secs(10);
+
+/// A name server on 127.0.0.1 with an OS-chosen port whose broker scan runs once an hour, so
+/// that no registered broker expires during a test.
+pub async fn start_ns() -> NamesrvHandle {
+    let cfg = NamesrvSettings {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        scan_interval: Duration::from_secs(3600),
+        ..NamesrvSettings::default()
+    };
+    start_namesrv(cfg, test_logger())
+        .await
+        .expect("start name server")
+}
 
 pub struct Client {
     framed: Framed<TcpStream, RemotingCodec>,

@@ -1,5 +1,6 @@
 //! Shared harness for broker integration tests: an in-process name server and brokers on
-//! 127.0.0.1 with OS-chosen ports and temp-dir stores.
+//! 127.0.0.1 with OS-chosen ports and temp-dir stores; for the admin tests, one started master
+//! with an `Admin` client and the checks of a broker's error answer.
 #![allow(dead_code)]
 
 use std::time::Duration;
@@ -8,6 +9,7 @@ use actix::prelude::*;
 use rocketactor::actors::broker::{start_broker, BrokerHandle};
 use rocketactor::actors::namesrv::{start_namesrv, NamesrvHandle, NamesrvSettings};
 use rocketactor::actors::supervisor::{RestartBook, RootSupervisor};
+use rocketactor::client::{Admin, MqError};
 use rocketactor::config::{BrokerConfig, BrokerRole, FlushDiskType};
 use rocketactor::logging::test_logger;
 
@@ -60,6 +62,63 @@ impl Cluster {
         start_broker(cfg, &self.root, self.book.clone(), test_logger())
             .await
             .expect("broker starts")
+    }
+}
+
+/// What an admin test keeps alive beside its broker: the store directory, the name server
+/// (with the supervisor) and the broker's configured cluster name.
+pub struct AdminKeep {
+    pub dir: tempfile::TempDir,
+    pub cluster: Cluster,
+    pub cluster_name: String,
+}
+
+/// Starts a name server and the ASYNC_MASTER broker `name` (its config adjusted by `tweak`
+/// first) with its store in a fresh temp dir. Returns what to keep alive, the broker, its
+/// client address, the name server's address and an `Admin` client of that name server.
+pub async fn admin_env(
+    name: &str,
+    tweak: impl FnOnce(&mut BrokerConfig),
+) -> (AdminKeep, BrokerHandle, String, String, Admin) {
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = Cluster::start().await;
+    let mut cfg = cluster.broker_config(name, BrokerRole::AsyncMaster, dir.path());
+    tweak(&mut cfg);
+    let cluster_name = cfg.broker_cluster_name.clone();
+    let broker = cluster.broker(cfg).await;
+    let addr = broker.client_addr();
+    let ns = cluster.namesrv_addr();
+    let admin = Admin::new(&ns).unwrap();
+    let keep = AdminKeep {
+        dir,
+        cluster,
+        cluster_name,
+    };
+    (keep, broker, addr, ns, admin)
+}
+
+/// The response code and remark of a failed call (panics on success or a transport error).
+pub fn code_of<T: std::fmt::Debug>(r: Result<T, MqError>) -> (i32, String) {
+    match r {
+        Err(MqError::Response { code, remark, .. }) => (code, remark),
+        other => panic!("expected a broker error response, got {other:?}"),
+    }
+}
+
+/// Asserts `err` is the answer `code` of the broker at `addr`; returns its remark.
+pub fn response_remark(err: &MqError, addr: &str, code: i32) -> String {
+    match err {
+        MqError::Response {
+            addr: at,
+            code: got,
+            remark,
+            ..
+        } => {
+            assert_eq!(at, addr);
+            assert_eq!(*got, code);
+            remark.clone()
+        }
+        other => panic!("unexpected {other}"),
     }
 }
 

@@ -2,10 +2,10 @@
 //! not before its send time plus its delay (a correctness bound, not a benchmark); a message
 //! without a delay sent at the same time is not held back with it.
 
-use rocketactor_interop::client::start_producer;
-use rocketactor_interop::push::{always_success, start_concurrent, stop};
+use rocketactor_interop::client::stop_producer;
+use rocketactor_interop::push::{start_succeeding, stop, wait_for_distinct};
 use rocketactor_interop::{
-    check_all, guarded, now_ms, wait_until, ClientEnv, Inbox, ServerCluster, Spec, GUARD,
+    check_each_once, guarded, now_ms, wait_until, Inbox, Spec, TestBed, GUARD,
 };
 
 const TOPIC: &str = "InteropDelayTopic";
@@ -16,23 +16,11 @@ const DELAYED: usize = 4;
 
 #[test]
 fn delayed_message_arrives_not_before_its_delay() {
-    let cluster = ServerCluster::start();
-    cluster.create_topic(TOPIC, 2);
-    let env = ClientEnv::new("delay");
-    env.block_on(async {
-        let ns = cluster.namesrv_addr.clone();
+    let bed = TestBed::start("delay", TOPIC, 2);
+    bed.env.block_on(async {
         let inbox = Inbox::default();
-        let consumer = start_concurrent(
-            &env,
-            &ns,
-            "cg-delay",
-            TOPIC,
-            "*",
-            inbox.clone(),
-            always_success(),
-        )
-        .await;
-        let producer = start_producer(&env, &ns, "pg-interop-delay").await;
+        let consumer = start_succeeding(&bed.env, bed.ns(), "cg-delay", TOPIC, inbox.clone()).await;
+        let producer = bed.producer("pg-interop-delay").await;
         let specs = Spec::many("delay", DELAYED + 1);
         let (delayed, plain) = specs.split_at(DELAYED);
         let mut sent_ms = Vec::new();
@@ -55,16 +43,9 @@ fn delayed_message_arrives_not_before_its_delay() {
             || inbox.summary(),
         )
         .await;
-        wait_until(
-            "delayed messages",
-            GUARD,
-            || inbox.distinct_seqs("delay").len() >= specs.len(),
-            || inbox.summary(),
-        )
-        .await;
+        wait_for_distinct("delayed messages", &inbox, "delay", specs.len()).await;
         let all = inbox.all();
-        let counts = check_all(&all, &specs);
-        assert!(counts.values().all(|&n| n == 1), "each once: {counts:?}");
+        check_each_once(&all, &specs, "each once");
         for r in &all {
             let seq = r.seq().expect("seq");
             if seq >= DELAYED {
@@ -79,12 +60,7 @@ fn delayed_message_arrives_not_before_its_delay() {
             assert_eq!(r.props.get("REAL_TOPIC").map(String::as_str), Some(TOPIC));
         }
         stop(consumer).await;
-        guarded("producer shutdown", async move {
-            let mut producer = producer;
-            producer.shutdown().await
-        })
-        .await;
+        stop_producer(producer).await;
     });
-    drop(env);
-    cluster.stop();
+    bed.finish();
 }

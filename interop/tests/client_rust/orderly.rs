@@ -7,11 +7,9 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use rocketactor_interop::client::start_producer;
-use rocketactor_interop::push::{start_orderly, stop};
-use rocketactor_interop::{
-    check_all, guarded, wait_until, ClientEnv, Inbox, Received, ServerCluster, Spec, GUARD,
-};
+use rocketactor_interop::client::stop_producer;
+use rocketactor_interop::push::{start_orderly, stop, wait_for_distinct};
+use rocketactor_interop::{check_all, guarded, wait_until, Inbox, Received, Spec, TestBed, GUARD};
 use rocketmq_client_rust::ConsumeOrderlyStatus;
 use rocketmq_model::common::message::message_queue::MessageQueue;
 
@@ -24,12 +22,10 @@ const SUSPENDED_SEQ: usize = 9;
 
 #[test]
 fn orderly_consumer_keeps_per_queue_order_under_locks() {
-    let cluster = ServerCluster::start();
-    cluster.create_topic(TOPIC, QUEUES);
-    let env = ClientEnv::new("orderly");
+    let bed = TestBed::start("orderly", TOPIC, QUEUES);
+    let (env, ns, cluster) = (&bed.env, bed.ns(), &bed.cluster);
     env.block_on(async {
-        let ns = cluster.namesrv_addr.clone();
-        let producer = start_producer(&env, &ns, "pg-interop-orderly").await;
+        let producer = bed.producer("pg-interop-orderly").await;
         let specs = Spec::many("orderly", COUNT);
         let mut queue_of = BTreeMap::new();
         for s in &specs {
@@ -64,14 +60,8 @@ fn orderly_consumer_keeps_per_queue_order_under_locks() {
                 }
             })
         };
-        let consumer = start_orderly(&env, &ns, GROUP, TOPIC, inbox.clone(), decide).await;
-        wait_until(
-            "every message",
-            GUARD,
-            || inbox.distinct_seqs("orderly").len() >= COUNT,
-            || inbox.summary(),
-        )
-        .await;
+        let consumer = start_orderly(env, ns, GROUP, TOPIC, inbox.clone(), decide).await;
+        wait_for_distinct("every message", &inbox, "orderly", COUNT).await;
         let locks = || {
             (0..QUEUES)
                 .map(|q| cluster.lock_owner(GROUP, TOPIC, q))
@@ -122,12 +112,7 @@ fn orderly_consumer_keeps_per_queue_order_under_locks() {
             }
         }
         stop(consumer).await;
-        guarded("producer shutdown", async move {
-            let mut producer = producer;
-            producer.shutdown().await
-        })
-        .await;
+        stop_producer(producer).await;
     });
-    drop(env);
-    cluster.stop();
+    bed.finish();
 }

@@ -4,8 +4,10 @@
 
 use std::sync::{Arc, Mutex};
 
-use rocketactor_interop::client::{drain_with_lite_pull, start_producer};
-use rocketactor_interop::{check_all, guarded, wait_until, ClientEnv, ServerCluster, Spec, GUARD};
+use rocketactor_interop::client::{drain_with_lite_pull, start_producer, stop_producer};
+use rocketactor_interop::{
+    check_each_once, guarded, wait_until, ClientEnv, ServerCluster, Spec, GUARD,
+};
 use rocketmq_client_rust::SendStatus;
 
 const TOPIC: &str = "InteropSendTopic";
@@ -101,16 +103,8 @@ fn sync_async_oneway_and_batch_sends_arrive_intact() {
             specs.len(),
         )
         .await;
-        let counts = check_all(&got, &specs);
-        assert!(
-            counts.values().all(|&n| n == 1),
-            "each message stored once: {counts:?}"
-        );
-        guarded("producer shutdown", async {
-            let mut producer = producer;
-            producer.shutdown().await
-        })
-        .await;
+        check_each_once(&got, &specs, "each message stored once");
+        stop_producer(producer).await;
     });
     drop(env);
     cluster.stop();

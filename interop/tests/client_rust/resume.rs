@@ -3,13 +3,10 @@
 //! committed offsets: nothing committed is delivered again, nothing new is lost. The same for a
 //! lite pull consumer without auto-commit that commits explicitly (`commit_all`).
 
-use rocketactor_interop::client::start_producer;
-use rocketactor_interop::push::{always_success, start_concurrent, stop};
-use rocketactor_interop::{
-    check_all, guarded, wait_until, ClientEnv, Inbox, Received, ServerCluster, Spec, GUARD,
-};
+use rocketactor_interop::client::{lite_pull_builder, poll_until, send_all, stop_producer};
+use rocketactor_interop::push::{start_succeeding, stop, wait_for_distinct};
+use rocketactor_interop::{check_each_once, guarded, ClientEnv, Inbox, Spec, TestBed};
 use rocketmq_client_rust::DefaultLitePullConsumer;
-use rocketmq_model::common::consumer::consume_from_where::ConsumeFromWhere;
 
 const TOPIC: &str = "InteropResumeTopic";
 const GROUP: &str = "cg-resume";
@@ -18,138 +15,52 @@ const PER_BATCH: usize = 24;
 
 #[test]
 fn restarted_push_consumer_resumes_from_committed_offsets() {
-    let cluster = ServerCluster::start();
-    cluster.create_topic(TOPIC, QUEUES);
-    let env = ClientEnv::new("resume");
+    let bed = TestBed::start("resume", TOPIC, QUEUES);
+    let (env, ns, cluster) = (&bed.env, bed.ns(), &bed.cluster);
     env.block_on(async {
-        let ns = cluster.namesrv_addr.clone();
-        let producer = start_producer(&env, &ns, "pg-interop-resume").await;
+        let producer = bed.producer("pg-interop-resume").await;
         let specs = Spec::many("resume", 2 * PER_BATCH);
         let (first, second) = specs.split_at(PER_BATCH);
-        for s in first {
-            guarded("send", producer.send(s.message(TOPIC)))
-                .await
-                .expect("send ok");
-        }
+        send_all(&producer, TOPIC, first).await;
 
         let inbox1 = Inbox::default();
-        let c1 = start_concurrent(
-            &env,
-            &ns,
-            GROUP,
-            TOPIC,
-            "*",
-            inbox1.clone(),
-            always_success(),
-        )
-        .await;
-        wait_until(
-            "first batch",
-            GUARD,
-            || inbox1.distinct_seqs("resume").len() >= PER_BATCH,
-            || inbox1.summary(),
-        )
-        .await;
+        let c1 = start_succeeding(env, ns, GROUP, TOPIC, inbox1.clone()).await;
+        wait_for_distinct("first batch", &inbox1, "resume", PER_BATCH).await;
         // The client commits periodically; wait until the broker holds every offset.
-        let committed_all = || {
-            (0..QUEUES).all(|q| {
-                cluster.committed_offset(GROUP, TOPIC, q) == Some(cluster.max_offset(TOPIC, q))
-            })
-        };
-        let state = || {
-            (0..QUEUES)
-                .map(|q| {
-                    format!(
-                        "q{q}: {:?}/{}",
-                        cluster.committed_offset(GROUP, TOPIC, q),
-                        cluster.max_offset(TOPIC, q)
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        wait_until("offsets committed", GUARD, committed_all, state).await;
+        cluster
+            .wait_offsets_committed("offsets committed", GROUP, TOPIC, QUEUES)
+            .await;
         stop(c1).await;
         assert!(
-            committed_all(),
+            cluster.offsets_committed(GROUP, TOPIC, QUEUES),
             "offsets still committed after shutdown: {}",
-            state()
+            cluster.offsets_state(GROUP, TOPIC, QUEUES)
         );
-        let counts = check_all(&inbox1.all(), first);
-        assert!(
-            counts.values().all(|&n| n == 1),
-            "first consumer got each once: {counts:?}"
-        );
+        check_each_once(&inbox1.all(), first, "first consumer got each once");
 
         // More messages while no consumer runs; then a new consumer of the same group.
-        for s in second {
-            guarded("send", producer.send(s.message(TOPIC)))
-                .await
-                .expect("send ok");
-        }
+        send_all(&producer, TOPIC, second).await;
         let inbox2 = Inbox::default();
-        let c2 = start_concurrent(
-            &env,
-            &ns,
-            GROUP,
-            TOPIC,
-            "*",
-            inbox2.clone(),
-            always_success(),
-        )
-        .await;
-        wait_until(
-            "second batch",
-            GUARD,
-            || inbox2.distinct_seqs("resume").len() >= PER_BATCH,
-            || inbox2.summary(),
-        )
-        .await;
+        let c2 = start_succeeding(env, ns, GROUP, TOPIC, inbox2.clone()).await;
+        wait_for_distinct("second batch", &inbox2, "resume", PER_BATCH).await;
         // Per queue, a redelivered old message would come before the new ones: by now it
         // would have been seen.
-        let counts = check_all(&inbox2.all(), second);
-        assert!(
-            counts.values().all(|&n| n == 1),
-            "second consumer got each new message once: {counts:?}"
+        check_each_once(
+            &inbox2.all(),
+            second,
+            "second consumer got each new message once",
         );
-        wait_until("offsets committed again", GUARD, committed_all, state).await;
+        cluster
+            .wait_offsets_committed("offsets committed again", GROUP, TOPIC, QUEUES)
+            .await;
         stop(c2).await;
-        guarded("producer shutdown", async move {
-            let mut producer = producer;
-            producer.shutdown().await
-        })
-        .await;
+        stop_producer(producer).await;
     });
-    drop(env);
-    cluster.stop();
-}
-
-/// Polls `consumer` until `count` messages arrived (bounded), then once more briefly so that
-/// extra copies would show.
-async fn poll_n(consumer: &DefaultLitePullConsumer, count: usize) -> Vec<Received> {
-    let mut got = Vec::new();
-    let start = std::time::Instant::now();
-    while got.len() < count {
-        assert!(
-            start.elapsed() < GUARD,
-            "lite pull: {} of {count} after {GUARD:?}",
-            got.len()
-        );
-        for m in guarded("poll", consumer.poll_with_timeout(1000)).await {
-            got.push(Received::from_ext(&m));
-        }
-    }
-    for m in guarded("poll", consumer.poll_with_timeout(500)).await {
-        got.push(Received::from_ext(&m));
-    }
-    got
+    bed.finish();
 }
 
 async fn lite_consumer(env: &ClientEnv, ns: &str) -> DefaultLitePullConsumer {
-    let c = DefaultLitePullConsumer::builder(env.runtime())
-        .name_server_addr(ns.to_string())
-        .consumer_group(LITE_GROUP)
-        .consume_from_where(ConsumeFromWhere::ConsumeFromFirstOffset)
+    let c = lite_pull_builder(env, ns, LITE_GROUP)
         .auto_commit(false)
         .build()
         .expect("lite pull consumer builds");
@@ -165,64 +76,28 @@ const LITE_GROUP: &str = "cg-lite-resume";
 
 #[test]
 fn restarted_lite_pull_consumer_resumes_from_explicit_commit() {
-    let cluster = ServerCluster::start();
-    cluster.create_topic(LITE_TOPIC, 2);
-    let env = ClientEnv::new("lite-resume");
+    let bed = TestBed::start("lite-resume", LITE_TOPIC, 2);
+    let (env, ns, cluster) = (&bed.env, bed.ns(), &bed.cluster);
     env.block_on(async {
-        let ns = cluster.namesrv_addr.clone();
-        let producer = start_producer(&env, &ns, "pg-interop-lite-resume").await;
+        let producer = bed.producer("pg-interop-lite-resume").await;
         let specs = Spec::many("lite-resume", 2 * PER_BATCH);
         let (first, second) = specs.split_at(PER_BATCH);
-        for s in first {
-            guarded("send", producer.send(s.message(LITE_TOPIC)))
-                .await
-                .expect("send ok");
-        }
-        let c1 = lite_consumer(&env, &ns).await;
-        let got = poll_n(&c1, PER_BATCH).await;
-        let counts = check_all(&got, first);
-        assert!(counts.values().all(|&n| n == 1), "each once: {counts:?}");
+        send_all(&producer, LITE_TOPIC, first).await;
+        let c1 = lite_consumer(env, ns).await;
+        let got = poll_until(&c1, PER_BATCH, "lite pull").await;
+        check_each_once(&got, first, "each once");
         guarded("commit", c1.commit_all()).await.expect("commit");
-        let committed_all = || {
-            (0..2).all(|q| {
-                cluster.committed_offset(LITE_GROUP, LITE_TOPIC, q)
-                    == Some(cluster.max_offset(LITE_TOPIC, q))
-            })
-        };
-        let state = || {
-            (0..2)
-                .map(|q| {
-                    format!(
-                        "q{q}: {:?}/{}",
-                        cluster.committed_offset(LITE_GROUP, LITE_TOPIC, q),
-                        cluster.max_offset(LITE_TOPIC, q)
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        wait_until("lite pull offsets committed", GUARD, committed_all, state).await;
+        cluster
+            .wait_offsets_committed("lite pull offsets committed", LITE_GROUP, LITE_TOPIC, 2)
+            .await;
         guarded("shutdown", c1.shutdown()).await;
 
-        for s in second {
-            guarded("send", producer.send(s.message(LITE_TOPIC)))
-                .await
-                .expect("send ok");
-        }
-        let c2 = lite_consumer(&env, &ns).await;
-        let got = poll_n(&c2, PER_BATCH).await;
-        let counts = check_all(&got, second);
-        assert!(
-            counts.values().all(|&n| n == 1),
-            "only the new messages, each once: {counts:?}"
-        );
+        send_all(&producer, LITE_TOPIC, second).await;
+        let c2 = lite_consumer(env, ns).await;
+        let got = poll_until(&c2, PER_BATCH, "lite pull").await;
+        check_each_once(&got, second, "only the new messages, each once");
         guarded("shutdown", c2.shutdown()).await;
-        guarded("producer shutdown", async move {
-            let mut producer = producer;
-            producer.shutdown().await
-        })
-        .await;
+        stop_producer(producer).await;
     });
-    drop(env);
-    cluster.stop();
+    bed.finish();
 }

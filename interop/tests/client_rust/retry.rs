@@ -6,11 +6,9 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use rocketactor_interop::client::start_producer;
+use rocketactor_interop::client::{send_all, stop_producer};
 use rocketactor_interop::push::{start_concurrent, stop};
-use rocketactor_interop::{
-    check_all, guarded, wait_until, ClientEnv, Inbox, Received, ServerCluster, Spec, GUARD,
-};
+use rocketactor_interop::{check_all, wait_until, Inbox, Received, Spec, TestBed, GUARD};
 use rocketmq_client_rust::ConsumeConcurrentlyStatus;
 
 const TOPIC: &str = "InteropRetryTopic";
@@ -25,18 +23,12 @@ fn fails_first_time(r: &Received) -> bool {
 
 #[test]
 fn reconsume_later_redelivers_through_the_retry_topic() {
-    let cluster = ServerCluster::start();
-    cluster.create_topic(TOPIC, 2);
-    let env = ClientEnv::new("retry");
+    let bed = TestBed::start("retry", TOPIC, 2);
+    let (env, ns, cluster) = (&bed.env, bed.ns(), &bed.cluster);
     env.block_on(async {
-        let ns = cluster.namesrv_addr.clone();
-        let producer = start_producer(&env, &ns, "pg-interop-retry").await;
+        let producer = bed.producer("pg-interop-retry").await;
         let specs = Spec::many("retry", COUNT);
-        for s in &specs {
-            guarded("send", producer.send(s.message(TOPIC)))
-                .await
-                .expect("send ok");
-        }
+        send_all(&producer, TOPIC, &specs).await;
         let inbox = Inbox::default();
         let decide = Arc::new(|r: &Received| {
             if fails_first_time(r) {
@@ -45,7 +37,7 @@ fn reconsume_later_redelivers_through_the_retry_topic() {
                 ConsumeConcurrentlyStatus::ConsumeSuccess
             }
         });
-        let consumer = start_concurrent(&env, &ns, GROUP, TOPIC, "*", inbox.clone(), decide).await;
+        let consumer = start_concurrent(env, ns, GROUP, TOPIC, "*", inbox.clone(), decide).await;
         let retried = specs.iter().filter(|s| s.seq % 2 == 0).count();
         let want = COUNT + retried;
         let limit = GUARD + std::time::Duration::from_millis(RETRY_DELAY_MS as u64);
@@ -107,12 +99,7 @@ fn reconsume_later_redelivers_through_the_retry_topic() {
             "the redeliveries went through the group's retry topic"
         );
         stop(consumer).await;
-        guarded("producer shutdown", async move {
-            let mut producer = producer;
-            producer.shutdown().await
-        })
-        .await;
+        stop_producer(producer).await;
     });
-    drop(env);
-    cluster.stop();
+    bed.finish();
 }
