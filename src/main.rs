@@ -14,6 +14,11 @@ use rocketactor::actors::supervisor::{RestartBook, RootSupervisor};
 use rocketactor::config::{load_broker_config, load_namesrv_config, render_effective};
 use rocketactor::logging::{root_logger, LogFormat};
 
+/// mimalloc instead of glibc malloc: the broker and the bench client allocate a few dozen small
+/// objects per message (header strings, futures, frames), often freed on another thread.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "rocketactor",

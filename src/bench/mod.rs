@@ -76,6 +76,14 @@ pub struct BenchArgs {
     /// Producer / consumer group.
     #[arg(long, default_value = "rocketactor_bench")]
     pub group: String,
+    /// Produce at most this many messages per second (0: as fast as the in-flight limit
+    /// allows), e.g. half the peak rate to read the latency of a broker that is not saturated.
+    #[arg(long, default_value_t = 0)]
+    pub rate: u64,
+    /// Client threads: 1 runs every sender on one thread (no cross-thread wake-ups; the
+    /// cheapest per message), more uses a work-stealing runtime with that many workers.
+    #[arg(long, default_value_t = 1)]
+    pub threads: usize,
     /// Print one JSON object as the last line.
     #[arg(long)]
     pub json: bool,
@@ -113,19 +121,30 @@ impl BenchArgs {
                 body::HEADER
             )));
         }
-        if self.inflight == 0 || self.producers == 0 || self.batch == 0 {
+        if self.inflight == 0 || self.producers == 0 || self.batch == 0 || self.threads == 0 {
             return Err(BenchError::Args(
-                "--inflight, --producers and --batch must be at least 1".into(),
+                "--inflight, --producers, --batch and --threads must be at least 1".into(),
             ));
         }
         Ok(())
     }
 }
 
-/// Runs a workload on a fresh multi-threaded tokio runtime; returns its summary.
+/// Runs a workload on a fresh tokio runtime (`--threads`); returns its summary.
 pub fn run(cmd: BenchCommand) -> Result<Summary, BenchError> {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    let threads = match &cmd {
+        BenchCommand::Produce(a) | BenchCommand::Consume(a) | BenchCommand::Roundtrip(a) => {
+            a.threads
+        }
+    };
+    let mut builder = if threads <= 1 {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        let mut b = tokio::runtime::Builder::new_multi_thread();
+        b.worker_threads(threads);
+        b
+    };
+    let rt = builder
         .enable_all()
         .build()
         .map_err(|e| BenchError::Args(format!("cannot start a runtime: {e}")))?;

@@ -75,7 +75,13 @@ pub fn new_unique_id() -> String {
     raw[10..14].copy_from_slice(&since.to_be_bytes());
     let n = COUNTER.fetch_add(1, Ordering::Relaxed) as u16;
     raw[14..16].copy_from_slice(&n.to_be_bytes());
-    raw.iter().map(|b| format!("{b:02X}")).collect()
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut id = String::with_capacity(32);
+    for b in raw {
+        id.push(char::from(HEX[usize::from(b >> 4)]));
+        id.push(char::from(HEX[usize::from(b & 0xF)]));
+    }
+    id
 }
 
 /// A client id `ip@pid#n`, unique per client object in this process: brokers list consumers

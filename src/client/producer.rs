@@ -19,7 +19,7 @@ use super::message::{Message, SendResult, SendStatus};
 use super::mq_error::{response_error, MqError};
 use super::msg_id::{new_client_id, new_unique_id};
 use super::pool::ConnectionPool;
-use super::queues::{publish_queues, route_from_default, QueueSelector};
+use super::queues::{route_from_default, PublishQueueCache, QueueSelector};
 use super::route::{NameServerClient, RouteCache, DEFAULT_TIMEOUT};
 use crate::codec::codes::{request, response};
 use crate::codec::headers::{SendMessageRequestHeader, SendMessageResponseHeader};
@@ -88,6 +88,7 @@ struct Inner {
     pool: ConnectionPool,
     routes: RouteCache,
     selector: QueueSelector,
+    publish: PublishQueueCache,
     /// Topics currently routed through the default topic (re-checked on every send).
     via_default: Mutex<HashSet<String>>,
     /// Brokers that have seen our heartbeat (so they list us as a producer of the group).
@@ -138,6 +139,7 @@ impl Producer {
                 pool,
                 routes: RouteCache::new(ns),
                 selector: QueueSelector::starting_at(now_ms() as usize % 997),
+                publish: PublishQueueCache::default(),
                 via_default: Mutex::default(),
                 greeted: Mutex::default(),
                 started: AtomicBool::new(false),
@@ -174,6 +176,11 @@ impl Producer {
 
     /// The writable queues a send to `topic` chooses from.
     pub async fn publish_queues(&self, topic: &str) -> Result<Vec<MessageQueue>, MqError> {
+        Ok(self.publish_queue_list(topic).await?.to_vec())
+    }
+
+    /// [`Producer::publish_queues`], shared (computed once per route, not per send).
+    async fn publish_queue_list(&self, topic: &str) -> Result<Arc<[MessageQueue]>, MqError> {
         let i = &self.inner;
         let known = i.routes.cached(topic).is_some() && !i.via_default.lock().contains(topic);
         if !known {
@@ -194,7 +201,7 @@ impl Producer {
             }
         }
         let route = i.routes.get(topic).await?;
-        let queues = publish_queues(topic, &route);
+        let queues = i.publish.get(topic, &route);
         if queues.is_empty() {
             return Err(MqError::NoRoute {
                 topic: topic.to_owned(),
@@ -217,7 +224,7 @@ impl Producer {
         msg: Message,
     ) -> Result<SendResult, MqError> {
         let out = self.prepare(msg)?;
-        self.publish_queues(&mq.topic).await?;
+        self.publish_queue_list(&mq.topic).await?;
         self.send_once(mq, &out).await
     }
 
@@ -261,7 +268,7 @@ impl Producer {
     /// Sends one message oneway: no answer, no retry, no result.
     pub async fn send_oneway(&self, topic: &str, msg: Message) -> Result<(), MqError> {
         let out = self.prepare(msg)?;
-        let queues = self.publish_queues(topic).await?;
+        let queues = self.publish_queue_list(topic).await?;
         let mq = self
             .inner
             .selector
@@ -302,7 +309,7 @@ impl Producer {
         let mut last_broker: Option<String> = None;
         let mut last_err = None;
         for attempt in 0..=self.inner.cfg.retry_times {
-            let queues = self.publish_queues(topic).await?;
+            let queues = self.publish_queue_list(topic).await?;
             let mq = self
                 .inner
                 .selector
@@ -356,7 +363,7 @@ impl Producer {
             bname: Some(mq.broker_name.clone()),
         };
         let mut cmd = RemotingCommand::request(out.code).with_body(out.body.clone());
-        header.write_to(&mut cmd);
+        header.move_into(&mut cmd);
         Ok((addr, cmd))
     }
 
@@ -388,7 +395,8 @@ impl Producer {
     /// broker lists this client among the group's producers. Failures are only logged: the send
     /// itself will report a dead broker.
     async fn greet(&self, addr: &str) {
-        if !self.inner.greeted.lock().insert(addr.to_owned()) {
+        let greeted = &self.inner.greeted;
+        if greeted.lock().contains(addr) || !greeted.lock().insert(addr.to_owned()) {
             return;
         }
         if let Err(e) = self.heartbeat_to(addr).await {

@@ -2,7 +2,11 @@
 //! broker address serves a queue, and the producer's round-robin queue choice. Kept free of I/O
 //! so every rule is unit-tested.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 
 use crate::protocol::message_queue::MessageQueue;
 use crate::protocol::route::{BrokerData, TopicRouteData};
@@ -80,6 +84,31 @@ pub fn route_from_default(default_route: &TopicRouteData, queue_nums: i32) -> To
         qd.write_queue_nums = qd.write_queue_nums.min(queue_nums);
     }
     route
+}
+
+/// A route and the writable queues computed from it.
+type PublishList = (Arc<TopicRouteData>, Arc<[MessageQueue]>);
+
+/// The writable queues of each topic, recomputed only when the topic's cached route changes
+/// (the producer asks for them on every send).
+#[derive(Debug, Default)]
+pub struct PublishQueueCache {
+    lists: Mutex<HashMap<String, PublishList>>,
+}
+
+impl PublishQueueCache {
+    /// [`publish_queues`] of `route`, shared while `route` is the same route object.
+    pub fn get(&self, topic: &str, route: &Arc<TopicRouteData>) -> Arc<[MessageQueue]> {
+        let mut lists = self.lists.lock();
+        if let Some((r, q)) = lists.get(topic) {
+            if Arc::ptr_eq(r, route) {
+                return q.clone();
+            }
+        }
+        let q: Arc<[MessageQueue]> = publish_queues(topic, route).into();
+        lists.insert(topic.to_owned(), (route.clone(), q.clone()));
+        q
+    }
 }
 
 /// Round-robin queue choice that steps away from a broker that just failed (Java

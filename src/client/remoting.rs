@@ -302,7 +302,8 @@ async fn read_loop(
     half: OwnedReadHalf,
     server_tx: mpsc::Sender<RemotingCommand>,
 ) {
-    let mut frames = FramedRead::new(half, RemotingCodec::default());
+    // 64 KiB: one recv takes a whole burst of pipelined responses (or one pull of 32 records).
+    let mut frames = FramedRead::with_capacity(half, RemotingCodec::default(), 64 * 1024);
     let mut closed_rx = shared.closed_tx.subscribe();
     let why = loop {
         let next = tokio::select! {

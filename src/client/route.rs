@@ -226,7 +226,12 @@ impl RouteCache {
 
     /// The master address of `broker_name`, from any cached route.
     pub fn master_addr(&self, broker_name: &str) -> Option<String> {
-        self.broker_addrs(broker_name)?.get(&0).cloned()
+        // Called for every send: look the address up in place instead of copying the map.
+        let routes = self.routes.lock();
+        routes
+            .values()
+            .find_map(|(r, _)| r.broker_datas.iter().find(|b| b.broker_name == broker_name))
+            .and_then(|b| b.broker_addrs.get(&0).cloned())
     }
 
     /// Every broker address (masters and slaves) in the cached routes of `topics`.

@@ -76,6 +76,14 @@ pub fn decode(mut buf: &[u8]) -> Result<RemotingCommand, CodecError> {
 
 /// Appends the binary header of `cmd` to `out`.
 pub fn encode(cmd: &RemotingCommand, out: &mut Vec<u8>) -> Result<(), CodecError> {
+    encode_into(cmd, out)
+}
+
+/// [`encode`] into any byte buffer (the frame encoder writes straight into its output).
+pub fn encode_into<B>(cmd: &RemotingCommand, out: &mut B) -> Result<(), CodecError>
+where
+    B: BufMut + std::ops::DerefMut<Target = [u8]>,
+{
     out.put_i16(cmd.code as i16);
     out.put_u8(cmd.language.code());
     out.put_i16(cmd.version as i16);

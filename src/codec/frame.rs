@@ -63,30 +63,45 @@ pub fn decode_frame(mut frame: bytes::Bytes) -> Result<RemotingCommand, CodecErr
     Ok(cmd)
 }
 
-/// Encodes `cmd` as a whole frame (length word included) into `dst`.
+/// Encodes `cmd` as a whole frame (length word included) into `dst`. The header is written in
+/// place (no temporary buffer); on an error `dst` is left as it was.
 pub fn encode_frame(cmd: &RemotingCommand, dst: &mut BytesMut) -> Result<(), CodecError> {
-    let mut header = Vec::with_capacity(256);
-    match cmd.serialize_type {
-        SerializeType::Json => json_header::encode(cmd, &mut header),
-        SerializeType::RocketMq => binary_header::encode(cmd, &mut header)?,
+    let start = dst.len();
+    dst.reserve(8 + 256 + cmd.body.len());
+    // Length word and header tag, filled in once the header length is known.
+    dst.put_u64(0);
+    let header_start = dst.len();
+    let written = match cmd.serialize_type {
+        SerializeType::Json => {
+            json_header::encode_into(cmd, dst);
+            Ok(())
+        }
+        SerializeType::RocketMq => binary_header::encode_into(cmd, dst),
+    };
+    let header_len = dst.len() - header_start;
+    let length = 4 + header_len + cmd.body.len();
+    let checked = written.and_then(|()| {
+        if header_len > 0x00FF_FFFF {
+            return Err(CodecError::FieldTooLong {
+                field: "header",
+                len: header_len,
+            });
+        }
+        if length + 4 > MAX_FRAME_LEN {
+            return Err(CodecError::FrameLength {
+                length: length as i64,
+                max: MAX_FRAME_LEN,
+            });
+        }
+        Ok(())
+    });
+    if let Err(e) = checked {
+        dst.truncate(start);
+        return Err(e);
     }
-    if header.len() > 0x00FF_FFFF {
-        return Err(CodecError::FieldTooLong {
-            field: "header",
-            len: header.len(),
-        });
-    }
-    let length = 4 + header.len() + cmd.body.len();
-    if length + 4 > MAX_FRAME_LEN {
-        return Err(CodecError::FrameLength {
-            length: length as i64,
-            max: MAX_FRAME_LEN,
-        });
-    }
-    dst.reserve(length + 4);
-    dst.put_u32(length as u32);
-    dst.put_u32((u32::from(cmd.serialize_type.code()) << 24) | header.len() as u32);
-    dst.put_slice(&header);
+    let tag = (u32::from(cmd.serialize_type.code()) << 24) | header_len as u32;
+    dst[start..start + 4].copy_from_slice(&(length as u32).to_be_bytes());
+    dst[start + 4..start + 8].copy_from_slice(&tag.to_be_bytes());
     dst.put_slice(&cmd.body);
     Ok(())
 }

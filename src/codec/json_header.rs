@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 
+use bytes::BufMut;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
@@ -32,8 +33,17 @@ struct RawHeader {
     ext_fields: HashMap<String, String>,
 }
 
-/// Decodes a JSON header; the body is attached by the caller.
+/// Decodes a JSON header; the body is attached by the caller. The common shapes go through
+/// the scanner in [`super::json_fast`]; anything it declines is decided by serde.
 pub fn decode(bytes: &[u8]) -> Result<RemotingCommand, CodecError> {
+    match super::json_fast::decode(bytes) {
+        Some(cmd) => Ok(cmd),
+        None => decode_serde(bytes),
+    }
+}
+
+/// The serde path alone: the reference the fast path is tested against.
+pub fn decode_serde(bytes: &[u8]) -> Result<RemotingCommand, CodecError> {
     // serde would happily read a struct from a JSON array (`[code, language, ...]`); a header
     // is always an object, so anything else is rejected up front.
     if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
@@ -58,44 +68,86 @@ pub fn decode(bytes: &[u8]) -> Result<RemotingCommand, CodecError> {
 
 /// Appends the JSON header of `cmd` to `out`, in fastjson's key order.
 pub fn encode(cmd: &RemotingCommand, out: &mut Vec<u8>) {
-    use std::io::Write;
-    // Writing into a Vec cannot fail; the results are ignored on purpose.
-    let _ = write!(out, "{{\"code\":{}", cmd.code);
-    if !cmd.ext_fields.is_empty() {
-        out.extend_from_slice(b",\"extFields\":{");
-        let mut keys: Vec<&String> = cmd.ext_fields.keys().collect();
-        keys.sort();
-        for (i, k) in keys.into_iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            write_json_string(out, k);
-            out.push(b':');
-            write_json_string(out, &cmd.ext_fields[k]);
-        }
-        out.push(b'}');
-    }
-    let _ = write!(
-        out,
-        ",\"flag\":{},\"language\":\"{}\",\"opaque\":{}",
-        cmd.flag,
-        cmd.language.name(),
-        cmd.opaque
-    );
-    if let Some(remark) = &cmd.remark {
-        out.extend_from_slice(b",\"remark\":");
-        write_json_string(out, remark);
-    }
-    let _ = write!(
-        out,
-        ",\"serializeTypeCurrentRPC\":\"JSON\",\"version\":{}}}",
-        cmd.version
-    );
+    encode_into(cmd, out);
 }
 
-fn write_json_string(out: &mut Vec<u8>, s: &str) {
-    // serde_json escapes control characters (0x01/0x02 property separators) as \u0001.
-    let _ = serde_json::to_writer(&mut *out, s);
+/// [`encode`] into any byte buffer (the frame encoder writes straight into its output).
+pub fn encode_into<B: BufMut>(cmd: &RemotingCommand, out: &mut B) {
+    let mut num = itoa::Buffer::new();
+    out.put_slice(b"{\"code\":");
+    out.put_slice(num.format(cmd.code).as_bytes());
+    if !cmd.ext_fields.is_empty() {
+        out.put_slice(b",\"extFields\":{");
+        let mut entries: Vec<(&String, &String)> = cmd.ext_fields.iter().collect();
+        entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        for (i, (k, v)) in entries.into_iter().enumerate() {
+            if i > 0 {
+                out.put_u8(b',');
+            }
+            write_json_string(out, k);
+            out.put_u8(b':');
+            write_json_string(out, v);
+        }
+        out.put_u8(b'}');
+    }
+    out.put_slice(b",\"flag\":");
+    out.put_slice(num.format(cmd.flag).as_bytes());
+    out.put_slice(b",\"language\":\"");
+    out.put_slice(cmd.language.name().as_bytes());
+    out.put_slice(b"\",\"opaque\":");
+    out.put_slice(num.format(cmd.opaque).as_bytes());
+    if let Some(remark) = &cmd.remark {
+        out.put_slice(b",\"remark\":");
+        write_json_string(out, remark);
+    }
+    out.put_slice(b",\"serializeTypeCurrentRPC\":\"JSON\",\"version\":");
+    out.put_slice(num.format(cmd.version).as_bytes());
+    out.put_u8(b'}');
+}
+
+/// A JSON string exactly as `serde_json` writes it: `"` and `\\` escaped, control characters as
+/// `\b \t \n \f \r` or `\u00xx` (lower-case hex; the 0x01/0x02 property separators become
+/// `\u0001`), everything else, non-ASCII included, as is.
+fn write_json_string<B: BufMut>(out: &mut B, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    // For each byte: 0 = as is, else the letter after the backslash (`u`: four hex digits).
+    const ESCAPE: [u8; 256] = {
+        let mut t = [0u8; 256];
+        let mut c = 0;
+        while c < 0x20 {
+            t[c] = b'u';
+            c += 1;
+        }
+        t[0x08] = b'b';
+        t[0x09] = b't';
+        t[0x0A] = b'n';
+        t[0x0C] = b'f';
+        t[0x0D] = b'r';
+        t[b'"' as usize] = b'"';
+        t[b'\\' as usize] = b'\\';
+        t
+    };
+    let bytes = s.as_bytes();
+    out.put_u8(b'"');
+    let mut start = 0;
+    for (i, &c) in bytes.iter().enumerate() {
+        let short = ESCAPE[usize::from(c)];
+        if short == 0 {
+            continue;
+        }
+        out.put_slice(&bytes[start..i]);
+        if short == b'u' {
+            out.put_slice(b"\\u00");
+            out.put_u8(HEX[usize::from(c >> 4)]);
+            out.put_u8(HEX[usize::from(c & 0xF)]);
+        } else {
+            out.put_u8(b'\\');
+            out.put_u8(short);
+        }
+        start = i + 1;
+    }
+    out.put_slice(&bytes[start..]);
+    out.put_u8(b'"');
 }
 
 fn lenient_i32<'de, D: Deserializer<'de>>(d: D) -> Result<i32, D::Error> {

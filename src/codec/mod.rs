@@ -10,6 +10,7 @@ pub mod error;
 pub mod ext;
 pub mod frame;
 pub mod headers;
+pub mod json_fast;
 pub mod json_header;
 
 pub use command::{LanguageCode, RemotingCommand, SerializeType};

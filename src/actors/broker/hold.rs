@@ -1,8 +1,9 @@
 //! Long polling: pulls that found nothing are parked here, keyed by `topic@queueId`, and
 //! answered as soon as a matching message arrives or their suspend time ends.
 //!
-//! The writer's arrival hook sends [`Arrived`] for every append, so a parked pull is answered
-//! within one mailbox hop of the append; a sweep every 100 ms answers the expired ones. A
+//! While any pull is parked, the writer's arrival hook sends [`Arrived`] for every append, so a
+//! parked pull is answered within one mailbox hop of the append (with nothing parked it sends
+//! nothing: no message per send); a sweep every 100 ms answers the expired ones. A
 //! re-executed pull never parks again and never commits offsets (as in Java).
 //!
 //! The parked pulls live in [`ParkedPulls`], outside the actor: when the actor is rebuilt after
@@ -56,6 +57,15 @@ type ParkedMap = HashMap<(String, i32), Vec<Parked>>;
 /// The parked pulls of one broker, shared by every incarnation of its [`PullHold`].
 #[derive(Clone, Default)]
 pub struct ParkedPulls(Arc<Mutex<ParkedMap>>);
+
+impl ParkedPulls {
+    /// No pull is parked. The arrival hook skips the wake-up then: a pull being parked
+    /// concurrently re-checks the store while holding this same lock, so an append whose hook
+    /// found the map empty is seen by that re-check.
+    pub fn is_empty(&self) -> bool {
+        self.0.lock().is_empty()
+    }
+}
 
 /// The long-polling actor of one broker.
 pub struct PullHold {
@@ -131,9 +141,12 @@ impl Handler<Park> for PullHold {
     type Result = ();
     fn handle(&mut self, p: Park, _: &mut Context<Self>) {
         let key = (p.job.header.topic.clone(), p.job.header.queue_id);
-        // A message may have landed between the store read and this park: check again.
+        // A message may have landed between the store read and this park: check again, under
+        // the map's lock (see `ParkedPulls::is_empty`).
+        let mut parked = self.parked.0.lock();
         if let Some(b) = self.broker.upgrade() {
             if b.store.reader().max_offset_in_queue(&key.0, key.1) > p.job.header.queue_offset {
+                drop(parked);
                 drop(b);
                 self.answer(Parked {
                     job: p.job,
@@ -143,7 +156,7 @@ impl Handler<Park> for PullHold {
                 return;
             }
         }
-        self.parked.0.lock().entry(key).or_default().push(Parked {
+        parked.entry(key).or_default().push(Parked {
             job: p.job,
             responder: p.responder,
             deadline: p.deadline,

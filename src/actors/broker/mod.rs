@@ -24,6 +24,7 @@ pub mod schedule;
 pub mod schedule_timeup;
 pub mod send;
 pub mod send_back;
+pub mod send_props;
 pub mod settings;
 pub mod slave_sync;
 pub mod state;

@@ -103,11 +103,15 @@ pub async fn start_broker(
         .map_err(|_| BrokerError::BadIp(cfg.broker_ip1.clone()))?;
     let meta = open_meta(&cfg, &log)?;
     let holds: Arc<Mutex<Option<Slot<PullHold>>>> = Arc::default();
+    let parked = ParkedPulls::default();
     let hooks: ArrivalHooks = Arc::default();
     let hook: ArrivalHook = {
-        let (holds, hooks) = (holds.clone(), hooks.clone());
+        let (holds, hooks, parked) = (holds.clone(), hooks.clone(), parked.clone());
         Arc::new(move |a: &Arrival| {
-            if let Some(h) = holds.lock().as_ref() {
+            // No parked pull (the common case under a pure send load): no wake-up message.
+            // A pull parking right now re-checks the store under the same lock (`Park`).
+            let waiting = !parked.is_empty();
+            if let Some(h) = holds.lock().as_ref().filter(|_| waiting) {
                 match a {
                     Arrival::Put {
                         topic,
@@ -211,7 +215,6 @@ pub async fn start_broker(
     // Long polling.
     let hold_slot = {
         let (weak, book, hlog) = (Arc::downgrade(&broker), book.clone(), log.clone());
-        let parked = ParkedPulls::default();
         root.send(Supervise {
             name: "pull-hold".into(),
             arbiter: Arbiter::current(),

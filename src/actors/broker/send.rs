@@ -14,7 +14,7 @@ use super::reply::{error, resp, store_error_code};
 use super::send_props;
 use super::state::Broker;
 use crate::actors::remoting::{ConnHandle, Reply};
-use crate::actors::store::{FlushError, Put, PutBatch};
+use crate::actors::store::{FlushError, PutKind, PutReply};
 use crate::broker::topic_validator::{dlq_topic, is_not_allowed_send_topic, validate_topic};
 use crate::codec::codes::{request, response};
 use crate::codec::headers::send_response::{SendMessageResponseHeader, DEFAULT_REGION};
@@ -30,8 +30,19 @@ const RETRY_PREFIX: &str = "%RETRY%";
 pub fn handle(b: &Arc<Broker>, conn: &ConnHandle, req: RemotingCommand) -> Reply {
     match prepare(b, conn, &req) {
         Ok(p) => {
+            // Queued now, while the connection is still reading its burst of requests: the
+            // whole burst goes to the writer as one batch at the end of this turn.
+            let kind = if p.batch {
+                PutKind::Batch
+            } else {
+                PutKind::Single
+            };
+            let put = b.store.puts.submit(kind, p.msg);
+            let (reply_queue_id, wait_store) = (p.reply_queue_id, p.wait_store);
             let b = b.clone();
-            Reply::later(async move { Some(complete(&b, &req, p).await) })
+            Reply::later(
+                async move { Some(complete(&b, &req, put, reply_queue_id, wait_store).await) },
+            )
         }
         Err(r) => Reply::now(r),
     }
@@ -210,6 +221,7 @@ fn prepare(
             .unwrap_or(18)
             .max(1);
         let level = delay.min(max_level);
+        // Every pair of `properties` decodes back (the cluster name is never empty).
         let mut props = decode_properties(&properties);
         props.retain(|(k, _)| k != "DELAY" && k != "REAL_TOPIC" && k != "REAL_QID");
         props.push(("DELAY".into(), level.to_string()));
@@ -240,18 +252,21 @@ fn prepare(
     })
 }
 
-async fn complete(b: &Arc<Broker>, req: &RemotingCommand, p: Prepared) -> RemotingCommand {
-    let writer = b.store.writer.get();
-    let sent = if p.batch {
-        writer.send(PutBatch(p.msg)).await
-    } else {
-        writer.send(Put(p.msg)).await
-    };
-    let put = match sent {
+async fn complete(
+    b: &Arc<Broker>,
+    req: &RemotingCommand,
+    put: PutReply,
+    reply_queue_id: i32,
+    wait_store: bool,
+) -> RemotingCommand {
+    let put = match put.await {
         Ok(Ok(put)) => put,
         Ok(Err(e)) => return resp(req, store_error_code(&e), Some(e.to_string())),
-        Err(e) => {
-            warn!(b.log, "writer unavailable"; "error" => %e);
+        Err(_) => {
+            warn!(
+                b.log,
+                "writer unavailable: the send was dropped while it restarted"
+            );
             return resp(
                 req,
                 response::SERVICE_NOT_AVAILABLE,
@@ -267,7 +282,7 @@ async fn complete(b: &Arc<Broker>, req: &RemotingCommand, p: Prepared) -> Remoti
         .fetch_add(put.wrote_bytes as u64, std::sync::atomic::Ordering::Relaxed);
     let mut code = response::SUCCESS;
     let mut remark = None;
-    if p.wait_store && b.cfg.flush_disk_type == crate::config::FlushDiskType::SyncFlush {
+    if wait_store && b.cfg.flush_disk_type == crate::config::FlushDiskType::SyncFlush {
         let timeout = Duration::from_millis(b.cfg.sync_flush_timeout);
         match b.store.flush.wait_flushed(put.next_offset(), timeout).await {
             Ok(()) => {}
@@ -275,7 +290,7 @@ async fn complete(b: &Arc<Broker>, req: &RemotingCommand, p: Prepared) -> Remoti
             Err(e) => return resp(req, response::SYSTEM_ERROR, Some(e.to_string())),
         }
     }
-    if p.wait_store
+    if wait_store
         && code == response::SUCCESS
         && b.cfg.broker_role == crate::config::BrokerRole::SyncMaster
     {
@@ -295,7 +310,7 @@ async fn complete(b: &Arc<Broker>, req: &RemotingCommand, p: Prepared) -> Remoti
     let mut r = resp(req, code, remark);
     SendMessageResponseHeader {
         msg_id: put.msg_id_header(),
-        queue_id: p.reply_queue_id,
+        queue_id: reply_queue_id,
         queue_offset: put.queue_offset,
         transaction_id: None,
         msg_region: Some(if b.cfg.region_id.is_empty() {

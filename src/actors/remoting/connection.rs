@@ -58,6 +58,12 @@ pub struct ConnOwner {
     pub component: String,
 }
 
+/// Initial read-buffer size of a connection.
+const READ_BUFFER: usize = 64 * 1024;
+
+/// Largest encoding buffer a connection keeps between responses.
+const SCRATCH_KEEP: usize = 64 * 1024;
+
 type Frame = Result<(RemotingCommand, OwnedSemaphorePermit), CodecError>;
 
 /// The connection actor. Create it with [`Connection::spawn`].
@@ -65,6 +71,8 @@ pub struct Connection {
     handle: ConnHandle,
     handler: Arc<dyn RequestHandler>,
     writer: Writer<OwnedWriteHalf, std::io::Error>,
+    /// Encoding buffer reused across responses (the writer copies out of it).
+    scratch: BytesMut,
     last_activity: Instant,
     idle_timeout: Duration,
     owner: ConnOwner,
@@ -81,7 +89,8 @@ fn frames(
     codec: RemotingCodec,
     permits: Arc<Semaphore>,
 ) -> impl Stream<Item = Frame> {
-    let framed = FramedRead::new(read, codec);
+    // A 64 KiB read buffer: one recv takes a whole burst of pipelined 1 KiB sends.
+    let framed = FramedRead::with_capacity(read, codec, READ_BUFFER);
     futures::stream::unfold((framed, permits), |(mut framed, permits)| async move {
         let permit = permits.clone().acquire_owned().await.ok()?;
         let item = framed.next().await?;
@@ -118,6 +127,7 @@ impl Connection {
                 handle,
                 handler,
                 writer,
+                scratch: BytesMut::new(),
                 last_activity: Instant::now(),
                 idle_timeout,
                 owner,
@@ -131,16 +141,20 @@ impl Connection {
 
     /// Encodes and queues `cmd`; consecutive writes share one buffer and go out together.
     fn write(&mut self, cmd: &RemotingCommand) {
-        let mut buf = BytesMut::with_capacity(256 + cmd.body.len());
-        match encode_frame(cmd, &mut buf) {
+        self.scratch.clear();
+        match encode_frame(cmd, &mut self.scratch) {
             Ok(()) => {
-                self.writer.write(&buf);
+                self.writer.write(&self.scratch);
                 self.last_activity = Instant::now();
             }
             Err(e) => {
                 warn!(self.log, "cannot encode response, dropping it";
                     "code" => cmd.code, "opaque" => cmd.opaque, "error" => %e);
             }
+        }
+        // Kept for the next (small) response; a big pull response's buffer is let go.
+        if self.scratch.capacity() > SCRATCH_KEEP {
+            self.scratch = BytesMut::new();
         }
     }
 

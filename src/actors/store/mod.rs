@@ -3,6 +3,7 @@
 //! processors need.
 
 pub mod flush;
+pub mod put_queue;
 pub mod writer;
 
 use std::sync::Arc;
@@ -16,12 +17,15 @@ pub use crate::actors::supervisor::InjectFailure;
 use crate::actors::supervisor::{RestartBook, RestartTracker, RootSupervisor, Slot, Supervise};
 use crate::store::{MessageStore, StoreConfig, StoreError, StoreReader};
 pub use flush::{FlushError, FlushHandle, FlushSettings, ReadOnly, FLUSH_COMPONENT};
+pub use put_queue::{PutKind, PutMany, PutQueue, PutReply};
 pub use writer::{AppendRaw, Arrival, ArrivalHook, Put, PutBatch, Shutdown, StoreWriter};
 
 /// Everything the broker needs to write, read and flush.
 #[derive(Clone)]
 pub struct StoreHandle {
     pub writer: Slot<StoreWriter>,
+    /// Client sends, batched per event-loop turn on their way to `writer`.
+    pub puts: PutQueue,
     reader: Arc<Mutex<StoreReader>>,
     pub flush: FlushHandle,
     pub read_only: ReadOnly,
@@ -97,6 +101,7 @@ impl StoreHandle {
             .await
             .map_err(|_| StoreError::ShutDown)?;
         Ok(StoreHandle {
+            puts: PutQueue::new(writer.clone()),
             writer,
             reader,
             flush,

@@ -18,6 +18,7 @@ use parking_lot::Mutex;
 use slog::{error, info, Logger};
 
 use super::flush::ReadOnly;
+use super::put_queue::{PutKind, PutMany};
 #[cfg(feature = "failpoints")]
 use crate::actors::supervisor::InjectFailure;
 use crate::actors::supervisor::RestartTracker;
@@ -170,6 +171,21 @@ impl Handler<PutBatch> for StoreWriter {
         let r = self.store().and_then(|s| s.put_batch(&msg.0));
         self.after_put(&r);
         r
+    }
+}
+
+impl Handler<PutMany> for StoreWriter {
+    type Result = ();
+    fn handle(&mut self, batch: PutMany, _: &mut Context<Self>) {
+        for job in batch.0 {
+            let r = self.store().and_then(|s| match job.kind {
+                PutKind::Single => s.put_message(&job.msg),
+                PutKind::Batch => s.put_batch(&job.msg),
+            });
+            self.after_put(&r);
+            // The sender may have gone away (connection closed): nothing to answer then.
+            let _ = job.reply.send(r);
+        }
     }
 }
 

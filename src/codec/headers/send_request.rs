@@ -107,6 +107,37 @@ impl SendMessageRequestHeader {
         self.encode_with(cmd, is_v2_code(cmd.code));
     }
 
+    /// [`SendMessageRequestHeader::write_to`], moving the strings in instead of copying them
+    /// (the producer builds one header per send).
+    pub fn move_into(self, cmd: &mut RemotingCommand) {
+        let v2 = is_v2_code(cmd.code);
+        let k = |i: usize| (if v2 { KEYS[i].1 } else { KEYS[i].0 }).to_owned();
+        let e = &mut cmd.ext_fields;
+        e.reserve(KEYS.len());
+        e.insert(k(0), self.producer_group);
+        e.insert(k(1), self.topic);
+        e.insert(k(2), self.default_topic);
+        e.insert(k(3), self.default_topic_queue_nums.to_string());
+        e.insert(k(4), self.queue_id.to_string());
+        e.insert(k(5), self.sys_flag.to_string());
+        e.insert(k(6), self.born_timestamp.to_string());
+        e.insert(k(7), self.flag.to_string());
+        if let Some(p) = self.properties {
+            e.insert(k(8), p);
+        }
+        if let Some(r) = self.reconsume_times {
+            e.insert(k(9), r.to_string());
+        }
+        e.insert(k(10), self.unit_mode.to_string());
+        if let Some(m) = self.max_reconsume_times {
+            e.insert(k(11), m.to_string());
+        }
+        e.insert(k(12), self.batch.to_string());
+        if let Some(b) = self.bname {
+            e.insert(k(13), b);
+        }
+    }
+
     /// Writes v1 field names.
     pub fn write_v1(&self, cmd: &mut RemotingCommand) {
         self.encode_with(cmd, false);
@@ -134,5 +165,43 @@ impl SendMessageRequestHeader {
         cmd.put_ext_opt(k(11), self.max_reconsume_times);
         cmd.put_ext(k(12), self.batch);
         cmd.put_ext_opt(k(13), self.bname.as_ref());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn move_into_writes_what_write_to_writes() {
+        let full = SendMessageRequestHeader {
+            producer_group: "PG".into(),
+            topic: "T".into(),
+            default_topic: "TBW102".into(),
+            default_topic_queue_nums: 4,
+            queue_id: -1,
+            sys_flag: 8,
+            born_timestamp: 1_700_000_000_000,
+            flag: 3,
+            properties: Some("K\u{1}V".into()),
+            reconsume_times: Some(2),
+            unit_mode: true,
+            max_reconsume_times: Some(16),
+            batch: true,
+            bname: Some("broker-a".into()),
+        };
+        let bare = SendMessageRequestHeader::default();
+        for code in [request::SEND_MESSAGE, request::SEND_MESSAGE_V2] {
+            for h in [&full, &bare] {
+                let (mut a, mut b) = (
+                    RemotingCommand::request(code),
+                    RemotingCommand::request(code),
+                );
+                h.write_to(&mut a);
+                h.clone().move_into(&mut b);
+                assert_eq!(a, b);
+                assert_eq!(SendMessageRequestHeader::from_command(&b).as_ref(), Ok(h));
+            }
+        }
     }
 }
