@@ -111,12 +111,7 @@ async fn deliver_entry(
     let (topic, queue_id) = (msg.topic.clone(), msg.queue_id);
     match b.store.writer.get().send(Put(msg)).await {
         Ok(Ok(put)) => {
-            b.stats
-                .put_msgs
-                .fetch_add(put.msg_num as u64, Ordering::Relaxed);
-            b.stats
-                .put_bytes
-                .fetch_add(put.wrote_bytes as u64, Ordering::Relaxed);
+            b.stats.count_put(&put);
             debug!(log, "delayed message delivered"; "level" => job.level, "offset" => offset,
                    "topic" => topic, "queue" => queue_id, "queue_offset" => put.queue_offset);
             Step::Done

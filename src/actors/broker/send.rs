@@ -274,12 +274,7 @@ async fn complete(
             );
         }
     };
-    b.stats
-        .put_msgs
-        .fetch_add(put.msg_num as u64, std::sync::atomic::Ordering::Relaxed);
-    b.stats
-        .put_bytes
-        .fetch_add(put.wrote_bytes as u64, std::sync::atomic::Ordering::Relaxed);
+    b.stats.count_put(&put);
     let mut code = response::SUCCESS;
     let mut remark = None;
     if wait_store && b.cfg.flush_disk_type == crate::config::FlushDiskType::SyncFlush {

@@ -54,12 +54,7 @@ pub async fn process(b: &Arc<Broker>, req: &RemotingCommand) -> RemotingCommand 
     let (topic, queue_id) = (msg.topic.clone(), msg.queue_id);
     match b.store.writer.get().send(Put(msg)).await {
         Ok(Ok(put)) => {
-            b.stats
-                .put_msgs
-                .fetch_add(put.msg_num as u64, Ordering::Relaxed);
-            b.stats
-                .put_bytes
-                .fetch_add(put.wrote_bytes as u64, Ordering::Relaxed);
+            b.stats.count_put(&put);
             debug!(b.log, "message sent back"; "component" => "send-back", "topic" => topic, "queue" => queue_id,
                    "offset" => put.queue_offset);
             ok(req)

@@ -60,6 +60,16 @@ pub struct Stats {
     pub get_msgs: AtomicU64,
 }
 
+impl Stats {
+    /// Counts one append (a message or a batch) for the runtime info.
+    pub fn count_put(&self, put: &crate::store::PutResult) {
+        self.put_msgs
+            .fetch_add(put.msg_num as u64, Ordering::Relaxed);
+        self.put_bytes
+            .fetch_add(put.wrote_bytes as u64, Ordering::Relaxed);
+    }
+}
+
 /// Hooks filled in after start (replication is optional and wired by the node).
 pub trait ReplicationWait: Send + Sync {
     /// Resolves when a slave acked `offset`; `Err(code)` with FLUSH_SLAVE_TIMEOUT or
