@@ -26,6 +26,25 @@ pub fn error(req: &RemotingCommand, remark: impl Into<String>) -> RemotingComman
     resp(req, response::SYSTEM_ERROR, Some(remark.into()))
 }
 
+/// NO_PERMISSION with Java's remark when `brokerPermission` forbids writes (sends and
+/// send-backs alike).
+pub fn check_broker_writeable(
+    b: &super::state::Broker,
+    req: &RemotingCommand,
+) -> Result<(), RemotingCommand> {
+    if crate::protocol::topic::perm::is_writeable(b.cfg.broker_permission as i32) {
+        return Ok(());
+    }
+    Err(resp(
+        req,
+        response::NO_PERMISSION,
+        Some(format!(
+            "the broker[{}] sending message is forbidden",
+            b.cfg.broker_ip1
+        )),
+    ))
+}
+
 /// The response code RocketMQ gives a failed put.
 pub fn store_error_code(e: &StoreError) -> i32 {
     match e {

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use slog::warn;
 
-use super::reply::{error, resp, store_error_code};
+use super::reply::{check_broker_writeable, error, resp, store_error_code};
 use super::send_props;
 use super::state::Broker;
 use crate::actors::remoting::{ConnHandle, Reply};
@@ -73,16 +73,7 @@ fn prepare(
             )),
         ));
     }
-    if !perm::is_writeable(b.cfg.broker_permission as i32) {
-        return Err(resp(
-            req,
-            response::NO_PERMISSION,
-            Some(format!(
-                "the broker[{}] sending message is forbidden",
-                b.cfg.broker_ip1
-            )),
-        ));
-    }
+    check_broker_writeable(b, req)?;
     validate_topic(&h.topic).map_err(|e| error(req, e.to_string()))?;
     if is_not_allowed_send_topic(&h.topic) {
         return Err(resp(

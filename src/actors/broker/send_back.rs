@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use slog::{debug, warn};
 
-use super::reply::{error, ok, resp};
+use super::reply::{check_broker_writeable, error, ok, resp};
 use super::state::Broker;
 use crate::actors::remoting::{ConnHandle, Reply};
 use crate::actors::store::Put;
@@ -114,16 +114,7 @@ fn prepare(
         if g.created {
             b.dirty.groups.store(true, Ordering::Release);
         }
-        if !perm::is_writeable(b.cfg.broker_permission as i32) {
-            return Err(resp(
-                req,
-                response::NO_PERMISSION,
-                Some(format!(
-                    "the broker[{}] sending message is forbidden",
-                    b.cfg.broker_ip1
-                )),
-            ));
-        }
+        check_broker_writeable(b, req)?;
         if g.config.retry_queue_nums <= 0 {
             return Ok(None);
         }
