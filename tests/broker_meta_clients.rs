@@ -14,7 +14,8 @@ use rocketactor::protocol::heartbeat::{
 use rocketactor::protocol::lock::{LockBatchRequestBody, LockBatchResponseBody};
 use rocketactor::protocol::message_queue::MessageQueue;
 
-const SHEET_HEARTBEAT: &str = r#"{"clientID":"10.0.0.9@12345#987654321","consumerDataSet":[{"consumeFromWhere":"CONSUME_FROM_LAST_OFFSET","consumeType":"CONSUME_PASSIVELY","groupName":"cg1","messageModel":"CLUSTERING","subscriptionDataSet":[{"classFilterMode":false,"codeSet":[],"expressionType":"TAG","subString":"*","subVersion":1690000000000,"tagsSet":[],"topic":"T"},{"classFilterMode":false,"codeSet":[],"expressionType":"TAG","subString":"*","subVersion":1690000000001,"tagsSet":[],"topic":"%RETRY%cg1"}],"unitMode":false}],"producerDataSet":[{"groupName":"CLIENT_INNER_PRODUCER"},{"groupName":"pg1"}]}"#;
+/// A Java 4.9.x client's heartbeat body (docs/protocol.md §3.5).
+const JAVA_HEARTBEAT: &str = r#"{"clientID":"10.0.0.9@12345#987654321","consumerDataSet":[{"consumeFromWhere":"CONSUME_FROM_LAST_OFFSET","consumeType":"CONSUME_PASSIVELY","groupName":"cg1","messageModel":"CLUSTERING","subscriptionDataSet":[{"classFilterMode":false,"codeSet":[],"expressionType":"TAG","subString":"*","subVersion":1690000000000,"tagsSet":[],"topic":"T"},{"classFilterMode":false,"codeSet":[],"expressionType":"TAG","subString":"*","subVersion":1690000000001,"tagsSet":[],"topic":"%RETRY%cg1"}],"unitMode":false}],"producerDataSet":[{"groupName":"CLIENT_INNER_PRODUCER"},{"groupName":"pg1"}]}"#;
 
 /// Shaped like rocketmq-client-rust 1.0.0: extra fields, numbers as strings, no expressionType,
 /// null sets.
@@ -36,8 +37,8 @@ fn sub(topic: &str, version: i64) -> SubscriptionData {
 }
 
 #[test]
-fn parses_sheet_heartbeat() {
-    let hb = HeartbeatData::decode(SHEET_HEARTBEAT.as_bytes()).unwrap();
+fn parses_java_heartbeat() {
+    let hb = HeartbeatData::decode(JAVA_HEARTBEAT.as_bytes()).unwrap();
     assert_eq!(hb.client_id, "10.0.0.9@12345#987654321");
     assert_eq!(hb.producer_data_set.len(), 2);
     let c = &hb.consumer_data_set[0];
@@ -209,7 +210,7 @@ fn heartbeat_creates_group_and_retry_topic_and_reports_notifications() {
         producers: &mut producers,
         auto_create_subscription_group: true,
     };
-    let hb = HeartbeatData::decode(SHEET_HEARTBEAT.as_bytes()).unwrap();
+    let hb = HeartbeatData::decode(JAVA_HEARTBEAT.as_bytes()).unwrap();
     let fx = tables.apply_heartbeat(&hb, client(1, "ignored", 0));
     assert_eq!(fx.notify_groups, ["cg1"]);
     assert!(fx.topics_changed && fx.groups_changed);

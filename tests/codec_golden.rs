@@ -1,4 +1,4 @@
-//! Golden byte vectors from the protocol fact sheet (section 1.3 JSON examples, section 1.4
+//! Golden byte vectors (docs/protocol.md §1.3 JSON examples, §1.4
 //! binary layout): what Java and rocketmq-client-rust put on the wire must decode to the
 //! expected fields, and what we write must be byte-exact where the format is fixed.
 
@@ -83,7 +83,7 @@ fn json_request_encodes_byte_exact() {
     assert_eq!(&out[..], &frame(0, header, b"")[..]);
 }
 
-/// A ROCKETMQ header built by hand, byte by byte, per section 1.4.
+/// A ROCKETMQ header built by hand, byte by byte, per docs/protocol.md §1.4.
 fn hand_built_binary_header() -> Vec<u8> {
     let mut h = Vec::new();
     h.put_i16(310); // code

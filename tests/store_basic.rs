@@ -11,7 +11,7 @@ use rocketactor::store::{GetMessageStatus, MessageInner, StoreError};
 use std::net::SocketAddr;
 
 #[test]
-fn record_byte_layout_matches_the_sheet() {
+fn record_byte_layout_matches_the_java_layout() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = open(&small_config(dir.path()));
     let mut m = msg("TopicA", 3, b"hello", "TagA", "k1", "U1");

@@ -1,6 +1,6 @@
 //! What applications send ([`Message`]) and receive ([`MessageExt`]), plus the send outcome
 //! types. Received messages are decoded from the raw commit-log records that pull, query and
-//! view answers carry (§4.1), using the store's own record decoder so both sides agree on the
+//! view answers carry (docs/protocol.md §4.1) by the store's decoder, so both sides agree on the
 //! layout byte for byte.
 
 use std::collections::BTreeMap;

@@ -2,7 +2,7 @@
 //! `MessageClientIDSetter`), the client id brokers list per group (`ip@instance`), and parsing
 //! of the broker's offsetMsgId back into a broker address and commit-log offset.
 //!
-//! UNIQ_KEY layout (§4.5): client IPv4 (4 bytes) + pid (i16) + a per-process random i32 (Java
+//! UNIQ_KEY (docs/protocol.md §4.5): client IPv4 (4 B) + pid (i16) + per-process random i32 (Java
 //! uses the class loader's hash) + milliseconds since the start of the current month (i32) +
 //! a counter (i16), rendered as 32 upper-case hex digits. Unlike Java we take the month start
 //! in UTC: the value only has to be unique, and no client decodes its time.

@@ -4,7 +4,7 @@
 //! Codes are `i32` because `RemotingCommand::code` is; the ROCKETMQ binary header carries them as
 //! i16, which every code here fits.
 
-/// Request codes (`RequestCode`). Port usage per code: see the protocol fact sheet, section 2.2.
+/// Request codes (`RequestCode`). Port usage per code: docs/protocol.md §2.2.
 pub mod request {
     pub const SEND_MESSAGE: i32 = 10;
     pub const PULL_MESSAGE: i32 = 11;

@@ -1,4 +1,4 @@
-//! The `abort` marker (§5.5): created once the store is open, removed on a clean shutdown.
+//! The `abort` marker (docs/protocol.md §5.5): created when the store opens, removed on clean stop.
 //! Finding it at startup means the last run crashed, so recovery must be abnormal.
 
 use crate::store::error::{StoreError, StoreResult};

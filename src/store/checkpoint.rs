@@ -1,4 +1,4 @@
-//! The 4 KiB `checkpoint` file (§5.4): physicMsgTimestamp @0, logicsMsgTimestamp @8,
+//! The 4 KiB `checkpoint` (docs/protocol.md §5.4): physicMsgTimestamp @0, logicsMsgTimestamp @8,
 //! indexMsgTimestamp @16 (big-endian i64), rest zero. Abnormal recovery derives its start
 //! file from these times.
 

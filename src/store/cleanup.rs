@@ -1,4 +1,4 @@
-//! Expired-file deletion and the disk-full guard (§5.7). Usage of the commit-log path comes
+//! Old-file deletion and the disk-full guard (docs/protocol.md §5.7). Commit-log path usage comes
 //! from a [`DiskUsage`] source (statvfs by default) so tests can simulate a full disk.
 //! Commit-log files go when expired at `deleteWhen` hours, on a manual trigger, or — oldest
 //! first even if not expired — when the disk is over the forcible-clean ratio. The last file

@@ -66,7 +66,7 @@ impl CommitLog {
         let mut f = self.files.last_or_create(0)?;
         if need > f.remaining() {
             let remaining = f.remaining();
-            // Rule of §4.6: at least 8 bytes remain, so the blank header always fits.
+            // docs/protocol.md §4.6: at least 8 bytes remain, so the blank header always fits.
             f.append(&blank_header(remaining));
             f.mark_full();
             f = self.files.last_or_create(0)?;

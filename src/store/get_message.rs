@@ -1,4 +1,4 @@
-//! The pull read path (§2.6 "Store read"): consume-queue entries from a logical offset,
+//! The pull read path (docs/protocol.md §2.6): consume-queue entries from a logical offset,
 //! tag-hash filtering, and copies of the matching commit-log records, with RocketMQ's
 //! status codes and next-offset rules.
 

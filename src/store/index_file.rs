@@ -1,6 +1,6 @@
-//! One IndexFile (`index/<yyyyMMddHHmmssSSS>`, §5.3): a 40-byte header, `hashSlotNum` i32
-//! slots holding the newest entry of each hash chain, and `indexNum` 20-byte entries
-//! {keyHash i32, phyOffset i64, timeDiff i32 (s), prevIndex i32}. Callers serialize access
+//! One IndexFile (`index/<yyyyMMddHHmmssSSS>`, docs/protocol.md §5.3): a 40-byte header,
+//! `hashSlotNum` i32 slots holding the newest entry of each hash chain, and `indexNum` 20-byte
+//! entries {keyHash i32, phyOffset i64, timeDiff i32 (s), prevIndex i32}. Callers serialize access
 //! (the index service holds it behind a lock), so a plain `MmapMut` is enough.
 
 use crate::store::error::{StoreError, StoreResult};

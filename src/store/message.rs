@@ -1,6 +1,7 @@
 //! The message as the store receives it ([`MessageInner`]) plus the small RocketMQ encodings
-//! around it: the properties string (§4.3), Java `String.hashCode` tag hashes (§4.8),
-//! offset message ids (§4.5), sysFlag bits (§4.2) and the producer batch body (§2.3).
+//! around it (sections of docs/protocol.md): the properties string (§4.3), Java
+//! `String.hashCode` tag hashes (§4.8), offset message ids (§4.5), sysFlag bits (§4.2) and the
+//! producer batch body (§2.3).
 
 use crate::store::error::{StoreError, StoreResult};
 use bytes::{Buf, Bytes};
@@ -21,7 +22,7 @@ pub const PROPERTY_DELAY: &str = "DELAY";
 /// Topic where delayed messages wait.
 pub const SCHEDULE_TOPIC: &str = "SCHEDULE_TOPIC_XXXX";
 
-/// sysFlag bits (§4.2).
+/// sysFlag bits (docs/protocol.md §4.2).
 pub mod sys_flag {
     pub const COMPRESSED: i32 = 0x1;
     pub const MULTI_TAGS: i32 = 0x2;
@@ -51,7 +52,7 @@ pub struct MessageInner {
     pub queue_id: i32,
     pub flag: i32,
     pub body: Bytes,
-    /// Already encoded properties string (§4.3).
+    /// Already encoded properties string (docs/protocol.md §4.3).
     pub properties: String,
     pub sys_flag: i32,
     pub born_timestamp: i64,
@@ -192,8 +193,8 @@ pub struct BatchItem {
     pub properties: String,
 }
 
-/// Splits a SEND_BATCH_MESSAGE body (§2.3): per message totalSize, magic, crc, flag,
-/// bodyLen+body, propertiesLen(i16)+properties.
+/// Splits a SEND_BATCH_MESSAGE body (docs/protocol.md §2.3): per message totalSize, magic,
+/// crc, flag, bodyLen+body, propertiesLen(i16)+properties.
 pub fn decode_batch_body(body: &Bytes) -> StoreResult<Vec<BatchItem>> {
     let mut items = Vec::new();
     let mut buf = body.clone();

@@ -1,5 +1,6 @@
-//! The CommitLog record (§4.1): encoding at append time and decoding/validation for reads,
-//! recovery and replicated bytes. Byte layout is RocketMQ 4.9.7's, big-endian.
+//! The CommitLog record (docs/protocol.md §4.1): encoding at append time and decoding and
+//! validation for reads, recovery and replicated bytes. Byte layout is RocketMQ 4.9.7's
+//! (Java `CommitLog`), big-endian.
 
 use crate::store::message::{body_crc, sys_flag, MessageInner};
 use bytes::Bytes;

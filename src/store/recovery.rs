@@ -1,4 +1,4 @@
-//! Startup recovery (§5.6). Normal (clean shutdown): validate the last 3 commit-log files.
+//! Startup recovery (docs/protocol.md §5.6). Clean stop: validate the last 3 commit-log files.
 //! Abnormal (abort file present): validate every record from the file the checkpoint points
 //! at. Either way the commit log is cut after the last valid record, consume queues and index
 //! files that point past it are truncated, and then everything the queues and the index do

@@ -29,7 +29,7 @@ fn with_queue(
 }
 
 /// QUERY_CONSUMER_OFFSET: the stored offset; a never-committed queue whose first message is
-/// still present answers 0 (trap 7 of the sheet), otherwise QUERY_NOT_FOUND.
+/// still present answers 0 (docs/protocol.md §2.7, trap 7), otherwise QUERY_NOT_FOUND.
 pub fn query_consumer_offset(b: &Broker, req: &RemotingCommand) -> RemotingCommand {
     let group = match req.header_str("consumerGroup") {
         Ok(g) => g.to_string(),

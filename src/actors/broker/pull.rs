@@ -1,5 +1,5 @@
 //! PULL_MESSAGE (11) and LITE_PULL_MESSAGE (361): checks, the store read with tag filtering,
-//! the status-to-code mapping of section 2.6, offset commits, and parking for long polling.
+//! the status-to-code mapping of docs/protocol.md §2.6, offset commits, long-poll parking.
 
 use std::collections::BTreeSet;
 use std::sync::atomic::Ordering;

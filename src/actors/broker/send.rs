@@ -1,6 +1,6 @@
 //! SEND_MESSAGE (10), SEND_MESSAGE_V2 (310) and SEND_BATCH_MESSAGE (320).
 //!
-//! Checks run in Java's order (section 2.3 of the protocol sheet); the append goes to the
+//! Checks run in Java's order (docs/protocol.md §2.3); the append goes to the
 //! writer actor; then, without blocking anything, the reply waits for the flush (SYNC_FLUSH)
 //! and the slave (SYNC_MASTER) as the message's `WAIT` property allows. A send is answered
 //! SEND_OK only once its record is as durable as the broker's roles promise.

@@ -1,4 +1,4 @@
-//! HA replication (master/slave commit-log streaming over raw TCP, §6.4 of the fact sheet).
+//! HA replication (master/slave commit-log streaming over raw TCP, docs/protocol.md §6.4).
 //!
 //! - [`master::HaMasterHandle`]: the master's listener actor and one task per slave;
 //! - [`slave::HaSlaveHandle`]: the slave's connection actor, appending through the store writer;
