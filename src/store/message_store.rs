@@ -139,6 +139,8 @@ impl MessageStore {
             checkpoint: Mutex::new(checkpoint),
             last_store_ts: AtomicI64::new(0),
             disk_full_ppm: AtomicU64::new(0),
+            disk_ratios: Default::default(),
+            last_disk_check_ms: AtomicI64::new(0),
             usage,
             shut_down: AtomicBool::new(false),
         });
@@ -192,6 +194,7 @@ impl MessageStore {
         if self.shared.shut_down.load(Ordering::Acquire) {
             return Err(StoreError::ShutDown);
         }
+        self.shared.maybe_check_disk_space();
         if let Some(e) = self.shared.disk_full_error() {
             return Err(e);
         }
@@ -308,26 +311,16 @@ impl MessageStore {
             }
             total += len;
         }
-        let cl = &self.shared.commit_log;
-        let wrote_offset = cl.reserve(total)?;
         let store_ts = crate::store::time::now_ms();
-        self.buf.clear();
+        // Dispatch requests first (the commit-log offset is filled in below), so the space the
+        // put needs in the consume queue and the index is known before a byte is written.
         let mut reqs = Vec::with_capacity(payloads.len());
         for (i, p) in payloads.iter().enumerate() {
             let qo = if in_queue { first_qo + i as i64 } else { 0 };
-            let start = self.buf.len();
-            let phys = wrote_offset + start as i64;
-            let head = RecordHead {
-                queue_offset: qo,
-                phys_offset: phys,
-                store_timestamp: store_ts,
-                sys_flag: sys,
-            };
-            encode_record(&mut self.buf, msg, head, *p);
             let place = RecordPlace {
                 queue_id: msg.queue_id,
-                phys_offset: phys,
-                total_size: (self.buf.len() - start) as i32,
+                phys_offset: 0,
+                total_size: 0,
                 store_timestamp: store_ts,
                 queue_offset: qo,
                 sys_flag: sys,
@@ -339,6 +332,24 @@ impl MessageStore {
                 place,
                 &self.shared.cfg,
             ));
+        }
+        self.ensure_space(msg, in_queue.then_some(first_qo), total, &reqs)?;
+        let cl = &self.shared.commit_log;
+        let wrote_offset = cl.reserve(total)?;
+        self.buf.clear();
+        for ((i, p), req) in payloads.iter().enumerate().zip(reqs.iter_mut()) {
+            let qo = if in_queue { first_qo + i as i64 } else { 0 };
+            let start = self.buf.len();
+            let phys = wrote_offset + start as i64;
+            let head = RecordHead {
+                queue_offset: qo,
+                phys_offset: phys,
+                store_timestamp: store_ts,
+                sys_flag: sys,
+            };
+            encode_record(&mut self.buf, msg, head, *p);
+            req.commit_log_offset = phys;
+            req.msg_size = (self.buf.len() - start) as i32;
         }
         cl.append(&self.buf)?;
         self.shared.last_store_ts.store(store_ts, Ordering::Release);
@@ -365,6 +376,51 @@ impl MessageStore {
         })
     }
 
+    /// Backs the space a put needs before anything is written (issue #19,
+    /// `docs/disk-full.md`): looks at the disk usage again when the commit log needs a new chunk
+    /// or file (Java checks only every 10 s), refuses the put while the disk is full, and
+    /// allocates the commit-log bytes, the consume-queue entries (`first_qo` for a queued
+    /// message) and the index entries. On `NoSpace` nothing has been written.
+    fn ensure_space(
+        &self,
+        msg: &MessageInner,
+        first_qo: Option<i64>,
+        total: usize,
+        reqs: &[DispatchRequest],
+    ) -> StoreResult<()> {
+        let s = &self.shared;
+        if s.commit_log.needs_space(total) {
+            s.check_disk_space_quietly();
+            if let Some(e) = s.disk_full_error() {
+                return Err(e);
+            }
+        }
+        s.commit_log.ensure_space(total)?;
+        if let Some(qo) = first_qo {
+            s.cqs
+                .find_or_create(&msg.topic, msg.queue_id)?
+                .ensure_room(qo, reqs.len())?;
+        }
+        if s.cfg.message_index_enable {
+            s.index.write().prepare(reqs)?;
+        }
+        Ok(())
+    }
+
+    /// Slave: backs what dispatching one replicated record needs.
+    fn ensure_dispatch_space(&self, req: &DispatchRequest) -> StoreResult<()> {
+        let s = &self.shared;
+        if req.goes_to_consume_queue() {
+            s.cqs
+                .find_or_create(&req.topic, req.queue_id)?
+                .ensure_room(req.queue_offset, 1)?;
+        }
+        if s.cfg.message_index_enable {
+            s.index.write().prepare(std::slice::from_ref(req))?;
+        }
+        Ok(())
+    }
+
     fn dispatch_one(&self, req: &DispatchRequest) -> StoreResult<()> {
         let s = &self.shared;
         let out = dispatch(&s.cfg, &s.cqs, &s.index, req)?;
@@ -385,10 +441,26 @@ impl MessageStore {
         if self.shared.shut_down.load(Ordering::Acquire) {
             return Err(StoreError::ShutDown);
         }
+        // A slave whose disk is full stops taking replicated bytes (it stops acknowledging; the
+        // master's sync waits time out) until space returns (issue #19).
+        self.shared.maybe_check_disk_space();
+        if let Some(e) = self.shared.disk_full_error() {
+            return Err(e);
+        }
         let (records, consumed) = self.shared.commit_log.append_raw(offset, bytes)?;
         let mut dispatched = Vec::with_capacity(records.len());
         for rec in &records {
             let req = DispatchRequest::from_record(rec, &self.shared.cfg);
+            if let Err(e) = self.ensure_dispatch_space(&req) {
+                // Out of space for this record's queue entry or index: take it (and what
+                // follows) back out of the commit log, so it comes again once space returns.
+                if e.is_no_space() {
+                    if let Ok(at) = u64::try_from(rec.phys_offset) {
+                        self.shared.commit_log.files().truncate_dirty(at)?;
+                    }
+                }
+                return Err(e);
+            }
             if req.goes_to_consume_queue() {
                 let next = self
                     .next_queue_offset(&req.topic, req.queue_id)

@@ -4,6 +4,7 @@
 //! [`StoreReader`] handles for reads, flushing and cleanup.
 
 pub mod abort;
+pub mod backing;
 pub mod checkpoint;
 pub mod cleanup;
 pub mod commit_log;

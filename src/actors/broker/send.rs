@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use slog::warn;
 
-use super::reply::{check_broker_writeable, error, resp, store_error_code};
+use super::reply::{check_broker_writeable, error, resp, store_error_code, store_error_remark};
 use super::send_props;
 use super::state::Broker;
 use crate::actors::remoting::{ConnHandle, Reply};
@@ -252,7 +252,12 @@ async fn complete(
 ) -> RemotingCommand {
     let put = match put.await {
         Ok(Ok(put)) => put,
-        Ok(Err(e)) => return resp(req, store_error_code(&e), Some(e.to_string())),
+        Ok(Err(e)) => {
+            if e.is_no_space() {
+                warn!(b.log, "put refused: disk full"; "error" => %e);
+            }
+            return resp(req, store_error_code(&e), Some(store_error_remark(b, &e)));
+        }
         Err(_) => {
             warn!(
                 b.log,
