@@ -467,3 +467,97 @@ async fn async_flush_broker_on_a_full_tmpfs_refuses_writes_and_keeps_serving() {
     };
     fill_refuse_restart_free(test, m, FlushDiskType::AsyncFlush).await;
 }
+
+fn acked_slaves(m: &BrokerHandle) -> usize {
+    match m.ha_status() {
+        rocketactor::actors::broker::replica::HaStatus::Master { slaves } => {
+            slaves.iter().filter(|s| s.acked_offset >= 0).count()
+        }
+        rocketactor::actors::broker::replica::HaStatus::Slave(_) => 0,
+    }
+}
+
+#[actix_rt::test]
+async fn sync_master_never_answers_send_ok_when_its_slave_disk_is_full() {
+    let test = "sync_master_never_answers_send_ok_when_its_slave_disk_is_full";
+    let Some(mount) = mount_or_skip(test, Mount::tmpfs(16)) else {
+        return;
+    };
+    let mdir = tempfile::tempdir().unwrap();
+    let c = Cluster::start().await;
+    let ns = c.namesrv_addr();
+    let name = "broker-dfs";
+    let mut mcfg = broker_cfg(&c, name, BrokerRole::SyncMaster, mdir.path());
+    mcfg.flush_disk_type = FlushDiskType::SyncFlush;
+    mcfg.slave_timeout = 1_000;
+    let mut scfg = broker_cfg(&c, name, BrokerRole::Slave, &mount.store());
+    scfg.broker_id = 1;
+    let master = c.broker(mcfg).await;
+    let slave = c.broker(scfg).await;
+    eventually("slave attached", || async { acked_slaves(&master) == 1 }).await;
+    let addr = master.client_addr();
+    let admin = Admin::new(&ns).unwrap();
+    let tc = rocketactor::protocol::topic::TopicConfig::new(TOPIC, QUEUES, QUEUES, 6);
+    admin.create_topic(&addr, &tc).await.expect("create topic");
+    let p = Producer::new(&ns, "pg-disk-full-slave").unwrap();
+    p.start().unwrap();
+    eventually("topic routable", || async {
+        p.publish_queues(TOPIC).await.is_ok()
+    })
+    .await;
+
+    // Fill the slave through the master: SEND_OK while the slave keeps up, then never again.
+    let max_sends = 2 * (16 << 20) / BODY;
+    let (mut ok, mut not_ok) = (0usize, Vec::new());
+    for seq in 0..max_sends {
+        let mq = MessageQueue::new(TOPIC, name, (seq % QUEUES as usize) as i32);
+        let r = p
+            .send_to_queue(&mq, Message::new(body(seq)))
+            .await
+            .unwrap_or_else(|e| panic!("send {seq}: {e}"));
+        match r.status {
+            SendStatus::SendOk => {
+                assert!(not_ok.is_empty(), "SEND_OK at {seq} after {not_ok:?}");
+                ok += 1;
+            }
+            SendStatus::FlushSlaveTimeout | SendStatus::SlaveNotAvailable => {
+                not_ok.push(r.status);
+                if not_ok.len() == 5 {
+                    break;
+                }
+            }
+            other => panic!("send {seq}: {other:?}"),
+        }
+    }
+    let used = usage(&mount.point);
+    eprintln!("{test}: {ok} SEND_OK, then {not_ok:?}; slave disk {used:.3} used");
+    assert_eq!(not_ok.len(), 5, "the master stopped answering SEND_OK");
+    assert!(ok > 100, "{ok} SEND_OK before the slave's disk filled");
+    assert!(used > 0.88, "slave disk {used}");
+    let (ms, ss) = (
+        master.broker.store.reader().max_phys_offset(),
+        slave.broker.store.reader().max_phys_offset(),
+    );
+    assert!(ss < ms, "the slave stopped taking bytes ({ss} vs {ms})");
+
+    // Space comes back on the slave (expired files go): it catches up, SEND_OK again.
+    expire_old_commit_log_files(&mount.store());
+    let mut seq = max_sends;
+    eventually("SEND_OK once the slave has space again", || {
+        seq += 1;
+        let (p, s) = (&p, seq);
+        async move {
+            let mq = MessageQueue::new(TOPIC, name, (s % QUEUES as usize) as i32);
+            p.send_to_queue(&mq, Message::new(body(s)))
+                .await
+                .is_ok_and(|r| r.status == SendStatus::SendOk)
+        }
+    })
+    .await;
+    p.shutdown();
+    slave.stop().await;
+    master.stop().await;
+    drop(slave);
+    drop(master);
+    drop(mount);
+}
