@@ -561,3 +561,35 @@ async fn sync_master_never_answers_send_ok_when_its_slave_disk_is_full() {
     drop(master);
     drop(mount);
 }
+
+#[test]
+fn a_metadata_write_on_a_full_disk_fails_and_leaves_the_old_file_intact() {
+    use rocketactor::broker::persist::{sibling, write_atomic};
+    let test = "a_metadata_write_on_a_full_disk_fails_and_leaves_the_old_file_intact";
+    let Some(mount) = mount_or_skip(test, Mount::tmpfs(1)) else {
+        return;
+    };
+    let file = mount.point.join("config").join("consumerOffset.json");
+    write_atomic(&file, "{\"old\":1}").expect("first write");
+    // Fill the file system to the last byte.
+    let ballast = mount.point.join("ballast");
+    let mut f = std::fs::File::create(&ballast).unwrap();
+    let chunk = vec![0x5au8; 64 * 1024];
+    for _ in 0..64 {
+        if f.write_all(&chunk).is_err() {
+            break;
+        }
+    }
+    let _ = f.write_all(&[1u8; 4096]);
+    drop(f);
+    let big = "x".repeat(256 * 1024);
+    let err = write_atomic(&file, &big).expect_err("no space for the new version");
+    assert!(err.to_string().contains("consumerOffset.json"), "{err}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "{\"old\":1}");
+    assert!(!sibling(&file, ".tmp").exists(), "temp file removed");
+    // Space returns: the retry succeeds.
+    std::fs::remove_file(&ballast).unwrap();
+    write_atomic(&file, &big).expect("retry after space returned");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), big);
+    drop(mount);
+}
