@@ -690,3 +690,69 @@ fn store_meets_enospc_refuses_puts_and_recovers_after_a_crash_on_the_full_disk()
     drop(store);
     drop(mount);
 }
+
+/// Fills the file system at `dir` with a ballast file; returns its path.
+fn ballast(dir: &Path) -> PathBuf {
+    let path = dir.join("ballast");
+    let mut f = std::fs::File::create(&path).unwrap();
+    let chunk = vec![0x5au8; 64 * 1024];
+    for _ in 0..100_000 {
+        if f.write_all(&chunk).is_err() {
+            break;
+        }
+    }
+    for _ in 0..16 {
+        let _ = f.write_all(&[1u8; 4096]);
+    }
+    path
+}
+
+#[test]
+fn a_rebuild_that_runs_out_of_space_is_resumed_when_space_returns() {
+    use rocketactor::store::{MessageInner, MessageStore, StoreConfig};
+    let test = "a_rebuild_that_runs_out_of_space_is_resumed_when_space_returns";
+    let Some(mount) = mount_or_skip(test, Mount::tmpfs(4)) else {
+        return;
+    };
+    let mut cfg = StoreConfig::for_dir(mount.store());
+    cfg.mapped_file_size_commit_log = 256 * 1024;
+    cfg.mapped_file_size_consume_queue = 20 * 2_000;
+    cfg.max_hash_slot_num = 500;
+    cfg.max_index_num = 2_000;
+    cfg.disk_full_ratio = 1.5;
+    let log = rocketactor::logging::test_logger();
+    let mut store = MessageStore::open(cfg.clone(), &log).expect("open");
+    let acked: Vec<usize> = (0..200).collect();
+    for &seq in &acked {
+        store
+            .put_message(&MessageInner::new("T", 0, body(seq)))
+            .expect("put");
+    }
+    store.shutdown().expect("clean shutdown");
+    drop(store);
+    // The queue is lost (as after a crash that took its files); the disk is then filled, so
+    // rebuilding it from the commit log finds no space.
+    std::fs::remove_dir_all(mount.store().join("consumequeue").join("T")).unwrap();
+    let ballast = ballast(&mount.point);
+    let mut store = MessageStore::open(cfg.clone(), &log).expect("opens on the full disk");
+    assert!(
+        store.recovery_report().dispatch_pending_from.is_some(),
+        "{:?}",
+        store.recovery_report()
+    );
+    let e = store
+        .put_message(&MessageInner::new("T", 0, body(999)))
+        .expect_err("no writes while the rebuild waits for space");
+    assert!(e.is_no_space(), "{e}");
+    // Space returns: the next put resumes the rebuild first, then lands after it.
+    std::fs::remove_file(&ballast).unwrap();
+    let r = store
+        .put_message(&MessageInner::new("T", 0, body(200)))
+        .expect("put after space returned");
+    assert_eq!(r.queue_offset, 200);
+    let mut all = acked.clone();
+    all.push(200);
+    assert_eq!(store_read_back(&store.reader(), "T"), all);
+    drop(store);
+    drop(mount);
+}

@@ -21,6 +21,7 @@ use crate::store::record::{
     effective_sys_flag, encode_record, record_len, RecordHead, RecordPayload,
 };
 use crate::store::recovery::{recover, RecoveryReport};
+use crate::store::space;
 use parking_lot::{Mutex, RwLock};
 use slog::{info, Logger};
 use std::collections::HashMap;
@@ -79,6 +80,9 @@ pub struct MessageStore {
     topic_queue_table: HashMap<String, HashMap<i32, i64>>,
     buf: Vec<u8>,
     recovery: RecoveryReport,
+    /// Commit-log offset from which queue and index entries are still to be written (a
+    /// re-dispatch that ran out of space); writes wait until it is caught up (issue #19).
+    dispatch_pending: Option<i64>,
 }
 
 impl std::ops::Deref for MessageStore {
@@ -154,6 +158,7 @@ impl MessageStore {
             shared,
             topic_queue_table: table,
             buf: Vec::with_capacity(64 * 1024),
+            dispatch_pending: recovery.dispatch_pending_from,
             recovery,
         })
     }
@@ -188,6 +193,28 @@ impl MessageStore {
                     .insert(topic.to_string(), HashMap::from([(queue_id, next)]));
             }
         }
+    }
+
+    /// Retries a re-dispatch that ran out of space (recovery on a full disk). Until it has
+    /// caught up, the queues' next offsets are unknown, so writes are refused.
+    fn catch_up_dispatch(&mut self) -> StoreResult<()> {
+        let Some(from) = self.dispatch_pending else {
+            return Ok(());
+        };
+        if let Err(e) = space::catch_up(&self.shared, from) {
+            if let StoreError::NoSpace { offset, .. } = &e {
+                self.dispatch_pending = Some(*offset as i64);
+            }
+            return Err(e);
+        }
+        self.dispatch_pending = None;
+        for cq in self.shared.cqs.all() {
+            let next = cq
+                .max_offset_in_queue()
+                .max(self.next_queue_offset(cq.topic(), cq.queue_id()));
+            self.set_next_queue_offset(cq.topic(), cq.queue_id(), next);
+        }
+        Ok(())
     }
 
     fn check_writable(&self) -> StoreResult<()> {
@@ -227,6 +254,7 @@ impl MessageStore {
     /// Appends one message; dispatches it before returning.
     pub fn put_message(&mut self, msg: &MessageInner) -> StoreResult<PutResult> {
         self.check_writable()?;
+        self.catch_up_dispatch()?;
         self.check_common(msg)?;
         let payload = RecordPayload {
             flag: msg.flag,
@@ -240,6 +268,7 @@ impl MessageStore {
     /// properties appended to each message). Never split across files.
     pub fn put_batch(&mut self, msg: &MessageInner) -> StoreResult<PutResult> {
         self.check_writable()?;
+        self.catch_up_dispatch()?;
         self.check_common(msg)?;
         if sys_flag::transaction_type(msg.sys_flag) != sys_flag::TRANSACTION_NOT_TYPE {
             return Err(StoreError::MessageIllegal(
@@ -333,7 +362,13 @@ impl MessageStore {
                 &self.shared.cfg,
             ));
         }
-        self.ensure_space(msg, in_queue.then_some(first_qo), total, &reqs)?;
+        space::ensure_put_space(
+            &self.shared,
+            msg,
+            in_queue.then_some(first_qo),
+            total,
+            &reqs,
+        )?;
         let cl = &self.shared.commit_log;
         let wrote_offset = cl.reserve(total)?;
         self.buf.clear();
@@ -376,51 +411,6 @@ impl MessageStore {
         })
     }
 
-    /// Backs the space a put needs before anything is written (issue #19,
-    /// `docs/disk-full.md`): looks at the disk usage again when the commit log needs a new chunk
-    /// or file (Java checks only every 10 s), refuses the put while the disk is full, and
-    /// allocates the commit-log bytes, the consume-queue entries (`first_qo` for a queued
-    /// message) and the index entries. On `NoSpace` nothing has been written.
-    fn ensure_space(
-        &self,
-        msg: &MessageInner,
-        first_qo: Option<i64>,
-        total: usize,
-        reqs: &[DispatchRequest],
-    ) -> StoreResult<()> {
-        let s = &self.shared;
-        if s.commit_log.needs_space(total) {
-            s.check_disk_space_quietly();
-            if let Some(e) = s.disk_full_error() {
-                return Err(e);
-            }
-        }
-        s.commit_log.ensure_space(total)?;
-        if let Some(qo) = first_qo {
-            s.cqs
-                .find_or_create(&msg.topic, msg.queue_id)?
-                .ensure_room(qo, reqs.len())?;
-        }
-        if s.cfg.message_index_enable {
-            s.index.write().prepare(reqs)?;
-        }
-        Ok(())
-    }
-
-    /// Slave: backs what dispatching one replicated record needs.
-    fn ensure_dispatch_space(&self, req: &DispatchRequest) -> StoreResult<()> {
-        let s = &self.shared;
-        if req.goes_to_consume_queue() {
-            s.cqs
-                .find_or_create(&req.topic, req.queue_id)?
-                .ensure_room(req.queue_offset, 1)?;
-        }
-        if s.cfg.message_index_enable {
-            s.index.write().prepare(std::slice::from_ref(req))?;
-        }
-        Ok(())
-    }
-
     fn dispatch_one(&self, req: &DispatchRequest) -> StoreResult<()> {
         let s = &self.shared;
         let out = dispatch(&s.cfg, &s.cqs, &s.index, req)?;
@@ -447,11 +437,12 @@ impl MessageStore {
         if let Some(e) = self.shared.disk_full_error() {
             return Err(e);
         }
+        self.catch_up_dispatch()?;
         let (records, consumed) = self.shared.commit_log.append_raw(offset, bytes)?;
         let mut dispatched = Vec::with_capacity(records.len());
         for rec in &records {
             let req = DispatchRequest::from_record(rec, &self.shared.cfg);
-            if let Err(e) = self.ensure_dispatch_space(&req) {
+            if let Err(e) = space::ensure_dispatch_space(&self.shared, &req) {
                 // Out of space for this record's queue entry or index: take it (and what
                 // follows) back out of the commit log, so it comes again once space returns.
                 if e.is_no_space() {

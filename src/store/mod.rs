@@ -23,6 +23,7 @@ pub mod message_store;
 pub mod reader;
 pub mod record;
 pub mod recovery;
+pub mod space;
 pub mod time;
 
 pub use cleanup::{CleanupReport, DiskUsage, FixedUsage, StatvfsUsage};
