@@ -300,7 +300,14 @@ impl StoreShared {
 
     /// One cleanup pass (the cleaner calls this every `cleanResourceInterval`).
     pub fn run_cleanup(&self, now_ms: i64, manual: bool) -> StoreResult<CleanupReport> {
-        let ratio = self.check_disk_space()?;
+        let cl_ratio = self.check_disk_space()?;
+        // Java's `isSpaceToDelete` also weighs the consume-queue path (its own file system when
+        // `storePathConsumeQueue` points elsewhere): over 0.90 it marks the disk full too.
+        let cq_ratio = self.disk_ratios()[1];
+        if cq_ratio > self.cfg.disk_full_ratio && cl_ratio <= self.cfg.disk_full_ratio {
+            self.set_disk_ratio(cq_ratio);
+        }
+        let ratio = cl_ratio.max(cq_ratio);
         let decision = decide(&self.cfg, ratio, now_ms, manual);
         let mut report = CleanupReport {
             decision,

@@ -76,3 +76,18 @@ pub fn service_not_available_remark(cl: f64, cq: f64, index: f64) -> String {
         "service not available now. It may be caused by one of the following reasons: the broker's disk is full [CL: {cl:5.2} CQ: {cq:5.2} INDEX: {index:5.2}], messages are put to the slave, message store has been shut down, etc."
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn service_not_available_remark_formats_like_javas_diskutil() {
+        assert_eq!(
+            service_not_available_remark(0.91, 0.5, -1.0),
+            "service not available now. It may be caused by one of the following reasons: the \
+             broker's disk is full [CL:  0.91 CQ:  0.50 INDEX: -1.00], messages are put to the \
+             slave, message store has been shut down, etc."
+        );
+    }
+}
