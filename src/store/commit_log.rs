@@ -44,7 +44,7 @@ impl CommitLog {
             return self.files.ensure_writable(at, need);
         }
         // The blank header closes this file; the record opens the next one.
-        self.files.ensure_writable(at, remaining + need)
+        self.files.ensure_roll(at, END_FILE_MIN_BLANK_LENGTH, need)
     }
 
     /// True when the next `len` bytes need disk space not yet allocated (a new chunk or a new

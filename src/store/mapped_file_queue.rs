@@ -174,6 +174,21 @@ impl MappedFileQueue {
         Ok(())
     }
 
+    /// Writer only: backs a roll-over — `blank` bytes at the write position `at` of the last
+    /// file (the end-of-file blank header; the padding after it is never written) and the
+    /// first `len` bytes of the next file (created now and kept aside).
+    pub(crate) fn ensure_roll(&self, at: u64, blank: usize, len: usize) -> StoreResult<()> {
+        let Some(f) = self.last_file() else {
+            return self.ensure_writable(at, len);
+        };
+        if !f.is_full() {
+            let pos = usize::try_from(at.saturating_sub(f.from_offset())).unwrap_or(usize::MAX);
+            f.ensure_backed(pos.saturating_add(blank))?;
+        }
+        self.prepared(f.from_offset() + self.file_size as u64)?
+            .ensure_backed(len)
+    }
+
     /// The file kept aside for `from` (created sparse if missing).
     fn prepared(&self, from: u64) -> StoreResult<Arc<MappedFile>> {
         let mut slot = self.next.lock();
