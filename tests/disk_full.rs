@@ -5,19 +5,24 @@
 //! the broker stays up, every acknowledged message is read back exactly once with its body,
 //! the broker restarts on the full disk and serves everything again, and sends succeed again
 //! once expired files are removed. A slave whose disk fills stops acknowledging: its
-//! SYNC_MASTER answers FLUSH_SLAVE_TIMEOUT or SLAVE_NOT_AVAILABLE, never SEND_OK.
+//! SYNC_MASTER answers FLUSH_SLAVE_TIMEOUT or SLAVE_NOT_AVAILABLE, never SEND_OK. The
+//! store-level cases (a real ENOSPC, a paused rebuild, metadata writes) are in
+//! `disk_full_store.rs`.
 //!
 //! Mounting needs root (CI runs as root). Without it each test prints `SKIPPED <name>: <why>`
-//! on stderr and returns; set `ROCKETACTOR_REQUIRE_DISK_TESTS=1` to make that a failure.
+//! on stderr and returns; with `ROCKETACTOR_REQUIRE_DISK_TESTS=1` (set by `.ci/run` as root) a
+//! tmpfs that cannot be mounted is a failure (a missing loop device still skips the ext4 case).
 
+mod disk_support;
 mod support;
 
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::{Duration, SystemTime};
+use std::path::Path;
 
+use disk_support::{
+    body, expire_old_commit_log_files, mount_or_skip, refresh_commit_log_files, seq_of, usage,
+    Mount, BODY,
+};
 use rocketactor::actors::broker::BrokerHandle;
 use rocketactor::client::admin::MessageQuery;
 use rocketactor::client::consumer::{PullConsumer, PullStatus};
@@ -30,126 +35,7 @@ use rocketactor::protocol::message_queue::MessageQueue;
 use support::{eventually, Cluster};
 
 const TOPIC: &str = "DISK_FULL_TOPIC";
-const BODY: usize = 4096;
 const QUEUES: i32 = 4;
-
-/// A small file system mounted under a temp dir; unmounted on drop (also on panic).
-struct Mount {
-    point: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Mount {
-    fn tmpfs(size_mib: u64) -> Result<Mount, String> {
-        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-        let point = dir.path().join("mnt");
-        std::fs::create_dir(&point).map_err(|e| e.to_string())?;
-        run(
-            "mount",
-            &[
-                "-t",
-                "tmpfs",
-                "-o",
-                &format!("size={size_mib}m"),
-                "tmpfs",
-                &point.to_string_lossy(),
-            ],
-        )?;
-        Ok(Mount { point, _dir: dir })
-    }
-
-    fn ext4(size_mib: u64) -> Result<Mount, String> {
-        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-        let image = dir.path().join("fs.img");
-        let f = std::fs::File::create(&image).map_err(|e| e.to_string())?;
-        f.set_len(size_mib << 20).map_err(|e| e.to_string())?;
-        drop(f);
-        run(
-            "mkfs.ext4",
-            &["-q", "-F", "-b", "4096", &image.to_string_lossy()],
-        )?;
-        let point = dir.path().join("mnt");
-        std::fs::create_dir(&point).map_err(|e| e.to_string())?;
-        run(
-            "mount",
-            &[
-                "-o",
-                "loop",
-                &image.to_string_lossy(),
-                &point.to_string_lossy(),
-            ],
-        )?;
-        Ok(Mount { point, _dir: dir })
-    }
-
-    fn store(&self) -> PathBuf {
-        self.point.join("store")
-    }
-}
-
-impl Drop for Mount {
-    fn drop(&mut self) {
-        let p = self.point.to_string_lossy().to_string();
-        if run("umount", &[&p]).is_err() {
-            // Still busy (a mapping not yet dropped): detach now, freed when the last user goes.
-            let _ = run("umount", &["-l", &p]);
-        }
-    }
-}
-
-fn run(cmd: &str, args: &[&str]) -> Result<(), String> {
-    let out = Command::new(cmd)
-        .args(args)
-        .output()
-        .map_err(|e| format!("`{cmd}` cannot run: {e}"))?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "`{cmd} {}` failed: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr).trim()
-        ))
-    }
-}
-
-/// The mount, or a visible skip (a failure when `ROCKETACTOR_REQUIRE_DISK_TESTS` is set).
-fn mount_or_skip(test: &str, m: Result<Mount, String>) -> Option<Mount> {
-    match m {
-        Ok(m) => Some(m),
-        Err(why) => {
-            if std::env::var_os("ROCKETACTOR_REQUIRE_DISK_TESTS").is_some() {
-                panic!("{test}: cannot mount a small file system: {why}");
-            }
-            let _ = writeln!(
-                std::io::stderr(),
-                "\nSKIPPED {test}: {why} (needs root to mount tmpfs / a loop ext4 image)\n"
-            );
-            None
-        }
-    }
-}
-
-/// Used fraction of the file system at `p`, as Java computes it.
-fn usage(p: &Path) -> f64 {
-    let st = nix::sys::statvfs::statvfs(p).expect("statvfs");
-    let unit = st.fragment_size() as f64;
-    let used = (st.blocks() - st.blocks_free()) as f64 * unit;
-    used / (used + st.blocks_available() as f64 * unit)
-}
-
-fn body(seq: usize) -> Vec<u8> {
-    let mut b = format!("{seq:010}:").into_bytes();
-    b.extend((0..BODY - b.len()).map(|i| b'a' + ((seq * 7 + i) % 26) as u8));
-    b
-}
-
-fn seq_of(body: &[u8]) -> usize {
-    std::str::from_utf8(&body[..10])
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("unexpected body {:?}", &body[..16.min(body.len())]))
-}
 
 fn broker_cfg(c: &Cluster, name: &str, role: BrokerRole, dir: &Path) -> BrokerConfig {
     let mut cfg = c.broker_config(name, role, dir);
@@ -265,38 +151,6 @@ async fn routable_consumer(ns: &str, group: &str, addr: &str) -> PullConsumer {
     })
     .await;
     c
-}
-
-/// Makes every commit-log file but the last two look 100 hours old (expired for
-/// `fileReservedTime` 72), so the cleaner removes them because the disk is over the ratio.
-fn expire_old_commit_log_files(store: &Path) -> usize {
-    let dir = store.join("commitlog");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("commitlog dir")
-        .map(|e| e.expect("entry").path())
-        .collect();
-    files.sort();
-    let old = SystemTime::now() - Duration::from_secs(100 * 3600);
-    let n = files.len().saturating_sub(2);
-    for f in &files[..n] {
-        std::fs::File::options()
-            .write(true)
-            .open(f)
-            .and_then(|h| h.set_modified(old))
-            .expect("set mtime");
-    }
-    n
-}
-
-/// Gives every commit-log file the current mtime (none is expired any more).
-fn refresh_commit_log_files(store: &Path) {
-    for e in std::fs::read_dir(store.join("commitlog")).expect("commitlog dir") {
-        let path = e.expect("entry").path();
-        let _ = std::fs::File::options()
-            .write(true)
-            .open(&path)
-            .and_then(|h| h.set_modified(SystemTime::now()));
-    }
 }
 
 async fn fill_refuse_restart_free(test: &str, mount: Mount, flush: FlushDiskType) {
@@ -559,200 +413,5 @@ async fn sync_master_never_answers_send_ok_when_its_slave_disk_is_full() {
     master.stop().await;
     drop(slave);
     drop(master);
-    drop(mount);
-}
-
-#[test]
-fn a_metadata_write_on_a_full_disk_fails_and_leaves_the_old_file_intact() {
-    use rocketactor::broker::persist::{sibling, write_atomic};
-    let test = "a_metadata_write_on_a_full_disk_fails_and_leaves_the_old_file_intact";
-    let Some(mount) = mount_or_skip(test, Mount::tmpfs(1)) else {
-        return;
-    };
-    let file = mount.point.join("config").join("consumerOffset.json");
-    write_atomic(&file, "{\"old\":1}").expect("first write");
-    // Fill the file system to the last byte.
-    let ballast = mount.point.join("ballast");
-    let mut f = std::fs::File::create(&ballast).unwrap();
-    let chunk = vec![0x5au8; 64 * 1024];
-    for _ in 0..64 {
-        if f.write_all(&chunk).is_err() {
-            break;
-        }
-    }
-    let _ = f.write_all(&[1u8; 4096]);
-    drop(f);
-    let big = "x".repeat(256 * 1024);
-    let err = write_atomic(&file, &big).expect_err("no space for the new version");
-    assert!(err.to_string().contains("consumerOffset.json"), "{err}");
-    assert_eq!(std::fs::read_to_string(&file).unwrap(), "{\"old\":1}");
-    assert!(!sibling(&file, ".tmp").exists(), "temp file removed");
-    // Space returns: the retry succeeds.
-    std::fs::remove_file(&ballast).unwrap();
-    write_atomic(&file, &big).expect("retry after space returned");
-    assert_eq!(std::fs::read_to_string(&file).unwrap(), big);
-    drop(mount);
-}
-
-/// Every queued message of `topic`/0 read back through the consume queue: seq list.
-fn store_read_back(s: &rocketactor::store::StoreReader, topic: &str) -> Vec<usize> {
-    use rocketactor::store::record::{check_record, RecordCheck};
-    let mut out = Vec::new();
-    let (min, max) = (
-        s.min_offset_in_queue(topic, 0),
-        s.max_offset_in_queue(topic, 0),
-    );
-    for i in min..max {
-        let phys = s
-            .commit_log_offset_in_queue(topic, 0, i)
-            .unwrap_or_else(|| panic!("queue entry {i}"));
-        let raw = s
-            .look_message_by_offset(phys)
-            .unwrap_or_else(|| panic!("record at {phys}"));
-        match check_record(&raw, true) {
-            RecordCheck::Message(r) => {
-                let seq = seq_of(&r.body);
-                assert_eq!(r.body.as_ref(), body(seq).as_slice(), "body of {seq}");
-                assert_eq!(r.queue_offset, i);
-                out.push(seq);
-            }
-            _ => panic!("bad record at {phys}"),
-        }
-    }
-    out
-}
-
-#[test]
-fn store_meets_enospc_refuses_puts_and_recovers_after_a_crash_on_the_full_disk() {
-    use rocketactor::store::{MessageInner, MessageStore, StoreConfig};
-    let test = "store_meets_enospc_refuses_puts_and_recovers_after_a_crash_on_the_full_disk";
-    let Some(mount) = mount_or_skip(test, Mount::tmpfs(8)) else {
-        return;
-    };
-    let mut cfg = StoreConfig::for_dir(mount.store());
-    cfg.mapped_file_size_commit_log = 512 * 1024;
-    cfg.mapped_file_size_consume_queue = 20 * 2_000;
-    cfg.max_hash_slot_num = 2_000;
-    cfg.max_index_num = 8_000;
-    // No usage guard: the store must meet the real ENOSPC and refuse cleanly.
-    cfg.disk_full_ratio = 1.5;
-    let log = rocketactor::logging::test_logger();
-    let mut store = MessageStore::open(cfg.clone(), &log).expect("open");
-    let mut acked = Vec::new();
-    let mut refusals = 0;
-    for seq in 0..4_000usize {
-        let mut m = MessageInner::new("T", 0, body(seq));
-        m.properties = rocketactor::store::message::encode_properties([
-            ("KEYS", format!("k{seq}").as_str()),
-            ("UNIQ_KEY", format!("U{seq}").as_str()),
-        ]);
-        match store.put_message(&m) {
-            Ok(_) => {
-                assert_eq!(refusals, 0, "stored after a refusal");
-                acked.push(seq);
-            }
-            Err(e) => {
-                if refusals == 0 {
-                    eprintln!("{test}: first refusal: {e}");
-                }
-                assert!(e.is_no_space(), "refused with {e}");
-                assert!(!e.is_io(), "a full disk is not a disk failure: {e}");
-                refusals += 1;
-                if refusals == 10 {
-                    break;
-                }
-            }
-        }
-    }
-    eprintln!("{test}: {} stored, then {refusals} refusals", acked.len());
-    assert_eq!(refusals, 10);
-    assert!(acked.len() > 100);
-    assert_eq!(store_read_back(&store.reader(), "T"), acked);
-    let q = store
-        .reader()
-        .query_by_key("T", &format!("k{}", acked[7]), 4, 0, i64::MAX);
-    assert_eq!(
-        q.messages.len(),
-        1,
-        "index entry of an acknowledged message"
-    );
-
-    // A crash (no shutdown: the abort file stays) and a restart on the full disk.
-    drop(store);
-    let store = MessageStore::open(cfg.clone(), &log).expect("reopen on the full disk");
-    assert!(store.recovery_report().abnormal);
-    assert_eq!(store_read_back(&store.reader(), "T"), acked);
-    let q =
-        store
-            .reader()
-            .query_by_key("T", &format!("k{}", acked[acked.len() - 1]), 4, 0, i64::MAX);
-    assert_eq!(q.messages.len(), 1, "index rebuilt on the full disk");
-    drop(store);
-    drop(mount);
-}
-
-/// Fills the file system at `dir` with a ballast file; returns its path.
-fn ballast(dir: &Path) -> PathBuf {
-    let path = dir.join("ballast");
-    let mut f = std::fs::File::create(&path).unwrap();
-    let chunk = vec![0x5au8; 64 * 1024];
-    for _ in 0..100_000 {
-        if f.write_all(&chunk).is_err() {
-            break;
-        }
-    }
-    for _ in 0..16 {
-        let _ = f.write_all(&[1u8; 4096]);
-    }
-    path
-}
-
-#[test]
-fn a_rebuild_that_runs_out_of_space_is_resumed_when_space_returns() {
-    use rocketactor::store::{MessageInner, MessageStore, StoreConfig};
-    let test = "a_rebuild_that_runs_out_of_space_is_resumed_when_space_returns";
-    let Some(mount) = mount_or_skip(test, Mount::tmpfs(4)) else {
-        return;
-    };
-    let mut cfg = StoreConfig::for_dir(mount.store());
-    cfg.mapped_file_size_commit_log = 256 * 1024;
-    cfg.mapped_file_size_consume_queue = 20 * 2_000;
-    cfg.max_hash_slot_num = 500;
-    cfg.max_index_num = 2_000;
-    cfg.disk_full_ratio = 1.5;
-    let log = rocketactor::logging::test_logger();
-    let mut store = MessageStore::open(cfg.clone(), &log).expect("open");
-    let acked: Vec<usize> = (0..200).collect();
-    for &seq in &acked {
-        store
-            .put_message(&MessageInner::new("T", 0, body(seq)))
-            .expect("put");
-    }
-    store.shutdown().expect("clean shutdown");
-    drop(store);
-    // The queue is lost (as after a crash that took its files); the disk is then filled, so
-    // rebuilding it from the commit log finds no space.
-    std::fs::remove_dir_all(mount.store().join("consumequeue").join("T")).unwrap();
-    let ballast = ballast(&mount.point);
-    let mut store = MessageStore::open(cfg.clone(), &log).expect("opens on the full disk");
-    assert!(
-        store.recovery_report().dispatch_pending_from.is_some(),
-        "{:?}",
-        store.recovery_report()
-    );
-    let e = store
-        .put_message(&MessageInner::new("T", 0, body(999)))
-        .expect_err("no writes while the rebuild waits for space");
-    assert!(e.is_no_space(), "{e}");
-    // Space returns: the next put resumes the rebuild first, then lands after it.
-    std::fs::remove_file(&ballast).unwrap();
-    let r = store
-        .put_message(&MessageInner::new("T", 0, body(200)))
-        .expect("put after space returned");
-    assert_eq!(r.queue_offset, 200);
-    let mut all = acked.clone();
-    all.push(200);
-    assert_eq!(store_read_back(&store.reader(), "T"), all);
-    drop(store);
     drop(mount);
 }
