@@ -39,7 +39,7 @@ pub enum StoreError {
     /// The file system could not back a region of a store file (ENOSPC / EDQUOT): the write
     /// that needed it is refused before any byte is written (SERVICE_NOT_AVAILABLE, code 14).
     /// Not a disk failure: writes resume once space returns (docs/disk-full.md).
-    #[error("no space left for {path}: cannot allocate {len} bytes at {offset} (file size {file_size}): {source}")]
+    #[error("no space left for {path}{}: {source}", space_detail(*.offset, *.len, *.file_size))]
     NoSpace {
         path: PathBuf,
         offset: u64,
@@ -99,6 +99,15 @@ impl StoreError {
     /// True for failures of the disk itself (as opposed to a bad request).
     pub fn is_io(&self) -> bool {
         matches!(self, StoreError::Io { .. } | StoreError::BadFileSize { .. })
+    }
+}
+
+/// The allocation a `NoSpace` was about, when known (`len` 0: a plain write or a new file).
+fn space_detail(offset: u64, len: u64, file_size: u64) -> String {
+    if len == 0 {
+        String::new()
+    } else {
+        format!(": cannot allocate {len} bytes at {offset} (file size {file_size})")
     }
 }
 
