@@ -46,7 +46,9 @@ fn broker_cfg(c: &Cluster, name: &str, role: BrokerRole, dir: &Path) -> BrokerCo
     // The seed's ratio; no forcible cleaning, so nothing acknowledged disappears by itself.
     cfg.disk_max_used_space_ratio = 88;
     cfg.clean_file_forcibly_enable = false;
-    cfg.clean_resource_interval = 200;
+    // Java's default: the cleaner's usage check alone is too slow for a burst; the store's own
+    // check (every new chunk or file, at most 1 s apart) must refuse in time.
+    cfg.clean_resource_interval = 10_000;
     cfg.sync_flush_timeout = 2_000;
     cfg
 }
@@ -223,19 +225,23 @@ async fn fill_refuse_restart_free(test: &str, mount: Mount, flush: FlushDiskType
     let expired = expire_old_commit_log_files(&mount.store());
     assert!(expired >= 2, "{expired} files to expire");
     let mut next = max_sends;
-    eventually("sends accepted after the cleanup", || {
+    // The cleaner runs every cleanResourceInterval (10 s): allow a few passes (bounded).
+    let mut accepted = false;
+    for _ in 0..400 {
         let seq = next;
         next += 1;
-        let p = &p;
-        async move {
-            let mq = MessageQueue::new(TOPIC, name, (seq % QUEUES as usize) as i32);
-            let msg = Message::new(body(seq)).with_keys([format!("key-{seq}")]);
-            p.send_to_queue(&mq, msg)
-                .await
-                .is_ok_and(|r| r.status == SendStatus::SendOk)
+        let mq = MessageQueue::new(TOPIC, name, (seq % QUEUES as usize) as i32);
+        let msg = Message::new(body(seq)).with_keys([format!("key-{seq}")]);
+        if p.send_to_queue(&mq, msg)
+            .await
+            .is_ok_and(|r| r.status == SendStatus::SendOk)
+        {
+            accepted = true;
+            break;
         }
-    })
-    .await;
+        actix_rt::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(accepted, "sends accepted after the cleanup");
     acked.insert(
         next - 1,
         (
@@ -346,6 +352,8 @@ async fn sync_master_never_answers_send_ok_when_its_slave_disk_is_full() {
     mcfg.slave_timeout = 1_000;
     let mut scfg = broker_cfg(&c, name, BrokerRole::Slave, &mount.store());
     scfg.broker_id = 1;
+    // The slave refuses by its own check; its cleaner only matters for the space coming back.
+    scfg.clean_resource_interval = 500;
     let master = c.broker(mcfg).await;
     let slave = c.broker(scfg).await;
     eventually("slave attached", || async { acked_slaves(&master) == 1 }).await;
