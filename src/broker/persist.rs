@@ -41,28 +41,30 @@ pub fn sibling(path: &Path, suffix: &str) -> PathBuf {
 }
 
 /// Writes `contents` to `path` atomically, keeping the previous version as `<path>.bak`.
+/// On failure (a full disk: ENOSPC) the previous file is untouched and the temp file removed,
+/// so the caller can log and retry later (issue #19).
 pub fn write_atomic(path: &Path, contents: &str) -> Result<(), PersistError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         fs::create_dir_all(dir).map_err(io_err("create directory for", path))?;
     }
     let tmp = sibling(path, ".tmp");
-    {
-        let mut f = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&tmp)
-            .map_err(io_err("create", &tmp))?;
-        f.write_all(contents.as_bytes())
-            .map_err(io_err("write", &tmp))?;
-        f.sync_all().map_err(io_err("fsync", &tmp))?;
+    if let Err(e) = write_synced(&tmp, contents) {
+        // A partial temp file only takes space: the main file was never touched.
+        let _ = fs::remove_file(&tmp);
+        return Err(e);
     }
     if path.exists() {
         // A copy, not a rename: the main file stays in place until the new one replaces it.
         let bak = sibling(path, ".bak");
-        fs::copy(path, &bak).map_err(io_err("back up to .bak", path))?;
+        if let Err(e) = fs::copy(path, &bak) {
+            let _ = fs::remove_file(&tmp);
+            return Err(io_err("back up to .bak", path)(e));
+        }
     }
-    fs::rename(&tmp, path).map_err(io_err("rename temp file onto", path))?;
+    if let Err(e) = fs::rename(&tmp, path) {
+        let _ = fs::remove_file(&tmp);
+        return Err(io_err("rename temp file onto", path)(e));
+    }
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         // Makes the rename itself durable; not every platform allows opening a directory.
         if let Ok(d) = File::open(dir) {
@@ -70,6 +72,19 @@ pub fn write_atomic(path: &Path, contents: &str) -> Result<(), PersistError> {
         }
     }
     Ok(())
+}
+
+/// Creates `tmp` with `contents` and fsyncs it.
+fn write_synced(tmp: &Path, contents: &str) -> Result<(), PersistError> {
+    let mut f = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(tmp)
+        .map_err(io_err("create", tmp))?;
+    f.write_all(contents.as_bytes())
+        .map_err(io_err("write", tmp))?;
+    f.sync_all().map_err(io_err("fsync", tmp))
 }
 
 /// Reads and parses `path`, falling back to `<path>.bak` when the main file is missing, empty

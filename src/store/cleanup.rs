@@ -22,12 +22,20 @@ impl DiskUsage for StatvfsUsage {
     fn usage_ratio(&self, path: &Path) -> StoreResult<f64> {
         let st = nix::sys::statvfs::statvfs(path)
             .map_err(|e| StoreError::io(path, std::io::Error::from_raw_os_error(e as i32)))?;
-        let total = st.blocks() as f64;
-        if total <= 0.0 {
-            return Ok(0.0);
+        // Java `UtilAll.getDiskPartitionSpaceUsedPercent`: used = total - free (reserved blocks
+        // count as free), over used + usable, rounded up to whole percent.
+        let unit = u128::from(st.fragment_size().max(1));
+        let total = u128::from(st.blocks()) * unit;
+        if total == 0 {
+            return Ok(-1.0);
         }
-        let free = st.blocks_free() as f64;
-        Ok(((total - free) / total).clamp(0.0, 1.0))
+        let used = total.saturating_sub(u128::from(st.blocks_free()) * unit);
+        let entire = used + u128::from(st.blocks_available()) * unit;
+        if entire == 0 {
+            return Ok(-1.0);
+        }
+        let pct = (used * 100).div_ceil(entire);
+        Ok(pct as f64 / 100.0)
     }
 }
 

@@ -13,6 +13,11 @@ use crate::store::record::{
 use bytes::Bytes;
 use std::path::Path;
 
+/// Space allocated ahead of the commit-log write position: a quarter of a file, 64 KiB to 4 MiB.
+pub fn alloc_chunk(file_size: usize) -> usize {
+    (file_size / 4).clamp(64 * 1024, 4 * 1024 * 1024)
+}
+
 /// The commit-log files.
 #[derive(Debug)]
 pub struct CommitLog {
@@ -22,9 +27,35 @@ pub struct CommitLog {
 impl CommitLog {
     /// Loads the files of `dir`.
     pub fn load(dir: &Path, file_size: u64) -> StoreResult<CommitLog> {
+        let size = usize::try_from(file_size).unwrap_or(usize::MAX);
         Ok(CommitLog {
-            files: MappedFileQueue::load(dir, file_size as usize)?,
+            files: MappedFileQueue::load_with_chunk(dir, size, alloc_chunk(size))?,
         })
+    }
+
+    /// Writer only: backs the space a `len`-byte record (or batch) is about to take — in the
+    /// current file, or the end-of-file blank here and the record at the start of the next
+    /// file — so that the append cannot fail for lack of space (issue #19).
+    pub(crate) fn ensure_space(&self, len: usize) -> StoreResult<()> {
+        let need = len + END_FILE_MIN_BLANK_LENGTH;
+        let at = self.max_offset().max(0) as u64;
+        let remaining = self.files.last_file().map_or(0, |f| f.remaining());
+        if need <= remaining || self.files.is_empty() {
+            return self.files.ensure_writable(at, need);
+        }
+        // The blank header closes this file; the record opens the next one.
+        self.files.ensure_roll(at, END_FILE_MIN_BLANK_LENGTH, need)
+    }
+
+    /// True when the next `len` bytes need disk space not yet allocated (a new chunk or a new
+    /// file): the moment to look at the disk usage again.
+    pub(crate) fn needs_space(&self, len: usize) -> bool {
+        match self.files.last_file() {
+            Some(f) if !f.is_full() => {
+                f.wrote_position() + len + END_FILE_MIN_BLANK_LENGTH > f.backed_position()
+            }
+            _ => true,
+        }
     }
 
     /// The underlying files.
@@ -109,6 +140,9 @@ impl CommitLog {
             reason: "negative offset".into(),
         })?;
         let f = self.files.last_or_create(start)?;
+        // Space first (issue #19): the bytes will not cross this file's end.
+        let room = usize::try_from(f.from_offset() + f.size() as u64 - start).unwrap_or(0);
+        f.ensure_backed(f.wrote_position() + bytes.len().min(room))?;
         let file_end = f.from_offset() + f.size() as u64;
         if f.from_offset() + f.wrote_position() as u64 != start {
             return Err(StoreError::RawNotAligned {

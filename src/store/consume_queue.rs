@@ -172,8 +172,30 @@ impl ConsumeQueue {
         Ok(true)
     }
 
+    /// Writer only: backs the entries of logical offsets `[queue_offset, queue_offset + n)`
+    /// (and the filler before them) ahead of the put, so the dispatch after the commit-log
+    /// append cannot run out of space (issue #19).
+    pub(crate) fn ensure_room(&self, queue_offset: i64, n: usize) -> StoreResult<()> {
+        let Ok(qo) = u64::try_from(queue_offset) else {
+            return Ok(());
+        };
+        let end = (qo + n as u64) * CQ_STORE_UNIT_SIZE;
+        let at = if self.files.is_empty() {
+            qo * CQ_STORE_UNIT_SIZE
+        } else {
+            self.files.max_offset()
+        };
+        if end <= at {
+            return Ok(());
+        }
+        self.files
+            .ensure_writable(at, usize::try_from(end - at).unwrap_or(usize::MAX))
+    }
+
     fn append_entry(&self, at: u64, e: &CqEntry) -> StoreResult<()> {
         let f = self.files.last_or_create(at)?;
+        // Space first: a failed allocation is an error, never a fault (issue #19).
+        f.ensure_backed(f.wrote_position() + CQ_STORE_UNIT_SIZE as usize)?;
         // The file list guarantees `at` is this file's write position; append publishes it.
         let _ = f.append(&e.encode());
         Ok(())

@@ -36,6 +36,18 @@ pub enum StoreError {
         ratio: f64,
         limit: f64,
     },
+    /// The file system could not back a region of a store file (ENOSPC / EDQUOT): the write
+    /// that needed it is refused before any byte is written (SERVICE_NOT_AVAILABLE, code 14).
+    /// Not a disk failure: writes resume once space returns (docs/disk-full.md).
+    #[error("no space left for {path}{}: {source}", space_detail(*.offset, *.len, *.file_size))]
+    NoSpace {
+        path: PathBuf,
+        offset: u64,
+        len: u64,
+        file_size: u64,
+        #[source]
+        source: std::io::Error,
+    },
     /// A record could not be decoded.
     #[error("corrupt record at commit-log offset {offset}: {reason}")]
     Corrupt { offset: i64, reason: String },
@@ -57,18 +69,51 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    /// Wraps an I/O error with the path it concerns.
+    /// Wraps an I/O error with the path it concerns. Running out of space (ENOSPC, EDQUOT) is
+    /// [`StoreError::NoSpace`], not a disk failure.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        if is_out_of_space(&source) {
+            return StoreError::NoSpace {
+                path: path.into(),
+                offset: 0,
+                len: 0,
+                file_size: 0,
+                source,
+            };
+        }
         StoreError::Io {
             path: path.into(),
             source,
         }
     }
 
+    /// True when the file system ran out of space (the put is refused, the store stays
+    /// writable for later puts).
+    pub fn is_no_space(&self) -> bool {
+        matches!(
+            self,
+            StoreError::NoSpace { .. } | StoreError::DiskFull { .. }
+        )
+    }
+
     /// True for failures of the disk itself (as opposed to a bad request).
     pub fn is_io(&self) -> bool {
         matches!(self, StoreError::Io { .. } | StoreError::BadFileSize { .. })
     }
+}
+
+/// The allocation a `NoSpace` was about, when known (`len` 0: a plain write or a new file).
+fn space_detail(offset: u64, len: u64, file_size: u64) -> String {
+    if len == 0 {
+        String::new()
+    } else {
+        format!(": cannot allocate {len} bytes at {offset} (file size {file_size})")
+    }
+}
+
+/// ENOSPC or EDQUOT.
+pub fn is_out_of_space(e: &std::io::Error) -> bool {
+    matches!(e.raw_os_error(), Some(libc::ENOSPC) | Some(libc::EDQUOT))
 }
 
 /// Shorthand used all over the store.

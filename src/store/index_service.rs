@@ -19,6 +19,38 @@ pub struct IndexQueryResult {
     pub index_last_update_phyoffset: i64,
 }
 
+/// Number of index keys of a record (UNIQ_KEY and each KEYS token), without building them.
+fn key_count(req: &DispatchRequest) -> usize {
+    if sys_flag::transaction_type(req.sys_flag) == sys_flag::TRANSACTION_ROLLBACK_TYPE {
+        return 0;
+    }
+    let uniq = usize::from(req.uniq_key.as_deref().is_some_and(|u| !u.is_empty()));
+    let keys = req
+        .keys
+        .as_deref()
+        .map_or(0, |k| k.split(' ').filter(|t| !t.is_empty()).count());
+    uniq + keys
+}
+
+/// The `topic#key` strings a record is indexed under.
+fn record_keys(req: &DispatchRequest) -> Vec<String> {
+    let mut keys: Vec<String> = Vec::new();
+    if sys_flag::transaction_type(req.sys_flag) == sys_flag::TRANSACTION_ROLLBACK_TYPE {
+        return keys;
+    }
+    if let Some(u) = req.uniq_key.as_deref().filter(|u| !u.is_empty()) {
+        keys.push(format!("{}#{}", req.topic, u));
+    }
+    if let Some(k) = req.keys.as_deref() {
+        keys.extend(
+            k.split(' ')
+                .filter(|t| !t.is_empty())
+                .map(|t| format!("{}#{}", req.topic, t)),
+        );
+    }
+    keys
+}
+
 /// All index files, oldest first.
 #[derive(Debug)]
 pub struct IndexService {
@@ -29,6 +61,8 @@ pub struct IndexService {
     /// Set when [`IndexService::load`] destroyed files after a crash: the records they held
     /// must be re-indexed from the commit log ([`IndexService::truncate_from`] reports where).
     dropped_at_load: bool,
+    /// The next file, created and backed ahead of the roll-over by [`IndexService::prepare`].
+    next: Option<IndexFile>,
 }
 
 impl IndexService {
@@ -64,6 +98,11 @@ impl IndexService {
         let last = names.len().saturating_sub(1);
         for (i, p) in names.iter().enumerate() {
             let f = IndexFile::open(p, slots, max_entries)?;
+            if f.index_count() == 0 {
+                // Made ahead of a roll-over that never came (issue #19): holds nothing.
+                f.destroy()?;
+                continue;
+            }
             if abnormal && (dropped_at_load || i == last || f.end_timestamp() > checkpoint_index_ts)
             {
                 dropped_at_load = true;
@@ -78,7 +117,56 @@ impl IndexService {
             max_entries,
             files,
             dropped_at_load,
+            next: None,
         })
+    }
+
+    /// Backs, before the put, what indexing `reqs` will need: entries and hash-slot pages in
+    /// the current file, and the next file (made now) when they do not all fit (issue #19).
+    /// A full disk fails here, before the commit-log append, instead of in the dispatch.
+    pub fn prepare(&mut self, reqs: &[DispatchRequest]) -> StoreResult<()> {
+        let n: usize = reqs.iter().map(key_count).sum();
+        if n == 0 {
+            return Ok(());
+        }
+        let fits = self.files.last().is_some_and(|f| f.has_room_for(n));
+        if let Some(f) = self.files.last_mut().filter(|f| !f.is_full()) {
+            if fits && f.entries_backed(n) && f.all_slots_backed() {
+                return Ok(()); // the common case: no key needs formatting
+            }
+        }
+        let keys: Vec<String> = reqs.iter().flat_map(record_keys).collect();
+        if let Some(f) = self.files.last_mut().filter(|f| !f.is_full()) {
+            f.prepare(&keys)?;
+        }
+        if !fits {
+            if self.next.is_none() {
+                let path = self.new_file_path();
+                self.next = Some(IndexFile::create_blank(
+                    &path,
+                    self.slots,
+                    self.max_entries,
+                )?);
+            }
+            if let Some(f) = self.next.as_mut() {
+                f.prepare(&keys)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn new_file_path(&self) -> PathBuf {
+        let mut now = crate::store::time::now_ms();
+        let mut path = self.dir.join(crate::store::time::index_file_name(now));
+        // Names are millisecond timestamps; bump on collision (bounded).
+        for _ in 0..1000 {
+            if !path.exists() {
+                break;
+            }
+            now += 1;
+            path = self.dir.join(crate::store::time::index_file_name(now));
+        }
+        path
     }
 
     /// Files (tests, cleanup).
@@ -125,17 +213,7 @@ impl IndexService {
         if req.commit_log_offset < end || (req.commit_log_offset == end && self.has_entries()) {
             return Ok(None); // already indexed (re-dispatch during recovery)
         }
-        let mut keys: Vec<String> = Vec::new();
-        if let Some(u) = req.uniq_key.as_deref().filter(|u| !u.is_empty()) {
-            keys.push(format!("{}#{}", req.topic, u));
-        }
-        if let Some(k) = req.keys.as_deref() {
-            keys.extend(
-                k.split(' ')
-                    .filter(|t| !t.is_empty())
-                    .map(|t| format!("{}#{}", req.topic, t)),
-            );
-        }
+        let keys = record_keys(req);
         let mut filled = None;
         if keys.is_empty() {
             return Ok(None);
@@ -150,7 +228,7 @@ impl IndexService {
             // At most two attempts: the current file, then a fresh one.
             for _ in 0..2 {
                 let f = self.last_writable(&mut filled)?;
-                if f.put_key(&key, req.commit_log_offset, req.store_timestamp) {
+                if f.put_key(&key, req.commit_log_offset, req.store_timestamp)? {
                     break;
                 }
             }
@@ -176,17 +254,16 @@ impl IndexService {
                 }
                 None => (0, 0),
             };
-            let mut now = crate::store::time::now_ms();
-            let mut path = self.dir.join(crate::store::time::index_file_name(now));
-            // Names are millisecond timestamps; bump on collision (bounded).
-            for _ in 0..1000 {
-                if !path.exists() {
-                    break;
+            let f = match self.next.take() {
+                Some(mut f) => {
+                    f.init_header(prev_phy, prev_ts)?;
+                    f
                 }
-                now += 1;
-                path = self.dir.join(crate::store::time::index_file_name(now));
-            }
-            let f = IndexFile::create(&path, self.slots, self.max_entries, prev_phy, prev_ts)?;
+                None => {
+                    let path = self.new_file_path();
+                    IndexFile::create(&path, self.slots, self.max_entries, prev_phy, prev_ts)?
+                }
+            };
             self.files.push(f);
         }
         Ok(())

@@ -6,6 +6,7 @@
 //! `flushed_position` and `wrote_position`. The write position is published with `Release` after
 //! the bytes are copied and read with `Acquire`, so a reader never observes a torn record.
 
+use crate::store::backing::{allocate, leading_data_end, page_up};
 use crate::store::error::{StoreError, StoreResult};
 use memmap2::{MmapOptions, MmapRaw};
 use std::fs::{File, OpenOptions};
@@ -24,8 +25,15 @@ pub struct MappedFile {
     map: MmapRaw,
     wrote: AtomicUsize,
     flushed: AtomicUsize,
-    _file: File,
+    /// End of the leading region that is backed by disk space (module doc).
+    backed: AtomicUsize,
+    /// How far ahead of a write the space is allocated.
+    chunk: usize,
+    file: File,
 }
+
+/// Default allocation chunk (a consume queue's 64 KiB).
+pub const DEFAULT_ALLOC_CHUNK: usize = 64 * 1024;
 
 /// 20-digit zero-padded file name of a segment starting at `offset`.
 pub fn file_name_for(offset: u64) -> String {
@@ -37,6 +45,16 @@ impl MappedFile {
     /// A new file starts empty (`wrote_position` 0); an existing one starts "full" and
     /// recovery sets its real position.
     pub fn open(dir: &Path, from_offset: u64, size: usize) -> StoreResult<MappedFile> {
+        Self::open_with_chunk(dir, from_offset, size, DEFAULT_ALLOC_CHUNK)
+    }
+
+    /// [`MappedFile::open`] allocating space `chunk` bytes ahead of each write.
+    pub fn open_with_chunk(
+        dir: &Path,
+        from_offset: u64,
+        size: usize,
+        chunk: usize,
+    ) -> StoreResult<MappedFile> {
         let path = dir.join(file_name_for(from_offset));
         let existed = path.exists();
         let file = OpenOptions::new()
@@ -64,6 +82,11 @@ impl MappedFile {
             .map_raw(&file)
             .map_err(|e| StoreError::io(&path, e))?;
         let start = if existed { size } else { 0 };
+        let backed = if existed {
+            leading_data_end(&file, size)
+        } else {
+            0
+        };
         Ok(MappedFile {
             path,
             from_offset,
@@ -71,7 +94,9 @@ impl MappedFile {
             map,
             wrote: AtomicUsize::new(start),
             flushed: AtomicUsize::new(start),
-            _file: file,
+            backed: AtomicUsize::new(backed),
+            chunk: chunk.max(OS_PAGE_SIZE),
+            file,
         })
     }
 
@@ -110,12 +135,46 @@ impl MappedFile {
         self.wrote_position() >= self.size
     }
 
+    /// End of the backed leading region.
+    pub fn backed_position(&self) -> usize {
+        self.backed.load(Ordering::Acquire)
+    }
+
+    /// Writer only: makes sure `[0, end)` is backed by disk space, allocating up to `chunk`
+    /// bytes beyond `end` (only `end` itself when the disk has no room for more).
+    pub(crate) fn ensure_backed(&self, end: usize) -> StoreResult<()> {
+        let end = end.min(self.size);
+        let backed = self.backed.load(Ordering::Acquire);
+        if end <= backed {
+            return Ok(());
+        }
+        let ahead = page_up(end.saturating_add(self.chunk)).min(self.size);
+        let target = match allocate(&self.file, &self.path, backed, ahead, self.size) {
+            Ok(()) => ahead,
+            Err(e) if e.is_no_space() => {
+                let least = page_up(end).min(self.size);
+                if least >= ahead {
+                    return Err(e);
+                }
+                allocate(&self.file, &self.path, backed, least, self.size)?;
+                least
+            }
+            Err(e) => return Err(e),
+        };
+        self.backed.fetch_max(target, Ordering::AcqRel);
+        Ok(())
+    }
+
     /// Writer only: copies `bytes` at the current write position and publishes them.
-    /// Returns the position they were written at, or `None` if they do not fit.
+    /// Returns the position they were written at, or `None` if they do not fit or the disk
+    /// cannot back them (callers that want the reason call [`MappedFile::ensure_backed`] first).
     pub(crate) fn append(&self, bytes: &[u8]) -> Option<usize> {
         let pos = self.wrote.load(Ordering::Acquire);
         let end = pos.checked_add(bytes.len())?;
         if end > self.size {
+            return None;
+        }
+        if self.ensure_backed(end).is_err() {
             return None;
         }
         // SAFETY: [pos, end) lies inside the mapping, and it is above the published write
@@ -147,9 +206,13 @@ impl MappedFile {
         } else {
             zero_end
         };
+        // Above the backed region the file is a hole (or allocated, unwritten space): zeros
+        // already, and touching it could fault on a full disk.
+        let zero_end = zero_end.min(self.backed_position());
         if zero_end > pos {
-            // SAFETY: the range is now above the published position; readers loaded before
-            // the swap may be copying it only during recovery, which runs before readers exist.
+            // SAFETY: the range is now above the published position and backed; readers loaded
+            // before the swap may be copying it only during recovery, which runs before readers
+            // exist.
             unsafe {
                 std::ptr::write_bytes(self.map.as_mut_ptr().add(pos), 0, zero_end - pos);
             }
@@ -169,11 +232,7 @@ impl MappedFile {
         }
         let end = pos.saturating_add(len).min(wrote);
         let mut out = vec![0u8; end - pos];
-        // SAFETY: [pos, end) is below the published write position: fully written and never
-        // modified again while readers exist.
-        unsafe {
-            std::ptr::copy_nonoverlapping(self.map.as_ptr().add(pos), out.as_mut_ptr(), end - pos);
-        }
+        self.copy_backed(pos, &mut out);
         Some(out)
     }
 
@@ -185,11 +244,26 @@ impl MappedFile {
         }
         let end = pos.saturating_add(len).min(self.size);
         let mut out = vec![0u8; end - pos];
-        // SAFETY: in-bounds; called only while no writer is running.
-        unsafe {
-            std::ptr::copy_nonoverlapping(self.map.as_ptr().add(pos), out.as_mut_ptr(), end - pos);
-        }
+        self.copy_backed(pos, &mut out);
         out
+    }
+
+    /// Copies the bytes at `pos` into `out` (zeroed by the caller): from the mapping below the
+    /// backed end, none above it (a hole reads as zeros and must not be faulted in).
+    fn copy_backed(&self, pos: usize, out: &mut [u8]) {
+        let n = self
+            .backed_position()
+            .saturating_sub(pos)
+            .min(out.len())
+            .min(self.size.saturating_sub(pos));
+        if n > 0 {
+            // SAFETY: [pos, pos + n) is inside the mapping and backed; callers copy published
+            // bytes (never modified again while readers exist) or scan during recovery, when no
+            // writer runs.
+            unsafe {
+                std::ptr::copy_nonoverlapping(self.map.as_ptr().add(pos), out.as_mut_ptr(), n);
+            }
+        }
     }
 
     /// msyncs `[flushed, wrote)` if at least `least_pages` pages are dirty (0 = always) or the

@@ -5,10 +5,15 @@
 //! The file list sits behind a `RwLock` so readers can find files while the single writer
 //! adds a file or cleanup removes old ones; the `Arc<MappedFile>` a reader holds stays
 //! mapped even after its file is deleted.
+//!
+//! Disk space (issue #19): [`MappedFileQueue::ensure_writable`] backs the bytes a write is about
+//! to need before anything is written, including the start of the next file, which it creates
+//! ahead and keeps aside (Java's `AllocateMappedFileService` does the same) until the writer
+//! rolls over to it. A put that cannot get its space is refused whole.
 
 use crate::store::error::{StoreError, StoreResult};
-use crate::store::mapped_file::MappedFile;
-use parking_lot::RwLock;
+use crate::store::mapped_file::{MappedFile, DEFAULT_ALLOC_CHUNK};
+use parking_lot::{Mutex, RwLock};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -20,12 +25,25 @@ pub struct MappedFileQueue {
     file_size: usize,
     files: RwLock<Vec<Arc<MappedFile>>>,
     flushed_where: AtomicU64,
+    /// Space allocated ahead of each write.
+    chunk: usize,
+    /// The next file, created and backed ahead of the roll-over (not yet in `files`).
+    next: Mutex<Option<Arc<MappedFile>>>,
 }
 
 impl MappedFileQueue {
     /// Opens every segment in `dir` (creating the directory if needed). All must have
     /// `file_size` bytes; loaded files start "full" until recovery sets the real end.
     pub fn load(dir: &Path, file_size: usize) -> StoreResult<MappedFileQueue> {
+        Self::load_with_chunk(dir, file_size, DEFAULT_ALLOC_CHUNK)
+    }
+
+    /// [`MappedFileQueue::load`] allocating disk space `chunk` bytes ahead of each write.
+    pub fn load_with_chunk(
+        dir: &Path,
+        file_size: usize,
+        chunk: usize,
+    ) -> StoreResult<MappedFileQueue> {
         std::fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
         let mut offsets = Vec::new();
         for entry in std::fs::read_dir(dir).map_err(|e| StoreError::io(dir, e))? {
@@ -43,7 +61,9 @@ impl MappedFileQueue {
         offsets.sort_unstable();
         let mut files = Vec::with_capacity(offsets.len());
         for off in offsets {
-            files.push(Arc::new(MappedFile::open(dir, off, file_size)?));
+            files.push(Arc::new(MappedFile::open_with_chunk(
+                dir, off, file_size, chunk,
+            )?));
         }
         let flushed = files
             .last()
@@ -53,6 +73,8 @@ impl MappedFileQueue {
             file_size,
             files: RwLock::new(files),
             flushed_where: AtomicU64::new(flushed),
+            chunk,
+            next: Mutex::new(None),
         })
     }
 
@@ -100,13 +122,90 @@ impl MappedFileQueue {
             Some(f) => f.from_offset() + size,
             None => start_offset - start_offset % size,
         };
-        let file = Arc::new(MappedFile::open(&self.dir, next, self.file_size)?);
+        let prepared = self.next.lock().take();
+        let file = match prepared {
+            Some(f) if f.from_offset() == next => f,
+            other => {
+                if let Some(stale) = other {
+                    stale.destroy()?;
+                }
+                Arc::new(MappedFile::open_with_chunk(
+                    &self.dir,
+                    next,
+                    self.file_size,
+                    self.chunk,
+                )?)
+            }
+        };
         let mut files = self.files.write();
         if files.is_empty() {
             self.flushed_where.store(next, Ordering::Release);
         }
         files.push(file.clone());
         Ok(file)
+    }
+
+    /// Writer only: backs the bytes `[at, at + len)` of the stream before they are written:
+    /// the rest of the last file, and the start of the next one (created now and kept aside)
+    /// when the range crosses into it. `at` is the stream's write position (or, for an empty
+    /// queue, where its first file will start). Fails with `NoSpace` before anything is
+    /// written; nothing to undo.
+    pub(crate) fn ensure_writable(&self, at: u64, len: usize) -> StoreResult<()> {
+        let size = self.file_size as u64;
+        let end = at.saturating_add(len as u64);
+        let (cur_start, cur) = match self.last_file() {
+            Some(f) if !f.is_full() => (f.from_offset(), Some(f)),
+            Some(f) => (f.from_offset() + size, None),
+            None => (at - at % size, None),
+        };
+        match cur {
+            Some(f) => f.ensure_backed(usize::try_from(end - cur_start).unwrap_or(usize::MAX))?,
+            None => {
+                // The write creates the file: create it ahead (an empty queue has no "next").
+                let f = self.prepared(cur_start)?;
+                f.ensure_backed(usize::try_from(end - cur_start).unwrap_or(usize::MAX))?;
+            }
+        }
+        let next_start = cur_start + size;
+        if end > next_start {
+            let f = self.prepared(next_start)?;
+            f.ensure_backed(usize::try_from(end - next_start).unwrap_or(usize::MAX))?;
+        }
+        Ok(())
+    }
+
+    /// Writer only: backs a roll-over — `blank` bytes at the write position `at` of the last
+    /// file (the end-of-file blank header; the padding after it is never written) and the
+    /// first `len` bytes of the next file (created now and kept aside).
+    pub(crate) fn ensure_roll(&self, at: u64, blank: usize, len: usize) -> StoreResult<()> {
+        let Some(f) = self.last_file() else {
+            return self.ensure_writable(at, len);
+        };
+        if !f.is_full() {
+            let pos = usize::try_from(at.saturating_sub(f.from_offset())).unwrap_or(usize::MAX);
+            f.ensure_backed(pos.saturating_add(blank))?;
+        }
+        self.prepared(f.from_offset() + self.file_size as u64)?
+            .ensure_backed(len)
+    }
+
+    /// The file kept aside for `from` (created sparse if missing).
+    fn prepared(&self, from: u64) -> StoreResult<Arc<MappedFile>> {
+        let mut slot = self.next.lock();
+        if let Some(f) = slot.as_ref().filter(|f| f.from_offset() == from) {
+            return Ok(f.clone());
+        }
+        if let Some(stale) = slot.take() {
+            stale.destroy()?;
+        }
+        let f = Arc::new(MappedFile::open_with_chunk(
+            &self.dir,
+            from,
+            self.file_size,
+            self.chunk,
+        )?);
+        *slot = Some(f.clone());
+        Ok(f)
     }
 
     /// The file holding global `offset`, if it still exists.
@@ -156,6 +255,9 @@ impl MappedFileQueue {
             }
         }
         *files = keep;
+        if let Some(f) = self.next.lock().take() {
+            f.destroy()?;
+        }
         if self.flushed_where.load(Ordering::Acquire) > offset {
             self.flushed_where.store(offset, Ordering::Release);
         }

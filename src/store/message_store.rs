@@ -21,6 +21,7 @@ use crate::store::record::{
     effective_sys_flag, encode_record, record_len, RecordHead, RecordPayload,
 };
 use crate::store::recovery::{recover, RecoveryReport};
+use crate::store::space;
 use parking_lot::{Mutex, RwLock};
 use slog::{info, Logger};
 use std::collections::HashMap;
@@ -79,6 +80,9 @@ pub struct MessageStore {
     topic_queue_table: HashMap<String, HashMap<i32, i64>>,
     buf: Vec<u8>,
     recovery: RecoveryReport,
+    /// Commit-log offset from which queue and index entries are still to be written (a
+    /// re-dispatch that ran out of space); writes wait until it is caught up (issue #19).
+    dispatch_pending: Option<i64>,
 }
 
 impl std::ops::Deref for MessageStore {
@@ -139,6 +143,8 @@ impl MessageStore {
             checkpoint: Mutex::new(checkpoint),
             last_store_ts: AtomicI64::new(0),
             disk_full_ppm: AtomicU64::new(0),
+            disk_ratios: Default::default(),
+            last_disk_check_ms: AtomicI64::new(0),
             usage,
             shut_down: AtomicBool::new(false),
         });
@@ -152,6 +158,7 @@ impl MessageStore {
             shared,
             topic_queue_table: table,
             buf: Vec::with_capacity(64 * 1024),
+            dispatch_pending: recovery.dispatch_pending_from,
             recovery,
         })
     }
@@ -188,10 +195,33 @@ impl MessageStore {
         }
     }
 
+    /// Retries a re-dispatch that ran out of space (recovery on a full disk). Until it has
+    /// caught up, the queues' next offsets are unknown, so writes are refused.
+    fn catch_up_dispatch(&mut self) -> StoreResult<()> {
+        let Some(from) = self.dispatch_pending else {
+            return Ok(());
+        };
+        if let Err(e) = space::catch_up(&self.shared, from) {
+            if let StoreError::NoSpace { offset, .. } = &e {
+                self.dispatch_pending = Some(*offset as i64);
+            }
+            return Err(e);
+        }
+        self.dispatch_pending = None;
+        for cq in self.shared.cqs.all() {
+            let next = cq
+                .max_offset_in_queue()
+                .max(self.next_queue_offset(cq.topic(), cq.queue_id()));
+            self.set_next_queue_offset(cq.topic(), cq.queue_id(), next);
+        }
+        Ok(())
+    }
+
     fn check_writable(&self) -> StoreResult<()> {
         if self.shared.shut_down.load(Ordering::Acquire) {
             return Err(StoreError::ShutDown);
         }
+        self.shared.maybe_check_disk_space();
         if let Some(e) = self.shared.disk_full_error() {
             return Err(e);
         }
@@ -224,6 +254,7 @@ impl MessageStore {
     /// Appends one message; dispatches it before returning.
     pub fn put_message(&mut self, msg: &MessageInner) -> StoreResult<PutResult> {
         self.check_writable()?;
+        self.catch_up_dispatch()?;
         self.check_common(msg)?;
         let payload = RecordPayload {
             flag: msg.flag,
@@ -237,6 +268,7 @@ impl MessageStore {
     /// properties appended to each message). Never split across files.
     pub fn put_batch(&mut self, msg: &MessageInner) -> StoreResult<PutResult> {
         self.check_writable()?;
+        self.catch_up_dispatch()?;
         self.check_common(msg)?;
         if sys_flag::transaction_type(msg.sys_flag) != sys_flag::TRANSACTION_NOT_TYPE {
             return Err(StoreError::MessageIllegal(
@@ -308,26 +340,16 @@ impl MessageStore {
             }
             total += len;
         }
-        let cl = &self.shared.commit_log;
-        let wrote_offset = cl.reserve(total)?;
         let store_ts = crate::store::time::now_ms();
-        self.buf.clear();
+        // Dispatch requests first (the commit-log offset is filled in below), so the space the
+        // put needs in the consume queue and the index is known before a byte is written.
         let mut reqs = Vec::with_capacity(payloads.len());
         for (i, p) in payloads.iter().enumerate() {
             let qo = if in_queue { first_qo + i as i64 } else { 0 };
-            let start = self.buf.len();
-            let phys = wrote_offset + start as i64;
-            let head = RecordHead {
-                queue_offset: qo,
-                phys_offset: phys,
-                store_timestamp: store_ts,
-                sys_flag: sys,
-            };
-            encode_record(&mut self.buf, msg, head, *p);
             let place = RecordPlace {
                 queue_id: msg.queue_id,
-                phys_offset: phys,
-                total_size: (self.buf.len() - start) as i32,
+                phys_offset: 0,
+                total_size: 0,
                 store_timestamp: store_ts,
                 queue_offset: qo,
                 sys_flag: sys,
@@ -339,6 +361,30 @@ impl MessageStore {
                 place,
                 &self.shared.cfg,
             ));
+        }
+        space::ensure_put_space(
+            &self.shared,
+            msg,
+            in_queue.then_some(first_qo),
+            total,
+            &reqs,
+        )?;
+        let cl = &self.shared.commit_log;
+        let wrote_offset = cl.reserve(total)?;
+        self.buf.clear();
+        for ((i, p), req) in payloads.iter().enumerate().zip(reqs.iter_mut()) {
+            let qo = if in_queue { first_qo + i as i64 } else { 0 };
+            let start = self.buf.len();
+            let phys = wrote_offset + start as i64;
+            let head = RecordHead {
+                queue_offset: qo,
+                phys_offset: phys,
+                store_timestamp: store_ts,
+                sys_flag: sys,
+            };
+            encode_record(&mut self.buf, msg, head, *p);
+            req.commit_log_offset = phys;
+            req.msg_size = (self.buf.len() - start) as i32;
         }
         cl.append(&self.buf)?;
         self.shared.last_store_ts.store(store_ts, Ordering::Release);
@@ -385,10 +431,27 @@ impl MessageStore {
         if self.shared.shut_down.load(Ordering::Acquire) {
             return Err(StoreError::ShutDown);
         }
+        // A slave whose disk is full stops taking replicated bytes (it stops acknowledging; the
+        // master's sync waits time out) until space returns (issue #19).
+        self.shared.maybe_check_disk_space();
+        if let Some(e) = self.shared.disk_full_error() {
+            return Err(e);
+        }
+        self.catch_up_dispatch()?;
         let (records, consumed) = self.shared.commit_log.append_raw(offset, bytes)?;
         let mut dispatched = Vec::with_capacity(records.len());
         for rec in &records {
             let req = DispatchRequest::from_record(rec, &self.shared.cfg);
+            if let Err(e) = space::ensure_dispatch_space(&self.shared, &req) {
+                // Out of space for this record's queue entry or index: take it (and what
+                // follows) back out of the commit log, so it comes again once space returns.
+                if e.is_no_space() {
+                    if let Ok(at) = u64::try_from(rec.phys_offset) {
+                        self.shared.commit_log.files().truncate_dirty(at)?;
+                    }
+                }
+                return Err(e);
+            }
             if req.goes_to_consume_queue() {
                 let next = self
                     .next_queue_offset(&req.topic, req.queue_id)

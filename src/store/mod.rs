@@ -4,6 +4,7 @@
 //! [`StoreReader`] handles for reads, flushing and cleanup.
 
 pub mod abort;
+pub mod backing;
 pub mod checkpoint;
 pub mod cleanup;
 pub mod commit_log;
@@ -22,6 +23,7 @@ pub mod message_store;
 pub mod reader;
 pub mod record;
 pub mod recovery;
+pub mod space;
 pub mod time;
 
 pub use cleanup::{CleanupReport, DiskUsage, FixedUsage, StatvfsUsage};

@@ -30,9 +30,18 @@ pub struct StoreShared {
     pub(crate) last_store_ts: AtomicI64,
     /// Disk usage ratio ×1e6 when the disk is full, else 0.
     pub(crate) disk_full_ppm: AtomicU64,
+    /// Last measured usage ratios (`f64` bits) of the commit-log, consume-queue and index
+    /// paths, for Java's SERVICE_NOT_AVAILABLE remark.
+    pub(crate) disk_ratios: [AtomicU64; 3],
+    /// When the disk usage was last measured (ms).
+    pub(crate) last_disk_check_ms: AtomicI64,
     pub(crate) usage: Arc<dyn DiskUsage>,
     pub(crate) shut_down: AtomicBool,
 }
+
+/// How often a put looks at the disk usage again (Java's `isSpaceFull` runs every 10 s; a
+/// burst must not outrun the check, and every new commit-log chunk or file checks too).
+pub const DISK_CHECK_INTERVAL_MS: i64 = 1000;
 
 /// Result of [`StoreShared::query_by_key`].
 #[derive(Debug, Clone, Default)]
@@ -246,16 +255,59 @@ impl StoreShared {
         }
     }
 
-    /// Measures disk usage and updates the disk-full flag; returns the ratio.
+    /// Measures disk usage and updates the disk-full flag from the commit-log path's ratio
+    /// (Java `CleanCommitLogService.isSpaceFull`); returns that ratio.
     pub fn check_disk_space(&self) -> StoreResult<f64> {
+        self.last_disk_check_ms
+            .store(crate::store::time::now_ms(), Ordering::Release);
         let ratio = self.usage.usage_ratio(&self.cfg.commit_log_dir)?;
+        // Java reports -1 for a path it cannot measure.
+        let other = |p: &std::path::Path| self.usage.usage_ratio(p).unwrap_or(-1.0);
+        let ratios = [
+            ratio,
+            other(&self.cfg.consume_queue_dir),
+            other(&self.cfg.index_dir),
+        ];
+        for (slot, r) in self.disk_ratios.iter().zip(ratios) {
+            slot.store(r.to_bits(), Ordering::Release);
+        }
         self.set_disk_ratio(ratio);
         Ok(ratio)
     }
 
+    /// [`StoreShared::check_disk_space`] on the put path: a failed measurement is logged and
+    /// leaves the flag as it was.
+    pub(crate) fn check_disk_space_quietly(&self) {
+        if let Err(e) = self.check_disk_space() {
+            warn!(self.log, "measuring disk usage failed"; "error" => %e);
+        }
+    }
+
+    /// Measures again when the last measurement is older than [`DISK_CHECK_INTERVAL_MS`].
+    pub(crate) fn maybe_check_disk_space(&self) {
+        let last = self.last_disk_check_ms.load(Ordering::Acquire);
+        if crate::store::time::now_ms() - last >= DISK_CHECK_INTERVAL_MS {
+            self.check_disk_space_quietly();
+        }
+    }
+
+    /// Last measured usage ratios of the commit-log, consume-queue and index paths (0 before
+    /// the first measurement, -1 for a path that could not be measured).
+    pub fn disk_ratios(&self) -> [f64; 3] {
+        let r = |i: usize| f64::from_bits(self.disk_ratios[i].load(Ordering::Acquire));
+        [r(0), r(1), r(2)]
+    }
+
     /// One cleanup pass (the cleaner calls this every `cleanResourceInterval`).
     pub fn run_cleanup(&self, now_ms: i64, manual: bool) -> StoreResult<CleanupReport> {
-        let ratio = self.check_disk_space()?;
+        let cl_ratio = self.check_disk_space()?;
+        // Java's `isSpaceToDelete` also weighs the consume-queue path (its own file system when
+        // `storePathConsumeQueue` points elsewhere): over 0.90 it marks the disk full too.
+        let cq_ratio = self.disk_ratios()[1];
+        if cq_ratio > self.cfg.disk_full_ratio && cl_ratio <= self.cfg.disk_full_ratio {
+            self.set_disk_ratio(cq_ratio);
+        }
+        let ratio = cl_ratio.max(cq_ratio);
         let decision = decide(&self.cfg, ratio, now_ms, manual);
         let mut report = CleanupReport {
             decision,

@@ -33,6 +33,9 @@ pub struct RecoveryReport {
     pub redispatched: usize,
     /// Index time to store in the checkpoint if an index file filled during re-dispatch.
     pub index_filled_ts: Option<i64>,
+    /// Re-dispatch paused here because the disk had no space for a queue entry or index
+    /// entry: the store retries from this offset before taking writes (issue #19).
+    pub dispatch_pending_from: Option<i64>,
 }
 
 /// How a file scan ended.
@@ -184,8 +187,9 @@ pub fn recover(
 }
 
 /// Re-dispatches every record in [from, commit-log end). Dispatch is idempotent, so records
-/// that queues or index already hold are skipped there.
-fn reput(
+/// that queues or index already hold are skipped there. Out of space, it stops and records
+/// where in `report.dispatch_pending_from` (reads of what is dispatched keep working).
+pub(crate) fn reput(
     cfg: &StoreConfig,
     log: &Logger,
     commit_log: &CommitLog,
@@ -214,7 +218,16 @@ fn reput(
         match decode_record(&buf, false) {
             Ok(rec) => {
                 let req = DispatchRequest::from_record(&rec, cfg);
-                let out = dispatch(cfg, cqs, index, &req)?;
+                let out = match dispatch(cfg, cqs, index, &req) {
+                    Ok(out) => out,
+                    Err(e) if e.is_no_space() => {
+                        warn!(log, "re-dispatch paused: no space; retried when space returns";
+                              "offset" => off, "error" => %e);
+                        report.dispatch_pending_from = Some(off);
+                        return Ok(());
+                    }
+                    Err(e) => return Err(e),
+                };
                 if out.index_filled_ts.is_some() {
                     report.index_filled_ts = out.index_filled_ts;
                 }

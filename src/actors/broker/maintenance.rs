@@ -87,7 +87,8 @@ fn run(broker: Weak<Broker>, stop: Receiver<()>) {
     }
 }
 
-/// Writes the metadata files that changed.
+/// Writes the metadata files that changed. A failed write (a full disk) is logged and its
+/// file marked dirty again, so the next pass retries it; the previous file stays intact.
 pub fn persist_dirty(b: &Arc<Broker>, offsets: bool, delay: bool) {
     let files = {
         let meta = b.meta.lock();
@@ -96,31 +97,36 @@ pub fn persist_dirty(b: &Arc<Broker>, offsets: bool, delay: bool) {
             v.push((
                 meta.topics.file_path().to_path_buf(),
                 meta.topics.encode(true),
+                &b.dirty.topics,
             ));
         }
         if b.dirty.groups.swap(false, Ordering::AcqRel) {
             v.push((
                 meta.groups.file_path().to_path_buf(),
                 meta.groups.encode(true),
+                &b.dirty.groups,
             ));
         }
         if offsets && b.dirty.offsets.swap(false, Ordering::AcqRel) {
             v.push((
                 meta.offsets.file_path().to_path_buf(),
                 meta.offsets.encode(true),
+                &b.dirty.offsets,
             ));
         }
         if delay && b.dirty.delay_offsets.swap(false, Ordering::AcqRel) {
             v.push((
                 meta.delay_offsets.file_path().to_path_buf(),
                 meta.delay_offsets.encode(true),
+                &b.dirty.delay_offsets,
             ));
         }
         v
     };
-    for (path, text) in files {
+    for (path, text, dirty) in files {
         if let Err(e) = write_atomic(&path, &text) {
-            warn!(b.log, "writing metadata failed"; "file" => path.display().to_string(), "error" => %e);
+            dirty.store(true, Ordering::Release);
+            warn!(b.log, "writing metadata failed; retried on the next pass"; "file" => path.display().to_string(), "error" => %e);
         }
     }
 }

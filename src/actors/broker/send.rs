@@ -10,7 +10,10 @@ use std::time::Duration;
 
 use slog::warn;
 
-use super::reply::{check_broker_writeable, error, resp, store_error_code};
+use super::reply::{
+    check_broker_writeable, error, resp, service_not_available_remark, store_error_code,
+    store_error_remark,
+};
 use super::send_props;
 use super::state::Broker;
 use crate::actors::remoting::{ConnHandle, Reply};
@@ -64,13 +67,13 @@ fn prepare(
 ) -> Result<Prepared, RemotingCommand> {
     let h = SendMessageRequestHeader::from_command(req).map_err(|e| error(req, e.to_string()))?;
     if b.is_slave() {
+        // Java's store refuses a put on a slave with SERVICE_NOT_AVAILABLE and the processor
+        // answers its generic remark (4.9.7 `handlePutMessageResult`).
+        let [cl, cq, index] = b.store.reader().disk_ratios();
         return Err(resp(
             req,
             response::SERVICE_NOT_AVAILABLE,
-            Some(format!(
-                "broker {} is a SLAVE and does not accept messages",
-                b.cfg.broker_name
-            )),
+            Some(service_not_available_remark(cl, cq, index)),
         ));
     }
     check_broker_writeable(b, req)?;
@@ -252,7 +255,12 @@ async fn complete(
 ) -> RemotingCommand {
     let put = match put.await {
         Ok(Ok(put)) => put,
-        Ok(Err(e)) => return resp(req, store_error_code(&e), Some(e.to_string())),
+        Ok(Err(e)) => {
+            if e.is_no_space() {
+                warn!(b.log, "put refused: disk full"; "error" => %e);
+            }
+            return resp(req, store_error_code(&e), Some(store_error_remark(b, &e)));
+        }
         Err(_) => {
             warn!(
                 b.log,

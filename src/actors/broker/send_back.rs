@@ -83,9 +83,10 @@ pub fn put_status_name(e: &StoreError) -> &'static str {
     match e {
         StoreError::MessageIllegal(_) => "MESSAGE_ILLEGAL",
         StoreError::PropertiesSizeExceeded { .. } => "PROPERTIES_SIZE_EXCEEDED",
-        StoreError::DiskFull { .. } | StoreError::ShutDown | StoreError::ReadOnly(_) => {
-            "SERVICE_NOT_AVAILABLE"
-        }
+        StoreError::DiskFull { .. }
+        | StoreError::NoSpace { .. }
+        | StoreError::ShutDown
+        | StoreError::ReadOnly(_) => "SERVICE_NOT_AVAILABLE",
         _ => "UNKNOWN_ERROR",
     }
 }
