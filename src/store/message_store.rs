@@ -1,6 +1,8 @@
 //! The store facade. [`MessageStore::open`] loads every file and runs recovery; the owner
 //! (the commit-log writer) appends with `&mut self`, which assigns physical and logical
-//! offsets in one place and dispatches to consume queues and the index synchronously.
+//! offsets in one place and dispatches to consume queues and the index right after the append.
+//! A put succeeds once its bytes are in the commit log; a failed dispatch waits in the
+//! [`DispatchBacklog`] and is retried in order (see that module).
 //! Everything read-only is reachable through [`StoreReader`] (also via `Deref`).
 
 use crate::store::abort;
@@ -9,7 +11,8 @@ use crate::store::cleanup::{DiskUsage, StatvfsUsage};
 use crate::store::commit_log::CommitLog;
 use crate::store::config::StoreConfig;
 use crate::store::cq_table::ConsumeQueueTable;
-use crate::store::dispatch::{dispatch, DispatchRequest, RecordPlace};
+use crate::store::dispatch::{DispatchRequest, RecordPlace};
+use crate::store::dispatch_backlog::{DispatchBacklog, LateQueue};
 use crate::store::error::{StoreError, StoreResult};
 use crate::store::index_service::IndexService;
 use crate::store::message::{
@@ -47,6 +50,9 @@ pub struct PutResult {
     pub queue_id: i32,
     /// tagsCode of each message (for long-polling notification).
     pub tags_codes: Vec<i64>,
+    /// The records are in their consume queue already (false: their dispatch failed and is
+    /// retried; readers see them once it succeeds).
+    pub dispatched: bool,
 }
 
 impl PutResult {
@@ -66,7 +72,8 @@ impl PutResult {
 pub struct RawAppendResult {
     /// Bytes consumed from the input (whole records); keep the rest for the next frame.
     pub consumed: usize,
-    /// Dispatched records (topic, queue id, queue offset, tagsCode).
+    /// Records dispatched by this call (topic, queue id, queue offset, tagsCode), including
+    /// earlier ones whose dispatch was retried.
     pub dispatched: Vec<DispatchRequest>,
 }
 
@@ -79,6 +86,7 @@ pub struct MessageStore {
     topic_queue_table: HashMap<String, HashMap<i32, i64>>,
     buf: Vec<u8>,
     recovery: RecoveryReport,
+    backlog: DispatchBacklog,
 }
 
 impl std::ops::Deref for MessageStore {
@@ -138,6 +146,9 @@ impl MessageStore {
             index,
             checkpoint: Mutex::new(checkpoint),
             last_store_ts: AtomicI64::new(0),
+            last_dispatched_ts: AtomicI64::new(0),
+            dispatch_backlog: AtomicU64::new(0),
+            dispatch_failures: AtomicU64::new(0),
             disk_full_ppm: AtomicU64::new(0),
             usage,
             shut_down: AtomicBool::new(false),
@@ -153,6 +164,7 @@ impl MessageStore {
             topic_queue_table: table,
             buf: Vec::with_capacity(64 * 1024),
             recovery,
+            backlog: DispatchBacklog::default(),
         })
     }
 
@@ -195,7 +207,7 @@ impl MessageStore {
         if let Some(e) = self.shared.disk_full_error() {
             return Err(e);
         }
-        Ok(())
+        self.backlog.check_room()
     }
 
     fn check_common(&self, msg: &MessageInner) -> StoreResult<()> {
@@ -345,13 +357,16 @@ impl MessageStore {
         if in_queue {
             self.set_next_queue_offset(&msg.topic, msg.queue_id, first_qo + payloads.len() as i64);
         }
-        let mut tags_codes = Vec::with_capacity(reqs.len());
-        let mut msg_ids = Vec::with_capacity(reqs.len());
-        for r in &reqs {
-            self.dispatch_one(r)?;
-            tags_codes.push(r.tags_code);
-            msg_ids.push(offset_msg_id(&msg.store_host, r.commit_log_offset));
-        }
+        let tags_codes = reqs.iter().map(|r| r.tags_code).collect();
+        let msg_ids = reqs
+            .iter()
+            .map(|r| offset_msg_id(&msg.store_host, r.commit_log_offset))
+            .collect();
+        // Stored: from here on the put succeeds. Earlier records still waiting go first.
+        let own = self.backlog.push(reqs);
+        let end = self.backlog.next_seq();
+        // A failure is counted and logged by the backlog; the records are retried.
+        let _ = self.backlog.drain(&self.shared, own);
         Ok(PutResult {
             wrote_offset,
             wrote_bytes: total,
@@ -362,21 +377,31 @@ impl MessageStore {
             topic: msg.topic.clone(),
             queue_id: msg.queue_id,
             tags_codes,
+            dispatched: self.backlog.done_before(end),
         })
     }
 
-    fn dispatch_one(&self, req: &DispatchRequest) -> StoreResult<()> {
-        let s = &self.shared;
-        let out = dispatch(&s.cfg, &s.cqs, &s.index, req)?;
-        if let Some(ts) = out.index_filled_ts {
-            let cp = {
-                let mut cp = s.checkpoint.lock();
-                cp.index_msg_timestamp = ts;
-                cp.clone()
-            };
-            cp.flush()?;
+    /// Retries the dispatch of stored records that failed before (the writer calls this on a
+    /// timer; every put does it first anyway). Returns how many were dispatched.
+    pub fn retry_dispatch(&mut self) -> StoreResult<usize> {
+        if !self.backlog.has_work() {
+            return Ok(0);
         }
-        Ok(())
+        let all_late = self.backlog.next_seq();
+        self.backlog
+            .drain(&self.shared, all_late)
+            .map(|done| done.len())
+    }
+
+    /// Whether stored records (or the checkpoint) wait for a retried dispatch.
+    pub fn dispatch_pending(&self) -> bool {
+        self.backlog.has_work()
+    }
+
+    /// Queues that received entries of records appended by an earlier call (their dispatch
+    /// was retried): the wake-ups for long polling owed since the last call.
+    pub fn take_late_dispatched(&mut self) -> Vec<LateQueue> {
+        self.backlog.take_late()
     }
 
     /// HA slave: appends replicated bytes at the master's `offset` (whole records only) and
@@ -385,8 +410,9 @@ impl MessageStore {
         if self.shared.shut_down.load(Ordering::Acquire) {
             return Err(StoreError::ShutDown);
         }
+        self.backlog.check_room()?;
         let (records, consumed) = self.shared.commit_log.append_raw(offset, bytes)?;
-        let mut dispatched = Vec::with_capacity(records.len());
+        let mut reqs = Vec::with_capacity(records.len());
         for rec in &records {
             let req = DispatchRequest::from_record(rec, &self.shared.cfg);
             if req.goes_to_consume_queue() {
@@ -395,12 +421,14 @@ impl MessageStore {
                     .max(req.queue_offset + 1);
                 self.set_next_queue_offset(&req.topic, req.queue_id, next);
             }
-            self.dispatch_one(&req)?;
             self.shared
                 .last_store_ts
                 .store(rec.store_timestamp, Ordering::Release);
-            dispatched.push(req);
+            reqs.push(req);
         }
+        // Appended: a failed dispatch is retried like a local put's (counted and logged).
+        let own = self.backlog.push(reqs);
+        let dispatched = self.backlog.drain(&self.shared, own).unwrap_or_default();
         Ok(RawAppendResult {
             consumed,
             dispatched,
@@ -410,6 +438,14 @@ impl MessageStore {
     /// Clean shutdown: flush everything, write the checkpoint, remove the abort file.
     pub fn shutdown(&mut self) -> StoreResult<()> {
         if self.shared.shut_down.swap(true, Ordering::AcqRel) {
+            return Ok(());
+        }
+        if let Err(e) = self.retry_dispatch() {
+            // The records are in the commit log: keeping the abort file makes the next start
+            // recover and re-dispatch them.
+            slog::error!(self.shared.log, "shutting down with undispatched records"; "error" => %e,
+                         "backlog" => self.backlog.len());
+            self.shared.flush()?;
             return Ok(());
         }
         self.shared.flush()?;

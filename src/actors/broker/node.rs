@@ -113,6 +113,10 @@ pub async fn start_broker(
             let waiting = !parked.is_empty();
             if let Some(h) = holds.lock().as_ref().filter(|_| waiting) {
                 match a {
+                    // Not in its queue yet: the retried dispatch wakes the pulls later.
+                    Arrival::Put {
+                        dispatched: false, ..
+                    } => {}
                     Arrival::Put {
                         topic,
                         queue_id,
@@ -125,7 +129,7 @@ pub async fn start_broker(
                         next_queue_offset: *next_queue_offset,
                         tags_codes: tags_codes.clone(),
                     }),
-                    Arrival::Replicated { queues, .. } => {
+                    Arrival::Replicated { queues, .. } | Arrival::Dispatched { queues } => {
                         for (topic, queue_id, next) in queues {
                             h.get().do_send(Arrived {
                                 topic: topic.clone(),
