@@ -318,7 +318,9 @@ pub async fn start_broker(
     }
     // Delay levels: deliver SCHEDULE_TOPIC_XXXX to the real topics (masters only).
     let schedule = super::schedule::start(&broker, root, book.clone(), &log).await?;
-    let maintenance = Maintenance::start(Arc::downgrade(&broker));
+    let maintenance = Maintenance::start(Arc::downgrade(&broker), root)
+        .await
+        .map_err(|_| StoreError::ShutDown)?;
     info!(log, "broker started"; "listen" => %listen_addr, "fast" => %fast_l.local_addr(), "advertised" => &identity.broker_addr,
           "role" => cfg.broker_role.as_str(), "flush" => cfg.flush_disk_type.as_str());
     Ok(BrokerHandle {
@@ -343,6 +345,14 @@ impl BrokerHandle {
     /// The replication state (master: attached slaves and lag; slave: master and offset).
     pub fn ha_status(&self) -> HaStatus {
         self.ha.status()
+    }
+
+    /// Test hook: makes the maintenance thread stop on an error or panic (it is restarted).
+    #[cfg(feature = "failpoints")]
+    pub fn inject_maintenance_failure(&self, f: crate::actors::supervisor::InjectFailure) {
+        if let Some(m) = self.maintenance.lock().as_ref() {
+            m.inject_failure(f);
+        }
     }
 
     /// The main and fast-channel listeners (their connections, their actors).
