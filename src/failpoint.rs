@@ -22,6 +22,9 @@ pub mod names {
     pub const COMMIT_LOG_FLUSH: &str = "store.commit_log.flush";
     /// Before an atomic metadata write (`broker::persist::write_atomic`; path: the file).
     pub const METADATA_WRITE: &str = "broker.metadata.write";
+    /// Broker start, just before the store host, long polling, HA and registrations are set
+    /// up (an async pause: `Action::Delay` only; path: the store root).
+    pub const BROKER_STARTUP: &str = "broker.startup.services";
 }
 
 /// Checks the failpoint `name` for an I/O call on `path`: `Err` when armed to fail there, after
@@ -32,8 +35,16 @@ pub fn check(_name: &'static str, _path: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// The pause armed for `name` on `path` (an `Action::Delay`), for async code that must not
+/// sleep its thread; counted as a hit. Always `None` without the `failpoints` feature.
+#[cfg(not(feature = "failpoints"))]
+#[inline(always)]
+pub fn pause(_name: &'static str, _path: &Path) -> Option<std::time::Duration> {
+    None
+}
+
 #[cfg(feature = "failpoints")]
-pub use armed::{arm, check, hits, Action, FailGuard};
+pub use armed::{arm, check, hits, pause, Action, FailGuard};
 
 #[cfg(feature = "failpoints")]
 mod armed {
@@ -111,6 +122,21 @@ mod armed {
             .filter(|p| p.name == name && p.scope.starts_with(scope))
             .map(|p| p.hits.load(Ordering::Acquire))
             .sum()
+    }
+
+    /// See the non-feature [`pause`](super::pause).
+    pub fn pause(name: &'static str, path: &Path) -> Option<Duration> {
+        let all = points();
+        let p = all
+            .iter()
+            .find(|p| p.name == name && path.starts_with(&p.scope))?;
+        match p.action {
+            Action::Delay(d) => {
+                p.hits.fetch_add(1, Ordering::AcqRel);
+                Some(d)
+            }
+            Action::Fail(_) => None,
+        }
     }
 
     /// See the non-feature [`check`](super::check).
