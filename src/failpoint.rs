@@ -171,3 +171,38 @@ mod armed {
         Ok(())
     }
 }
+
+#[cfg(all(test, feature = "failpoints"))]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+    use std::time::Duration;
+
+    #[test]
+    fn armed_per_directory_counted_and_disarmed_on_drop() {
+        let (a, b) = (PathBuf::from("/fp-test/a"), PathBuf::from("/fp-test/b"));
+        let g = arm(names::DISPATCH, &a, Action::Fail(2));
+        assert!(check(names::DISPATCH, &a.join("x")).is_err());
+        assert!(check(names::DISPATCH, &b.join("x")).is_ok(), "other dir");
+        assert!(check(names::CQ_APPEND, &a.join("x")).is_ok(), "other name");
+        assert!(check(names::DISPATCH, &a).is_err());
+        assert!(check(names::DISPATCH, &a).is_ok(), "spent after 2");
+        assert_eq!(g.hits(), 2);
+        assert_eq!(hits(names::DISPATCH, &a), 2);
+        drop(g);
+        assert_eq!(hits(names::DISPATCH, &a), 0);
+        let d = arm(
+            names::BROKER_STARTUP,
+            &b,
+            Action::Delay(Duration::from_millis(1)),
+        );
+        assert_eq!(
+            pause(names::BROKER_STARTUP, &b),
+            Some(Duration::from_millis(1))
+        );
+        assert_eq!(pause(names::BROKER_STARTUP, &a), None);
+        assert_eq!(d.hits(), 1);
+        d.disarm();
+        assert_eq!(pause(names::BROKER_STARTUP, &b), None);
+    }
+}

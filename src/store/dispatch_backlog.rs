@@ -154,3 +154,39 @@ impl DispatchBacklog {
         !self.queue.is_empty() || self.checkpoint_dirty
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(offset: i64) -> DispatchRequest {
+        DispatchRequest {
+            topic: "T".into(),
+            queue_id: 0,
+            commit_log_offset: offset,
+            msg_size: 100,
+            tags_code: 0,
+            store_timestamp: 1,
+            queue_offset: offset / 100,
+            keys: None,
+            uniq_key: None,
+            sys_flag: 0,
+            prepared_transaction_offset: 0,
+        }
+    }
+
+    #[test]
+    fn a_full_backlog_refuses_puts_and_sequence_numbers_track_each_append() {
+        let mut b = DispatchBacklog::default();
+        assert!(b.check_room().is_ok());
+        let first = b.push((0..3).map(|i| req(i * 100)));
+        assert_eq!((first, b.next_seq(), b.len()), (0, 3, 3));
+        assert!(!b.done_before(1) && b.done_before(0));
+        b.push((3..MAX_BACKLOG as i64).map(|i| req(i * 100)));
+        match b.check_room() {
+            Err(StoreError::DispatchStalled { pending, .. }) => assert_eq!(pending, MAX_BACKLOG),
+            other => panic!("expected DispatchStalled, got {other:?}"),
+        }
+        assert!(b.has_work());
+    }
+}
