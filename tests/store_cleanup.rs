@@ -163,8 +163,9 @@ fn index_lookup_by_key_and_unique_key_with_time_range() {
 
 /// Streams the master's commit log into `slave` in `chunk`-byte frames that never cross a file
 /// end (records get cut between frames, as the HA master sends them), keeping the unconsumed
-/// rest for the next call exactly as the HA slave does.
-fn replicate(master: &MessageStore, slave: &mut MessageStore, chunk: usize) {
+/// rest for the next call exactly as the HA slave does. Returns how many calls closed a file.
+fn replicate(master: &MessageStore, slave: &mut MessageStore, chunk: usize) -> usize {
+    let mut closed = 0;
     let mut offset = 0i64;
     let mut pending: Vec<u8> = Vec::new();
     let mut pending_at = 0i64;
@@ -184,11 +185,12 @@ fn replicate(master: &MessageStore, slave: &mut MessageStore, chunk: usize) {
                 break;
             }
             let r = slave.append_raw(pending_at, &pending).unwrap();
-            if r.consumed == 0 {
-                break;
-            }
             pending.drain(..r.consumed);
             pending_at += r.consumed as i64;
+            closed += usize::from(r.closed_file);
+            if r.consumed == 0 || !r.closed_file {
+                break;
+            }
         }
     }
     assert!(
@@ -196,6 +198,7 @@ fn replicate(master: &MessageStore, slave: &mut MessageStore, chunk: usize) {
         "{} bytes left unconsumed",
         pending.len()
     );
+    closed
 }
 
 /// The slave's commit log holds exactly the master's bytes, file by file.
@@ -233,7 +236,12 @@ fn ha_raw_append_replicates_and_dispatches() {
             "several files, so blanks are replicated"
         );
         let mut slave = open(&small_config(slave_dir.path()));
-        replicate(&master, &mut slave, chunk);
+        let files = master.max_phys_offset() / cfg.mapped_file_size_commit_log as i64;
+        let closed = replicate(&master, &mut slave, chunk);
+        assert!(
+            closed as i64 >= files,
+            "every full file was closed by a blank: {closed}"
+        );
         assert_same_bytes(
             &master,
             &slave,

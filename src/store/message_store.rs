@@ -75,6 +75,9 @@ pub struct RawAppendResult {
     /// Records dispatched by this call (topic, queue id, queue offset, tagsCode), including
     /// earlier ones whose dispatch was retried.
     pub dispatched: Vec<DispatchRequest>,
+    /// The consumed bytes end exactly at the end of a commit-log file (an end-of-file blank
+    /// closed it): bytes after them start the next file and take another call.
+    pub closed_file: bool,
 }
 
 /// The store; owned by exactly one writer.
@@ -429,9 +432,12 @@ impl MessageStore {
         // Appended: a failed dispatch is retried like a local put's (counted and logged).
         let own = self.backlog.push(reqs);
         let dispatched = self.backlog.drain(&self.shared, own).unwrap_or_default();
+        let end = offset + consumed as i64;
+        let file_size = self.shared.commit_log.file_size() as i64;
         Ok(RawAppendResult {
             consumed,
             dispatched,
+            closed_file: consumed > 0 && file_size > 0 && end % file_size == 0,
         })
     }
 

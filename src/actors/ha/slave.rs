@@ -341,6 +341,7 @@ async fn receive_loop(
         let mut at = 0;
         // One call takes every whole record and a closing blank; bytes after a blank (the next
         // file) take another. Bounded: each round consumes something or ends the loop.
+        // (The master never sends a frame across a file end, so that second call is rare.)
         while at < bytes.len() {
             let res = sh
                 .store
@@ -357,11 +358,11 @@ async fn receive_loop(
                     offset: base,
                     source,
                 })?;
-            if res.consumed == 0 {
-                break; // an unfinished record: kept for the next frame
-            }
             at += res.consumed;
             base += res.consumed as i64;
+            if res.consumed == 0 || !res.closed_file {
+                break; // the rest is an unfinished record: kept for the next frame
+            }
         }
         pending.extend_from_slice(&bytes[at..]);
         if at > 0 {
