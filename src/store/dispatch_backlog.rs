@@ -86,24 +86,31 @@ impl DispatchBacklog {
     }
 
     /// Dispatches in order until the backlog is empty or a dispatch fails; requests numbered
-    /// below `own_from` were appended by earlier calls and are reported as late. Returns the
-    /// requests dispatched by this call, or the first error (the rest stays queued).
-    pub fn drain(&mut self, sh: &StoreShared, own_from: u64) -> StoreResult<Vec<DispatchRequest>> {
-        let mut done = Vec::new();
-        let result = self.drain_into(sh, own_from, &mut done);
+    /// below `own_from` were appended by earlier calls and are reported as late. Returns how
+    /// many were dispatched (kept in `done` when given), or the first error (the rest stays
+    /// queued).
+    pub fn drain(
+        &mut self,
+        sh: &StoreShared,
+        own_from: u64,
+        mut done: Option<&mut Vec<DispatchRequest>>,
+    ) -> StoreResult<usize> {
+        let mut n = 0;
+        let result = self.drain_into(sh, own_from, &mut n, &mut done);
         sh.dispatch_backlog
             .store(self.queue.len() as u64, Ordering::Release);
         if let Err(e) = &result {
             self.failed(sh, e);
         }
-        result.map(|()| done)
+        result.map(|()| n)
     }
 
     fn drain_into(
         &mut self,
         sh: &StoreShared,
         own_from: u64,
-        done: &mut Vec<DispatchRequest>,
+        n: &mut usize,
+        done: &mut Option<&mut Vec<DispatchRequest>>,
     ) -> StoreResult<()> {
         while let Some(p) = self.queue.front() {
             let out = dispatch(&sh.cfg, &sh.cqs, &sh.index, &p.req)?;
@@ -120,7 +127,10 @@ impl DispatchBacklog {
                 let next = p.req.queue_offset + 1;
                 self.late.push((p.req.topic.clone(), p.req.queue_id, next));
             }
-            done.push(p.req);
+            *n += 1;
+            if let Some(d) = done.as_mut() {
+                d.push(p.req);
+            }
         }
         if self.checkpoint_dirty {
             let cp = sh.checkpoint.lock().clone();

@@ -369,7 +369,7 @@ impl MessageStore {
         let own = self.backlog.push(reqs);
         let end = self.backlog.next_seq();
         // A failure is counted and logged by the backlog; the records are retried.
-        let _ = self.backlog.drain(&self.shared, own);
+        let _ = self.backlog.drain(&self.shared, own, None);
         Ok(PutResult {
             wrote_offset,
             wrote_bytes: total,
@@ -391,9 +391,7 @@ impl MessageStore {
             return Ok(0);
         }
         let all_late = self.backlog.next_seq();
-        self.backlog
-            .drain(&self.shared, all_late)
-            .map(|done| done.len())
+        self.backlog.drain(&self.shared, all_late, None)
     }
 
     /// Whether stored records (or the checkpoint) wait for a retried dispatch.
@@ -431,7 +429,9 @@ impl MessageStore {
         }
         // Appended: a failed dispatch is retried like a local put's (counted and logged).
         let own = self.backlog.push(reqs);
-        let dispatched = self.backlog.drain(&self.shared, own).unwrap_or_default();
+        let mut dispatched = Vec::new();
+        // A failure is counted and logged by the backlog; the records are retried.
+        let _ = self.backlog.drain(&self.shared, own, Some(&mut dispatched));
         let end = offset + consumed as i64;
         let file_size = self.shared.commit_log.file_size() as i64;
         Ok(RawAppendResult {
