@@ -161,46 +161,111 @@ fn index_lookup_by_key_and_unique_key_with_time_range() {
     assert!(dir.path().join("index").read_dir().unwrap().count() >= 3);
 }
 
-#[test]
-fn ha_raw_append_replicates_and_dispatches() {
-    let master_dir = tempfile::tempdir().unwrap();
-    let slave_dir = tempfile::tempdir().unwrap();
-    let mut master = open(&small_config(master_dir.path()));
-    for i in 0..30 {
-        master
-            .put_message(&msg("H", i % 2, &[5u8; 200], "t", "", &format!("h{i}")))
-            .unwrap();
-    }
-    let mut slave = open(&small_config(slave_dir.path()));
+/// Streams the master's commit log into `slave` in `chunk`-byte frames that never cross a file
+/// end (records get cut between frames, as the HA master sends them), keeping the unconsumed
+/// rest for the next call exactly as the HA slave does. Returns how many calls closed a file.
+fn replicate(master: &MessageStore, slave: &mut MessageStore, chunk: usize) -> usize {
+    let mut closed = 0;
     let mut offset = 0i64;
     let mut pending: Vec<u8> = Vec::new();
     let mut pending_at = 0i64;
-    // Stream in 700-byte chunks (records get cut) that never cross a file end.
     for _ in 0..1000 {
         if offset >= master.max_phys_offset() {
             break;
         }
-        let chunk = master.commit_log().read_raw(offset, 700).unwrap();
+        let bytes = master.commit_log().read_raw(offset, chunk).unwrap();
         if pending.is_empty() {
             pending_at = offset;
         }
-        pending.extend_from_slice(&chunk);
-        offset += chunk.len() as i64;
-        let r = slave.append_raw(pending_at, &pending).unwrap();
-        pending.drain(..r.consumed);
-        pending_at += r.consumed as i64;
+        pending.extend_from_slice(&bytes);
+        offset += bytes.len() as i64;
+        // Bounded: one call per record or blank at most.
+        for _ in 0..1000 {
+            if pending.is_empty() {
+                break;
+            }
+            let r = slave.append_raw(pending_at, &pending).unwrap();
+            pending.drain(..r.consumed);
+            pending_at += r.consumed as i64;
+            closed += usize::from(r.closed_file);
+            if r.consumed == 0 || !r.closed_file {
+                break;
+            }
+        }
     }
-    assert!(pending.is_empty());
-    assert_eq!(slave.max_phys_offset(), master.max_phys_offset());
-    for q in 0..2 {
-        assert_eq!(slave.max_offset_in_queue("H", q), 15);
-    }
-    assert_eq!(
-        slave.query_by_key("H", "h7", 4, 0, i64::MAX).messages.len(),
-        1
+    assert!(
+        pending.is_empty(),
+        "{} bytes left unconsumed",
+        pending.len()
     );
-    assert!(matches!(
-        slave.append_raw(5, b"xx"),
-        Err(StoreError::RawOffsetMismatch { .. })
-    ));
+    closed
+}
+
+/// The slave's commit log holds exactly the master's bytes, file by file.
+fn assert_same_bytes(master: &MessageStore, slave: &MessageStore, file_size: usize, what: &str) {
+    assert_eq!(slave.max_phys_offset(), master.max_phys_offset());
+    let mut off = 0i64;
+    while off < master.max_phys_offset() {
+        let m = master.commit_log().read_raw(off, file_size).unwrap();
+        let s = slave.commit_log().read_raw(off, file_size).unwrap();
+        assert!(!m.is_empty());
+        assert!(
+            m == s,
+            "{what}: commit-log bytes differ in the file at {off}"
+        );
+        off += m.len() as i64;
+    }
+}
+
+#[test]
+fn ha_raw_append_replicates_and_dispatches() {
+    // 700-byte frames cut records; whole-file frames carry records and the end-of-file blank
+    // in one piece (the case where the records before the blank used to be lost).
+    for chunk in [700usize, 4096] {
+        let master_dir = tempfile::tempdir().unwrap();
+        let slave_dir = tempfile::tempdir().unwrap();
+        let cfg = small_config(master_dir.path());
+        let mut master = open(&cfg);
+        for i in 0..30 {
+            master
+                .put_message(&msg("H", i % 2, &[5u8; 200], "t", "", &format!("h{i}")))
+                .unwrap();
+        }
+        assert!(
+            master.max_phys_offset() > 2 * cfg.mapped_file_size_commit_log as i64,
+            "several files, so blanks are replicated"
+        );
+        let mut slave = open(&small_config(slave_dir.path()));
+        let files = master.max_phys_offset() / cfg.mapped_file_size_commit_log as i64;
+        let closed = replicate(&master, &mut slave, chunk);
+        assert!(
+            closed as i64 >= files,
+            "every full file was closed by a blank: {closed}"
+        );
+        assert_same_bytes(
+            &master,
+            &slave,
+            cfg.mapped_file_size_commit_log as usize,
+            &format!("{chunk}-byte frames"),
+        );
+        for q in 0..2 {
+            assert_eq!(slave.max_offset_in_queue("H", q), 15);
+            // Every queue entry points at the same record on both sides.
+            for i in 0..15 {
+                let at = slave.commit_log_offset_in_queue("H", q, i).unwrap();
+                assert_eq!(Some(at), master.commit_log_offset_in_queue("H", q, i));
+                let rec =
+                    decode_record(&slave.commit_log().read_record_at(at).unwrap(), true).unwrap();
+                assert_eq!(rec.phys_offset, at, "chunk {chunk}, queue {q}, offset {i}");
+            }
+        }
+        assert_eq!(
+            slave.query_by_key("H", "h7", 4, 0, i64::MAX).messages.len(),
+            1
+        );
+        assert!(matches!(
+            slave.append_raw(5, b"xx"),
+            Err(StoreError::RawOffsetMismatch { .. })
+        ));
+    }
 }

@@ -47,6 +47,8 @@ pub fn write_atomic(path: &Path, contents: &str) -> Result<(), PersistError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         fs::create_dir_all(dir).map_err(io_err("create directory for", path))?;
     }
+    crate::failpoint::check(crate::failpoint::names::METADATA_WRITE, path)
+        .map_err(io_err("write", path))?;
     let tmp = sibling(path, ".tmp");
     if let Err(e) = write_synced(&tmp, contents) {
         // A partial temp file only takes space: the main file was never touched.

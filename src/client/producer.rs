@@ -201,7 +201,14 @@ impl Producer {
             }
         }
         let route = i.routes.get(topic).await?;
-        let queues = i.publish.get(topic, &route);
+        let mut queues = i.publish.get(topic, &route);
+        if queues.is_empty() && known {
+            // Java's `tryToFindTopicPublishInfo`: a cached route without a writable queue (its
+            // master was gone when it was fetched) is not used; ask the name server again.
+            if let Ok(fresh) = i.routes.refresh(topic).await {
+                queues = i.publish.get(topic, &fresh);
+            }
+        }
         if queues.is_empty() {
             return Err(MqError::NoRoute {
                 topic: topic.to_owned(),

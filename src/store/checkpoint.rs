@@ -53,6 +53,8 @@ impl Checkpoint {
         buf[..8].copy_from_slice(&self.physic_msg_timestamp.to_be_bytes());
         buf[8..16].copy_from_slice(&self.logics_msg_timestamp.to_be_bytes());
         buf[16..24].copy_from_slice(&self.index_msg_timestamp.to_be_bytes());
+        crate::failpoint::check(crate::failpoint::names::CHECKPOINT_FLUSH, &self.path)
+            .map_err(|e| StoreError::io(&self.path, e))?;
         let mut f = OpenOptions::new()
             .write(true)
             .create(true)

@@ -5,6 +5,7 @@
 //! [`CommitLog::flush`].
 
 use crate::store::error::{StoreError, StoreResult};
+use crate::store::mapped_file::MappedFile;
 use crate::store::mapped_file_queue::MappedFileQueue;
 use crate::store::record::{
     blank_header, check_record, peek_total_size, DecodedRecord, RecordCheck,
@@ -185,9 +186,15 @@ impl CommitLog {
                             reason: "blank record does not close the file".into(),
                         });
                     }
-                    // The padding after the header is not sent as meaningful data; take what came.
+                    // The whole records before the blank go in first, then the blank closes
+                    // the file. The padding after the header is not meaningful; take what came.
+                    Self::append_whole(&f, offset, &bytes[..pos])?;
                     let take = rest.len().min(size as usize);
-                    f.append(&rest[..take]);
+                    f.append(&rest[..take])
+                        .ok_or_else(|| StoreError::RawNotAligned {
+                            offset: here as i64,
+                            reason: "the blank record does not fit the file".into(),
+                        })?;
                     f.mark_full();
                     return Ok((records, pos + take));
                 }
@@ -203,14 +210,21 @@ impl CommitLog {
                 }
             }
         }
-        if pos > 0 {
-            f.append(&bytes[..pos])
-                .ok_or_else(|| StoreError::RawNotAligned {
-                    offset,
-                    reason: "does not fit the file".into(),
-                })?;
-        }
+        Self::append_whole(&f, offset, &bytes[..pos])?;
         Ok((records, pos))
+    }
+
+    /// Appends the checked whole records of a raw append (nothing when empty).
+    fn append_whole(f: &MappedFile, offset: i64, records: &[u8]) -> StoreResult<()> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        f.append(records)
+            .map(|_| ())
+            .ok_or_else(|| StoreError::RawNotAligned {
+                offset,
+                reason: "does not fit the file".into(),
+            })
     }
 
     /// True when `bytes` at `offset` are zero padding inside the (full) last file.

@@ -2,7 +2,8 @@
 //! {commit-log offset i64, size i32, tagsCode i64}; logical offset k lives at byte k·20.
 //! Written only by the store's dispatch path; read concurrently by pulls.
 
-use crate::store::error::StoreResult;
+use crate::failpoint::names::CQ_APPEND;
+use crate::store::error::{StoreError, StoreResult};
 use crate::store::mapped_file_queue::MappedFileQueue;
 use std::path::Path;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
@@ -192,13 +193,23 @@ impl ConsumeQueue {
             .ensure_writable(at, usize::try_from(end - at).unwrap_or(usize::MAX))
     }
 
+    /// Appends one entry at byte `at`. A failure is returned, never skipped: a skipped entry
+    /// would be filled with a blank by the next put and its message lost to consumers. The
+    /// store's dispatch backlog counts it and retries (`crate::store::dispatch_backlog`).
     fn append_entry(&self, at: u64, e: &CqEntry) -> StoreResult<()> {
+        let dir = self.files.dir();
+        crate::failpoint::check(CQ_APPEND, dir).map_err(|err| StoreError::io(dir, err))?;
         let f = self.files.last_or_create(at)?;
         // Space first: a failed allocation is an error, never a fault (issue #19).
         f.ensure_backed(f.wrote_position() + CQ_STORE_UNIT_SIZE as usize)?;
         // The file list guarantees `at` is this file's write position; append publishes it.
-        let _ = f.append(&e.encode());
-        Ok(())
+        f.append(&e.encode())
+            .map(|_| ())
+            .ok_or_else(|| StoreError::AppendFailed {
+                path: f.path().to_path_buf(),
+                offset: at,
+                len: CQ_STORE_UNIT_SIZE as usize,
+            })
     }
 
     /// The entry at logical offset `index`, if present.

@@ -2,10 +2,11 @@
 //! recovery re-dispatch and HA-replicated bytes all go through [`dispatch`], so a slave's
 //! queues and a recovered store's queues are built exactly like a master's.
 
+use crate::failpoint::names::DISPATCH;
 use crate::store::config::StoreConfig;
 use crate::store::consume_queue::CqEntry;
 use crate::store::cq_table::ConsumeQueueTable;
-use crate::store::error::StoreResult;
+use crate::store::error::{StoreError, StoreResult};
 use crate::store::index_service::IndexService;
 use crate::store::message::{
     sys_flag, tags_code, NAME_VALUE_SEPARATOR, PROPERTY_DELAY, PROPERTY_KEYS, PROPERTY_SEPARATOR,
@@ -152,6 +153,8 @@ pub fn dispatch(
     index: &RwLock<IndexService>,
     req: &DispatchRequest,
 ) -> StoreResult<DispatchOutcome> {
+    crate::failpoint::check(DISPATCH, &cfg.consume_queue_dir)
+        .map_err(|e| StoreError::io(&cfg.consume_queue_dir, e))?;
     let mut out = DispatchOutcome::default();
     if req.goes_to_consume_queue() {
         let cq = cqs.find_or_create(&req.topic, req.queue_id)?;

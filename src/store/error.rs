@@ -60,6 +60,17 @@ pub enum StoreError {
     /// Replicated bytes do not consist of whole records (or cross a file boundary).
     #[error("raw append at offset {offset}: {reason}")]
     RawNotAligned { offset: i64, reason: String },
+    /// Stored records could not be dispatched to their consume queues for so long that the
+    /// backlog is full: no more puts until dispatch succeeds again (SYSTEM_ERROR, retried).
+    #[error("{pending} stored records wait for dispatch; refusing writes: {reason}")]
+    DispatchStalled { pending: usize, reason: String },
+    /// An append did not fit where the file list said it would (a consume-queue entry).
+    #[error("appending {len} bytes at offset {offset} of {path} failed: the file has no room")]
+    AppendFailed {
+        path: PathBuf,
+        offset: u64,
+        len: usize,
+    },
     /// The store was shut down; no more writes.
     #[error("store is shut down")]
     ShutDown,

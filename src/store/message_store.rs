@@ -1,6 +1,8 @@
 //! The store facade. [`MessageStore::open`] loads every file and runs recovery; the owner
 //! (the commit-log writer) appends with `&mut self`, which assigns physical and logical
-//! offsets in one place and dispatches to consume queues and the index synchronously.
+//! offsets in one place and dispatches to consume queues and the index right after the append.
+//! A put succeeds once its bytes are in the commit log; a failed dispatch waits in the
+//! [`DispatchBacklog`] and is retried in order (see that module).
 //! Everything read-only is reachable through [`StoreReader`] (also via `Deref`).
 
 use crate::store::abort;
@@ -9,7 +11,8 @@ use crate::store::cleanup::{DiskUsage, StatvfsUsage};
 use crate::store::commit_log::CommitLog;
 use crate::store::config::StoreConfig;
 use crate::store::cq_table::ConsumeQueueTable;
-use crate::store::dispatch::{dispatch, DispatchRequest, RecordPlace};
+use crate::store::dispatch::{DispatchRequest, RecordPlace};
+use crate::store::dispatch_backlog::{DispatchBacklog, LateQueue};
 use crate::store::error::{StoreError, StoreResult};
 use crate::store::index_service::IndexService;
 use crate::store::message::{
@@ -48,6 +51,9 @@ pub struct PutResult {
     pub queue_id: i32,
     /// tagsCode of each message (for long-polling notification).
     pub tags_codes: Vec<i64>,
+    /// The records are in their consume queue already (false: their dispatch failed and is
+    /// retried; readers see them once it succeeds).
+    pub dispatched: bool,
 }
 
 impl PutResult {
@@ -67,8 +73,12 @@ impl PutResult {
 pub struct RawAppendResult {
     /// Bytes consumed from the input (whole records); keep the rest for the next frame.
     pub consumed: usize,
-    /// Dispatched records (topic, queue id, queue offset, tagsCode).
+    /// Records dispatched by this call (topic, queue id, queue offset, tagsCode), including
+    /// earlier ones whose dispatch was retried.
     pub dispatched: Vec<DispatchRequest>,
+    /// The consumed bytes end exactly at the end of a commit-log file (an end-of-file blank
+    /// closed it): bytes after them start the next file and take another call.
+    pub closed_file: bool,
 }
 
 /// The store; owned by exactly one writer.
@@ -83,6 +93,8 @@ pub struct MessageStore {
     /// Commit-log offset from which queue and index entries are still to be written (a
     /// re-dispatch that ran out of space); writes wait until it is caught up (issue #19).
     dispatch_pending: Option<i64>,
+    /// Stored records whose dispatch failed at run time, retried in order.
+    backlog: DispatchBacklog,
 }
 
 impl std::ops::Deref for MessageStore {
@@ -142,6 +154,9 @@ impl MessageStore {
             index,
             checkpoint: Mutex::new(checkpoint),
             last_store_ts: AtomicI64::new(0),
+            last_dispatched_ts: AtomicI64::new(0),
+            dispatch_backlog: AtomicU64::new(0),
+            dispatch_failures: AtomicU64::new(0),
             disk_full_ppm: AtomicU64::new(0),
             disk_ratios: Default::default(),
             last_disk_check_ms: AtomicI64::new(0),
@@ -160,6 +175,7 @@ impl MessageStore {
             buf: Vec::with_capacity(64 * 1024),
             dispatch_pending: recovery.dispatch_pending_from,
             recovery,
+            backlog: DispatchBacklog::default(),
         })
     }
 
@@ -225,7 +241,7 @@ impl MessageStore {
         if let Some(e) = self.shared.disk_full_error() {
             return Err(e);
         }
-        Ok(())
+        self.backlog.check_room()
     }
 
     fn check_common(&self, msg: &MessageInner) -> StoreResult<()> {
@@ -391,13 +407,16 @@ impl MessageStore {
         if in_queue {
             self.set_next_queue_offset(&msg.topic, msg.queue_id, first_qo + payloads.len() as i64);
         }
-        let mut tags_codes = Vec::with_capacity(reqs.len());
-        let mut msg_ids = Vec::with_capacity(reqs.len());
-        for r in &reqs {
-            self.dispatch_one(r)?;
-            tags_codes.push(r.tags_code);
-            msg_ids.push(offset_msg_id(&msg.store_host, r.commit_log_offset));
-        }
+        let tags_codes = reqs.iter().map(|r| r.tags_code).collect();
+        let msg_ids = reqs
+            .iter()
+            .map(|r| offset_msg_id(&msg.store_host, r.commit_log_offset))
+            .collect();
+        // Stored: from here on the put succeeds. Earlier records still waiting go first.
+        let own = self.backlog.push(reqs);
+        let end = self.backlog.next_seq();
+        // A failure is counted and logged by the backlog; the records are retried.
+        let _ = self.backlog.drain(&self.shared, own, None);
         Ok(PutResult {
             wrote_offset,
             wrote_bytes: total,
@@ -408,21 +427,29 @@ impl MessageStore {
             topic: msg.topic.clone(),
             queue_id: msg.queue_id,
             tags_codes,
+            dispatched: self.backlog.done_before(end),
         })
     }
 
-    fn dispatch_one(&self, req: &DispatchRequest) -> StoreResult<()> {
-        let s = &self.shared;
-        let out = dispatch(&s.cfg, &s.cqs, &s.index, req)?;
-        if let Some(ts) = out.index_filled_ts {
-            let cp = {
-                let mut cp = s.checkpoint.lock();
-                cp.index_msg_timestamp = ts;
-                cp.clone()
-            };
-            cp.flush()?;
+    /// Retries the dispatch of stored records that failed before (the writer calls this on a
+    /// timer; every put does it first anyway). Returns how many were dispatched.
+    pub fn retry_dispatch(&mut self) -> StoreResult<usize> {
+        if !self.backlog.has_work() {
+            return Ok(0);
         }
-        Ok(())
+        let all_late = self.backlog.next_seq();
+        self.backlog.drain(&self.shared, all_late, None)
+    }
+
+    /// Whether stored records (or the checkpoint) wait for a retried dispatch.
+    pub fn dispatch_pending(&self) -> bool {
+        self.backlog.has_work()
+    }
+
+    /// Queues that received entries of records appended by an earlier call (their dispatch
+    /// was retried): the wake-ups for long polling owed since the last call.
+    pub fn take_late_dispatched(&mut self) -> Vec<LateQueue> {
+        self.backlog.take_late()
     }
 
     /// HA slave: appends replicated bytes at the master's `offset` (whole records only) and
@@ -438,8 +465,9 @@ impl MessageStore {
             return Err(e);
         }
         self.catch_up_dispatch()?;
+        self.backlog.check_room()?;
         let (records, consumed) = self.shared.commit_log.append_raw(offset, bytes)?;
-        let mut dispatched = Vec::with_capacity(records.len());
+        let mut reqs = Vec::with_capacity(records.len());
         for rec in &records {
             let req = DispatchRequest::from_record(rec, &self.shared.cfg);
             if let Err(e) = space::ensure_dispatch_space(&self.shared, &req) {
@@ -458,21 +486,36 @@ impl MessageStore {
                     .max(req.queue_offset + 1);
                 self.set_next_queue_offset(&req.topic, req.queue_id, next);
             }
-            self.dispatch_one(&req)?;
             self.shared
                 .last_store_ts
                 .store(rec.store_timestamp, Ordering::Release);
-            dispatched.push(req);
+            reqs.push(req);
         }
+        // Appended: a failed dispatch is retried like a local put's (counted and logged).
+        let own = self.backlog.push(reqs);
+        let mut dispatched = Vec::new();
+        // A failure is counted and logged by the backlog; the records are retried.
+        let _ = self.backlog.drain(&self.shared, own, Some(&mut dispatched));
+        let end = offset + consumed as i64;
+        let file_size = self.shared.commit_log.file_size() as i64;
         Ok(RawAppendResult {
             consumed,
             dispatched,
+            closed_file: consumed > 0 && file_size > 0 && end % file_size == 0,
         })
     }
 
     /// Clean shutdown: flush everything, write the checkpoint, remove the abort file.
     pub fn shutdown(&mut self) -> StoreResult<()> {
         if self.shared.shut_down.swap(true, Ordering::AcqRel) {
+            return Ok(());
+        }
+        if let Err(e) = self.retry_dispatch() {
+            // The records are in the commit log: keeping the abort file makes the next start
+            // recover and re-dispatch them.
+            slog::error!(self.shared.log, "shutting down with undispatched records"; "error" => %e,
+                         "backlog" => self.backlog.len());
+            self.shared.flush()?;
             return Ok(());
         }
         self.shared.flush()?;

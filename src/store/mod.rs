@@ -12,6 +12,7 @@ pub mod config;
 pub mod consume_queue;
 pub mod cq_table;
 pub mod dispatch;
+pub mod dispatch_backlog;
 pub mod error;
 pub mod get_message;
 pub mod index_file;

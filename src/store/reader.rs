@@ -28,6 +28,12 @@ pub struct StoreShared {
     pub(crate) checkpoint: Mutex<Checkpoint>,
     /// Store timestamp of the last appended record.
     pub(crate) last_store_ts: AtomicI64,
+    /// Store timestamp of the last record dispatched to its queue and the index.
+    pub(crate) last_dispatched_ts: AtomicI64,
+    /// Stored records waiting for dispatch ([`crate::store::dispatch_backlog`]).
+    pub(crate) dispatch_backlog: AtomicU64,
+    /// Failed dispatch attempts since the store was opened.
+    pub(crate) dispatch_failures: AtomicU64,
     /// Disk usage ratio ×1e6 when the disk is full, else 0.
     pub(crate) disk_full_ppm: AtomicU64,
     /// Last measured usage ratios (`f64` bits) of the commit-log, consume-queue and index
@@ -192,6 +198,9 @@ impl StoreShared {
     pub fn flush_commit_log(&self, least_pages: usize) -> StoreResult<i64> {
         let ts = self.last_store_ts.load(Ordering::Acquire);
         let target = self.commit_log.max_offset();
+        let dir = &self.cfg.commit_log_dir;
+        crate::failpoint::check(crate::failpoint::names::COMMIT_LOG_FLUSH, dir)
+            .map_err(|e| StoreError::io(dir, e))?;
         let flushed = self.commit_log.flush(least_pages)?;
         if flushed >= target && ts > 0 {
             let mut cp = self.checkpoint.lock();
@@ -202,9 +211,8 @@ impl StoreShared {
 
     /// Flushes consume queues (and the index), then writes the checkpoint.
     pub fn flush_consume_queues(&self, least_pages: usize) -> StoreResult<()> {
-        // Dispatch is synchronous with the append, so everything stored before this point is
-        // in the queues once they are flushed.
-        let ts = self.last_store_ts.load(Ordering::Acquire);
+        // Only what was dispatched is in the queues (a failed dispatch waits in the backlog).
+        let ts = self.last_dispatched_ts.load(Ordering::Acquire);
         for cq in self.cqs.all() {
             cq.flush(least_pages)?;
         }
@@ -224,6 +232,16 @@ impl StoreShared {
         self.index.read().flush()?;
         self.flush_consume_queues(0)?;
         Ok(off)
+    }
+
+    /// Stored records waiting for dispatch (not yet visible to readers).
+    pub fn dispatch_backlog(&self) -> u64 {
+        self.dispatch_backlog.load(Ordering::Acquire)
+    }
+
+    /// Failed dispatch attempts (records or checkpoint) since the store was opened.
+    pub fn dispatch_failures(&self) -> u64 {
+        self.dispatch_failures.load(Ordering::Acquire)
     }
 
     /// A copy of the in-memory checkpoint.

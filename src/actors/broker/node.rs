@@ -1,6 +1,8 @@
 //! Starting and stopping one broker: opens the store and metadata, starts the writer, flush
-//! service, long polling, listeners (main + fast channel), registration with every name server
-//! and the maintenance thread, all under the given root supervisor.
+//! service, long polling, HA, registration with every name server, the scheduler and the
+//! maintenance thread, all under the given root supervisor, and only then accepts connections
+//! on the listeners (main + fast channel), which were bound first for their ports. No request
+//! is ever served by a half-built broker (fallback store host, no long polling, no HA).
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -19,7 +21,7 @@ use super::settings::{flush_settings, store_config, topic_options};
 use super::slave_sync;
 use super::state::{Broker, Dirty, Meta, Stats};
 use crate::actors::remoting::{
-    start_supervised_listener, ListenerHandle, RemotingError, ServerSettings,
+    bind_listener, serve_bound, ListenerHandle, RemotingError, ServerSettings,
 };
 use crate::actors::store::{Arrival, ArrivalHook, StoreHandle};
 use crate::actors::supervisor::{RestartBook, RestartTracker, RootSupervisor, Slot, Supervise};
@@ -113,6 +115,10 @@ pub async fn start_broker(
             let waiting = !parked.is_empty();
             if let Some(h) = holds.lock().as_ref().filter(|_| waiting) {
                 match a {
+                    // Not in its queue yet: the retried dispatch wakes the pulls later.
+                    Arrival::Put {
+                        dispatched: false, ..
+                    } => {}
                     Arrival::Put {
                         topic,
                         queue_id,
@@ -125,7 +131,7 @@ pub async fn start_broker(
                         next_queue_offset: *next_queue_offset,
                         tags_codes: tags_codes.clone(),
                     }),
-                    Arrival::Replicated { queues, .. } => {
+                    Arrival::Replicated { queues, .. } | Arrival::Dispatched { queues } => {
                         for (topic, queue_id, next) in queues {
                             h.get().do_send(Arrived {
                                 topic: topic.clone(),
@@ -153,7 +159,7 @@ pub async fn start_broker(
     )
     .await?;
 
-    // Bind first: the advertised addresses need the real ports.
+    // listenPort 0 (tests): every port is OS-chosen.
     let test_ports = cfg.listen_port == 0;
     let bind = |port: u16| SocketAddr::new(cfg.bind_address, if test_ports { 0 } else { port });
     let broker = {
@@ -174,43 +180,22 @@ pub async fn start_broker(
             stopped: std::sync::atomic::AtomicBool::new(false),
         })
     };
-    let settings = |component| ServerSettings {
-        idle_timeout: Duration::from_secs(cfg.server_channel_max_idle_time_seconds),
-        component,
-        ..ServerSettings::default()
-    };
-    let main_l = start_supervised_listener(
-        bind(cfg.listen_port),
-        Arc::new(BrokerHandler {
-            broker: broker.clone(),
-            fast: false,
-        }),
-        settings("broker-listener"),
-        root,
-        &book,
-        &log,
-    )
-    .await?;
-    let fast_l = start_supervised_listener(
-        bind(cfg.fast_port()),
-        Arc::new(BrokerHandler {
-            broker: broker.clone(),
-            fast: true,
-        }),
-        settings("broker-fast-listener"),
-        root,
-        &book,
-        &log,
-    )
-    .await?;
-    let listen_addr = main_l.local_addr();
+    // Bound now (the advertised addresses need the real ports), served last: a client that
+    // connects while the broker starts waits in the accept backlog until the broker is whole.
+    let main_bound = bind_listener(bind(cfg.listen_port)).await?;
+    let fast_bound = bind_listener(bind(cfg.fast_port())).await?;
+    let listen_addr = main_bound.local_addr();
+    let fast_addr = fast_bound.local_addr();
+    // Test hook: widens the start-up window (feature `failpoints`).
+    if let Some(d) = crate::failpoint::pause(
+        crate::failpoint::names::BROKER_STARTUP,
+        &cfg.store_paths().root,
+    ) {
+        actix_rt::time::sleep(d).await;
+    }
     // The store host (inside records and message ids) is the advertised address, never the bind address.
     let store_host = SocketAddr::new(ip1, listen_addr.port());
     let _ = broker.store_host.set(store_host);
-    broker
-        .stats
-        .boot_ms
-        .store(Broker::now_ms(), std::sync::atomic::Ordering::Relaxed);
 
     // Long polling.
     let hold_slot = {
@@ -314,13 +299,50 @@ pub async fn start_broker(
     }
     // Delay levels: deliver SCHEDULE_TOPIC_XXXX to the real topics (masters only).
     let schedule = super::schedule::start(&broker, root, book.clone(), &log).await?;
-    let maintenance = Maintenance::start(Arc::downgrade(&broker));
-    info!(log, "broker started"; "listen" => %listen_addr, "fast" => %fast_l.local_addr(), "advertised" => &identity.broker_addr,
+    let maintenance = Maintenance::start(Arc::downgrade(&broker), root)
+        .await
+        .map_err(|_| StoreError::ShutDown)?;
+
+    // Everything is in place: accept connections (those that came early are served now).
+    let settings = |component| ServerSettings {
+        idle_timeout: Duration::from_secs(cfg.server_channel_max_idle_time_seconds),
+        component,
+        ..ServerSettings::default()
+    };
+    let handler = |fast| {
+        Arc::new(BrokerHandler {
+            broker: broker.clone(),
+            fast,
+        })
+    };
+    let main_l = serve_bound(
+        main_bound,
+        handler(false),
+        settings("broker-listener"),
+        root,
+        &book,
+        &log,
+    )
+    .await?;
+    let fast_l = serve_bound(
+        fast_bound,
+        handler(true),
+        settings("broker-fast-listener"),
+        root,
+        &book,
+        &log,
+    )
+    .await?;
+    broker
+        .stats
+        .boot_ms
+        .store(Broker::now_ms(), std::sync::atomic::Ordering::Relaxed);
+    info!(log, "broker started"; "listen" => %listen_addr, "fast" => %fast_addr, "advertised" => &identity.broker_addr,
           "role" => cfg.broker_role.as_str(), "flush" => cfg.flush_disk_type.as_str());
     Ok(BrokerHandle {
         broker,
         listen_addr,
-        fast_addr: fast_l.local_addr(),
+        fast_addr,
         hooks,
         registered,
         ha,
@@ -339,6 +361,14 @@ impl BrokerHandle {
     /// The replication state (master: attached slaves and lag; slave: master and offset).
     pub fn ha_status(&self) -> HaStatus {
         self.ha.status()
+    }
+
+    /// Test hook: makes the maintenance thread stop on an error or panic (it is restarted).
+    #[cfg(feature = "failpoints")]
+    pub fn inject_maintenance_failure(&self, f: crate::actors::supervisor::InjectFailure) {
+        if let Some(m) = self.maintenance.lock().as_ref() {
+            m.inject_failure(f);
+        }
     }
 
     /// The main and fast-channel listeners (their connections, their actors).

@@ -2,7 +2,7 @@
 //!
 //! Checks run in Java's order (docs/protocol.md §2.3); the append goes to the
 //! writer actor; then, without blocking anything, the reply waits for the flush (SYNC_FLUSH)
-//! and the slave (SYNC_MASTER) as the message's `WAIT` property allows. A send is answered
+//! and the slave (SYNC_MASTER) at the same time, as the message's `WAIT` property allows. A send is answered
 //! SEND_OK only once its record is as durable as the broker's roles promise.
 
 use std::sync::Arc;
@@ -23,9 +23,10 @@ use crate::codec::codes::{request, response};
 use crate::codec::headers::send_response::{SendMessageResponseHeader, DEFAULT_REGION};
 use crate::codec::headers::SendMessageRequestHeader;
 use crate::codec::RemotingCommand;
+use crate::config::{BrokerRole, FlushDiskType};
 use crate::protocol::topic::{perm, TopicFilterType};
 use crate::store::message::{decode_properties, encode_properties, sys_flag, SCHEDULE_TOPIC};
-use crate::store::MessageInner;
+use crate::store::{MessageInner, PutResult};
 
 const RETRY_PREFIX: &str = "%RETRY%";
 
@@ -274,33 +275,10 @@ async fn complete(
         }
     };
     b.stats.count_put(&put);
-    let mut code = response::SUCCESS;
-    let mut remark = None;
-    if wait_store && b.cfg.flush_disk_type == crate::config::FlushDiskType::SyncFlush {
-        let timeout = Duration::from_millis(b.cfg.sync_flush_timeout);
-        match b.store.flush.wait_flushed(put.next_offset(), timeout).await {
-            Ok(()) => {}
-            Err(FlushError::Timeout { .. }) => code = response::FLUSH_DISK_TIMEOUT,
-            Err(e) => return resp(req, response::SYSTEM_ERROR, Some(e.to_string())),
-        }
-    }
-    if wait_store
-        && code == response::SUCCESS
-        && b.cfg.broker_role == crate::config::BrokerRole::SyncMaster
-    {
-        let repl = b.replication.lock().clone();
-        match repl {
-            Some(r) => {
-                if let Err(c) = r.wait(put.next_offset()).await {
-                    code = c;
-                }
-            }
-            None => {
-                code = response::SLAVE_NOT_AVAILABLE;
-                remark = Some("no replication service".to_string());
-            }
-        }
-    }
+    let (code, remark) = match durable(b, &put, wait_store).await {
+        Ok(answer) => answer,
+        Err(e) => return resp(req, response::SYSTEM_ERROR, Some(e.to_string())),
+    };
     let mut r = resp(req, code, remark);
     SendMessageResponseHeader {
         msg_id: put.msg_id_header(),
@@ -316,6 +294,50 @@ async fn complete(
     }
     .write_to(&mut r);
     r
+}
+
+/// The SYNC_FLUSH and SYNC_MASTER waits of a stored record, registered together right after
+/// the append and answered when both are done (Java 4.9.7 `CommitLog.asyncPutMessage`:
+/// `submitFlushRequest` and `submitReplicaRequest` combined with `thenCombine`; a replica
+/// status other than PUT_OK overrides the flush status). Returns the response code and remark,
+/// or the flush failure (no Java equivalent: the store turned read-only, SYSTEM_ERROR).
+async fn durable(
+    b: &Broker,
+    put: &PutResult,
+    wait_store: bool,
+) -> Result<(i32, Option<String>), FlushError> {
+    let offset = put.next_offset();
+    let flush = async {
+        if wait_store && b.cfg.flush_disk_type == FlushDiskType::SyncFlush {
+            let timeout = Duration::from_millis(b.cfg.sync_flush_timeout);
+            b.store.flush.wait_flushed(offset, timeout).await
+        } else {
+            Ok(())
+        }
+    };
+    let replica = async {
+        if !(wait_store && b.cfg.broker_role == BrokerRole::SyncMaster) {
+            return Ok(());
+        }
+        let repl = b.replication.lock().clone();
+        match repl {
+            Some(r) => r.wait(offset).await.map_err(|c| (c, None)),
+            None => Err((
+                response::SLAVE_NOT_AVAILABLE,
+                Some("no replication service".to_string()),
+            )),
+        }
+    };
+    let (flushed, replicated) = futures::join!(flush, replica);
+    let mut answer = match flushed {
+        Ok(()) => (response::SUCCESS, None),
+        Err(FlushError::Timeout { .. }) => (response::FLUSH_DISK_TIMEOUT, None),
+        Err(e) => return Err(e),
+    };
+    if let Err(replica_answer) = replicated {
+        answer = replica_answer;
+    }
+    Ok(answer)
 }
 
 /// A cheap non-cryptographic random number for queue selection.

@@ -105,7 +105,7 @@ pub async fn start(
         .await?;
     let weak = Arc::downgrade(broker);
     hooks.lock().push(Arc::new(move |a: &Arrival| {
-        let Arrival::Replicated { queues, .. } = a else {
+        let (Arrival::Replicated { queues, .. } | Arrival::Dispatched { queues }) = a else {
             return;
         };
         let Some(b) = weak.upgrade() else { return };

@@ -53,6 +53,8 @@ pub struct Dirty {
 #[derive(Default)]
 pub struct Stats {
     pub boot_ms: AtomicI64,
+    /// Failed metadata file writes (each is retried; see `maintenance`).
+    pub metadata_write_failures: AtomicU64,
     pub put_msgs: AtomicU64,
     pub put_bytes: AtomicU64,
     pub get_found: AtomicU64,

@@ -34,6 +34,8 @@ pub fn phys_end_channel() -> (watch::Sender<i64>, watch::Receiver<i64>) {
 pub fn notify_arrival(tx: &watch::Sender<i64>, arrival: &Arrival) {
     let end = match arrival {
         Arrival::Put { phys_end, .. } | Arrival::Replicated { phys_end, .. } => *phys_end,
+        // A retried dispatch: the commit log did not grow.
+        Arrival::Dispatched { .. } => return,
     };
     tx.send_if_modified(|v| {
         let grew = end > *v;

@@ -27,7 +27,6 @@ use crate::actors::store::{AppendRaw, StoreHandle};
 #[cfg(feature = "failpoints")]
 use crate::actors::supervisor::InjectFailure;
 use crate::actors::supervisor::{RestartBook, RestartTracker, RootSupervisor, Slot, Supervise};
-use crate::store::record::BLANK_MAGIC_CODE;
 
 /// Bytes of an unfinished record kept between frames; more means a broken stream.
 const MAX_PENDING: usize = 16 * 1024 * 1024;
@@ -340,15 +339,17 @@ async fn receive_loop(
         }
         let bytes: Bytes = pending.split().freeze();
         let mut at = 0;
+        // One call takes every whole record and a closing blank; bytes after a blank (the next
+        // file) take another. Bounded: each round consumes something or ends the loop.
+        // (The master never sends a frame across a file end, so that second call is rare.)
         while at < bytes.len() {
-            let cut = at + chunk_before_blank(&bytes[at..]);
             let res = sh
                 .store
                 .writer
                 .get()
                 .send(AppendRaw {
                     offset: base,
-                    bytes: bytes.slice(at..cut),
+                    bytes: bytes.slice(at..),
                 })
                 .await
                 .map_err(|_| HaError::WriterGone)?
@@ -359,8 +360,8 @@ async fn receive_loop(
                 })?;
             at += res.consumed;
             base += res.consumed as i64;
-            if at < cut {
-                break; // an unfinished record: kept for the next frame
+            if res.consumed == 0 || !res.closed_file {
+                break; // the rest is an unfinished record: kept for the next frame
             }
         }
         pending.extend_from_slice(&bytes[at..]);
@@ -369,48 +370,5 @@ async fn receive_loop(
             sh.status.lock().local_max_offset = max;
             reports.send_replace(max);
         }
-    }
-}
-
-/// Length of the first append: everything, or the records before an end-of-file blank. The
-/// store's `append_raw` drops the records that precede a blank in the same call (it appends only
-/// the blank; reported to the store owner), so a blank always goes in a call of its own.
-fn chunk_before_blank(bytes: &[u8]) -> usize {
-    let mut pos = 0usize;
-    while let Some(head) = bytes.get(pos..pos + 8) {
-        let size = i32::from_be_bytes([head[0], head[1], head[2], head[3]]);
-        let magic = i32::from_be_bytes([head[4], head[5], head[6], head[7]]);
-        if magic == BLANK_MAGIC_CODE {
-            return if pos == 0 { bytes.len() } else { pos };
-        }
-        match usize::try_from(size) {
-            Ok(s) if s > 0 => pos += s,
-            _ => break, // garbage: the store reports it
-        }
-    }
-    bytes.len()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::store::record::blank_header;
-
-    #[test]
-    fn blanks_are_appended_on_their_own() {
-        let mut rec = vec![0u8; 20];
-        rec[..4].copy_from_slice(&20i32.to_be_bytes());
-        let mut b = rec.clone();
-        b.extend_from_slice(&rec);
-        assert_eq!(chunk_before_blank(&b), 40, "records only");
-        b.extend_from_slice(&blank_header(30));
-        b.extend_from_slice(&[0u8; 22]);
-        assert_eq!(chunk_before_blank(&b), 40, "stop before the blank");
-        assert_eq!(chunk_before_blank(&b[40..]), 30, "the blank alone");
-        assert_eq!(
-            chunk_before_blank(&b[..45]),
-            45,
-            "a cut header is left to the store"
-        );
     }
 }

@@ -1,5 +1,7 @@
 //! The accepting side of a remoting server: binds a TCP port (port 0 picks a free one), starts a
-//! [`Connection`] actor per accepted socket, and closes them all when told to stop.
+//! [`Connection`] actor per accepted socket, and closes them all when told to stop. Binding and
+//! accepting can be two steps ([`bind_listener`], [`serve_bound`]) so that a node listens only
+//! once it is whole.
 //!
 //! The listener runs under the root supervisor (restart-book name: the server's `component`).
 //! Everything that must outlive one incarnation of the actor lives in [`Shared`]: the bound
@@ -264,6 +266,28 @@ pub async fn start_supervised_listener(
     book: &RestartBook,
     log: &Logger,
 ) -> Result<ListenerHandle, RemotingError> {
+    let bound = bind_listener(addr).await?;
+    serve_bound(bound, handler, settings, root, book, log).await
+}
+
+/// A bound, listening socket nobody accepts from yet: clients can connect (the kernel queues
+/// them in the accept backlog) and are served once [`serve_bound`] starts. A node binds first
+/// (its advertised addresses need the real ports), builds everything, and serves last.
+#[derive(Debug)]
+pub struct BoundListener {
+    socket: std::net::TcpListener,
+    local_addr: SocketAddr,
+}
+
+impl BoundListener {
+    /// The address actually bound (the real port when 0 was asked for).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+}
+
+/// Binds `addr` (port 0 picks a free one) without accepting.
+pub async fn bind_listener(addr: SocketAddr) -> Result<BoundListener, RemotingError> {
     let bound = TcpListener::bind(addr)
         .await
         .map_err(|source| RemotingError::Bind { addr, source })?;
@@ -275,6 +299,19 @@ pub async fn start_supervised_listener(
         addr: local_addr,
         source,
     })?;
+    Ok(BoundListener { socket, local_addr })
+}
+
+/// Starts accepting on `bound` with `handler` under `root` (see [`start_supervised_listener`]).
+pub async fn serve_bound(
+    bound: BoundListener,
+    handler: Arc<dyn RequestHandler>,
+    settings: ServerSettings,
+    root: &Addr<RootSupervisor>,
+    book: &RestartBook,
+    log: &Logger,
+) -> Result<ListenerHandle, RemotingError> {
+    let BoundListener { socket, local_addr } = bound;
     let component = settings.component;
     let log = log.new(o!("component" => component, "listen" => local_addr.to_string()));
     let conns: Conns = Arc::default();

@@ -19,8 +19,8 @@ pub use connection::{ConnOwner, Connection};
 pub use error::RemotingError;
 pub use handler::{ConnHandle, ConnId, ConnInfo, Reply, RequestHandler, Responder};
 pub use listener::{
-    start_listener, start_supervised_listener, ConnectionCount, Listener, ListenerHandle,
-    StopListener,
+    bind_listener, serve_bound, start_listener, start_supervised_listener, BoundListener,
+    ConnectionCount, Listener, ListenerHandle, StopListener,
 };
 
 /// Tunables of one remoting server.

@@ -7,10 +7,13 @@
 //!
 //! Failure handling: a failed append answers that one request with the error and, for I/O
 //! errors, marks the store read-only with the reason (no later send can be acknowledged for data
-//! that did not land). When the actor is rebuilt after a panic, the factory reopens the store
+//! that did not land). A failed dispatch after a successful append is not a failed put: the
+//! store retries it (before the next put and on this actor's timer) and the writer announces
+//! the records once they are in their queues (`Arrival::Dispatched`). When the actor is rebuilt after a panic, the factory reopens the store
 //! from disk (recovery keeps everything that was written) and publishes the new reader.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix::prelude::*;
 use bytes::Bytes;
@@ -26,6 +29,9 @@ use crate::store::{
     MessageInner, MessageStore, PutResult, RawAppendResult, StoreError, StoreReader,
 };
 
+/// How often the writer retries a failed dispatch when no put comes to do it.
+const DISPATCH_RETRY_INTERVAL: Duration = Duration::from_millis(200);
+
 /// Called after every successful append (local put or replicated bytes).
 pub type ArrivalHook = Arc<dyn Fn(&Arrival) + Send + Sync>;
 
@@ -39,12 +45,17 @@ pub enum Arrival {
         next_queue_offset: i64,
         tags_codes: Vec<i64>,
         phys_end: i64,
+        /// In its consume queue already (false: its dispatch is being retried).
+        dispatched: bool,
     },
     /// Bytes replicated from the master, dispatched into these queues.
     Replicated {
         queues: Vec<(String, i32, i64)>,
         phys_end: i64,
     },
+    /// Records stored earlier whose retried dispatch just succeeded, into these queues
+    /// (topic, queueId, next logical offset).
+    Dispatched { queues: Vec<(String, i32, i64)> },
 }
 
 /// Appends one message.
@@ -130,12 +141,37 @@ impl StoreWriter {
                 next_queue_offset: p.queue_offset + p.msg_num as i64,
                 tags_codes: p.tags_codes.clone(),
                 phys_end: p.next_offset(),
+                dispatched: p.dispatched,
             }),
             Err(e) if e.is_io() => {
                 error!(self.log, "append failed; store is now read-only"; "error" => %e);
                 self.read_only.set(format!("append failed: {e}"));
             }
             Err(_) => {}
+        }
+        self.announce_late();
+    }
+
+    /// Tells long polling about records whose retried dispatch succeeded.
+    fn announce_late(&mut self) {
+        let Some(store) = self.store.as_mut() else {
+            return;
+        };
+        let queues = store.take_late_dispatched();
+        if !queues.is_empty() {
+            (self.on_arrival)(&Arrival::Dispatched { queues });
+        }
+    }
+
+    /// Timer: retries the dispatch of stored records that failed (see
+    /// `crate::store::dispatch_backlog`); the backlog logs and counts failures.
+    fn retry_dispatch(&mut self) {
+        let Some(store) = self.store.as_mut() else {
+            return;
+        };
+        if store.dispatch_pending() {
+            let _ = store.retry_dispatch();
+            self.announce_late();
         }
     }
 }
@@ -147,6 +183,7 @@ impl Actor for StoreWriter {
         // The writer's mailbox is its queue of pending sends: allow a deep one.
         ctx.set_mailbox_capacity(65536);
         self.tracker.on_started(ctx);
+        ctx.run_interval(DISPATCH_RETRY_INTERVAL, |act, _| act.retry_dispatch());
     }
 }
 
@@ -204,6 +241,7 @@ impl Handler<AppendRaw> for StoreWriter {
                 .collect();
             (self.on_arrival)(&Arrival::Replicated { queues, phys_end });
         }
+        self.announce_late();
         r
     }
 }
