@@ -98,6 +98,24 @@ public final class Clients implements AutoCloseable {
         return c;
     }
 
+    /**
+     * A started concurrent push consumer (unique group, from the first offset) of
+     * {@code topic}/{@code subExpression} that adds every message to {@code into}.
+     */
+    public DefaultMQPushConsumer collecting(String prefix, String topic, String subExpression, Received into) {
+        DefaultMQPushConsumer c = pushConsumer(prefix);
+        start(() -> {
+            c.subscribe(topic, subExpression);
+            c.registerMessageListener((org.apache.rocketmq.client.consumer.listener.MessageListenerConcurrently)
+                (msgs, ctx) -> {
+                    into.addAll(msgs);
+                    return org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
+                });
+            c.start();
+        }, "push consumer " + c.getConsumerGroup());
+        return c;
+    }
+
     public DefaultLitePullConsumer litePullConsumer(String prefix) {
         DefaultLitePullConsumer c = new DefaultLitePullConsumer(unique(prefix));
         c.setNamesrvAddr(cluster.namesrvAddr());

@@ -50,9 +50,25 @@ public final class TestMessages {
         return out;
     }
 
+    /** Like {@link #build} with a compressible (repeated text) payload of {@code bodySize} bytes. */
+    public static Message compressible(String topic, String id, String tags, int bodySize) {
+        byte[] payload = new byte[bodySize];
+        byte[] pattern = ("rocketactor interop " + id + " ").getBytes(StandardCharsets.US_ASCII);
+        for (int i = 0; i < bodySize; i++) {
+            payload[i] = pattern[i % pattern.length];
+        }
+        Message m = new Message(topic, tags, "key-" + id, withChecksum(payload));
+        m.putUserProperty(ID, id);
+        return m;
+    }
+
     static byte[] body(String id, int payloadSize) {
         byte[] payload = new byte[payloadSize];
         new SplittableRandom(id.hashCode()).nextBytes(payload);
+        return withChecksum(payload);
+    }
+
+    private static byte[] withChecksum(byte[] payload) {
         CRC32 crc = new CRC32();
         crc.update(payload);
         byte[] head = String.format("%08x|", crc.getValue()).getBytes(StandardCharsets.US_ASCII);
