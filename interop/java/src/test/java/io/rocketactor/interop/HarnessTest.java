@@ -3,6 +3,7 @@ package io.rocketactor.interop;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -22,7 +23,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The harness itself: the default topology comes up registered in both name servers, a message
- * round-trips through it, and a broker can be stopped and started again on the same ports.
+ * round-trips through it, a broker can be stopped (SIGTERM) or killed (SIGKILL) and started again
+ * on the same ports and store, and a missing binary is reported clearly.
  */
 class HarnessTest {
     private static RocketactorCluster cluster;
@@ -63,7 +65,7 @@ class HarnessTest {
     }
 
     @Test
-    void messageRoundTripsAndBrokerRestartsOnSamePorts() throws Exception {
+    void messageRoundTrips() throws Exception {
         String topic = Clients.unique("harness");
         cluster.createTopic(topic, 2);
         try (Clients clients = new Clients(cluster)) {
@@ -82,15 +84,59 @@ class HarnessTest {
             });
             consumer.start();
             received.awaitAll(sent, Duration.ofSeconds(60));
-            received.assertAtLeastOnce(sent);
+            received.assertExactlyOnce(sent);
         }
-        int port = cluster.listenPort("broker-b");
-        long pid = cluster.brokerPid("broker-b");
-        cluster.stopBroker("broker-b");
-        assertFalse(cluster.brokerAlive("broker-b"));
-        cluster.startBroker("broker-b");
-        assertTrue(cluster.brokerAlive("broker-b"));
-        assertEquals(port, cluster.listenPort("broker-b"));
-        assertNotEquals(pid, cluster.brokerPid("broker-b"));
+    }
+
+    @Test
+    void stoppedAndKilledBrokersRestartOnTheirPortsWithTheirMessages() throws Exception {
+        try (RocketactorCluster own = RocketactorCluster.startDefault("HarnessTest-restart");
+             Clients clients = new Clients(own)) {
+            String topic = Clients.unique("harness_restart");
+            own.createTopic(topic, 2);
+            DefaultMQProducer producer = clients.startedProducer("harness_rp");
+            List<Message> sent = TestMessages.batch(topic, "hr", "TagA", 6);
+            for (Message m : sent) {
+                // all on broker-b (ASYNC_MASTER + ASYNC_FLUSH)
+                SendResult r = producer.send(m, (mqs, msg, arg) -> mqs.stream()
+                    .filter(q -> q.getBrokerName().equals("broker-b")).findFirst().orElseThrow(), null);
+                assertEquals(SendStatus.SEND_OK, r.getSendStatus());
+            }
+            int port = own.listenPort("broker-b");
+            long pid = own.brokerPid("broker-b");
+            assertEquals(0, own.stopBroker("broker-b"), "exit code after SIGTERM");
+            assertFalse(own.brokerAlive("broker-b"));
+            own.startBroker("broker-b");
+            assertTrue(own.brokerAlive("broker-b"));
+            assertEquals(port, own.listenPort("broker-b"));
+            long pid2 = own.brokerPid("broker-b");
+            assertNotEquals(pid, pid2);
+            own.killBroker("broker-b"); // kill -9: the page cache keeps what was written
+            assertFalse(own.brokerAlive("broker-b"));
+            own.startBroker("broker-b");
+            assertNotEquals(pid2, own.brokerPid("broker-b"));
+            Received received = new Received();
+            clients.collecting("harness_rc", topic, "*", received);
+            received.awaitAll(sent, Duration.ofSeconds(60));
+            received.assertExactlyOnce(sent);
+        }
+    }
+
+    @Test
+    void aMissingBinaryFailsWithAClearMessage() {
+        String before = System.getProperty("rocketactor.bin");
+        System.setProperty("rocketactor.bin", "/nonexistent/rocketactor");
+        try {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> RocketactorCluster.startDefault("HarnessTest-missing"));
+            assertTrue(e.getMessage().startsWith("rocketactor binary not found or not executable: /nonexistent/rocketactor"),
+                e.getMessage());
+        } finally {
+            if (before == null) {
+                System.clearProperty("rocketactor.bin");
+            } else {
+                System.setProperty("rocketactor.bin", before);
+            }
+        }
     }
 }

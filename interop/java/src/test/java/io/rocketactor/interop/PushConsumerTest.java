@@ -64,6 +64,28 @@ class PushConsumerTest {
         }
     }
 
+    /**
+     * Sends one message matching the subscription to the tail of every queue of the topic. Once a
+     * consumer's committed offsets reach the end, everything before each marker was processed (a
+     * push consumer commits an offset only when every earlier message of the queue is done), so
+     * a filtered-out message that had been delivered would be in the collector already. Without
+     * them the offsets would reach the end only after a 15 s long poll on an empty tail (Java
+     * commits past filtered tail messages only on the next NO_NEW_MSG).
+     */
+    private static List<Message> sendTailMarkers(DefaultMQProducer p, String topic, String tags,
+                                                 java.util.function.Consumer<Message> decorate) throws Exception {
+        List<Message> markers = new ArrayList<>();
+        int total = QUEUES * cluster.brokerNames().size();
+        for (int i = 0; i < total; i++) {
+            Message m = TestMessages.simple(topic, "marker-" + i, tags);
+            decorate.accept(m);
+            SendResult r = p.send(m, (mqs, msg, arg) -> mqs.get((Integer) arg % mqs.size()), i);
+            assertEquals(SendStatus.SEND_OK, r.getSendStatus(), "marker " + i);
+            markers.add(m);
+        }
+        return markers;
+    }
+
     /** Waits until the consumers together own every queue of the topic (clustering) once. */
     private static void awaitRebalanced(String topic, int totalQueues, DefaultMQPushConsumer... cs) {
         Eventually.await(WAIT, "consumers own the " + totalQueues + " queues of " + topic, () -> {
@@ -197,11 +219,15 @@ class PushConsumerTest {
                 all.add(b);
                 all.add(c);
             }
-            sendAll(clients.startedProducer("pc_tags_p"), all);
+            DefaultMQProducer p = clients.startedProducer("pc_tags_p");
+            sendAll(p, all);
+            wanted.addAll(sendTailMarkers(p, topic, "A", m -> { }));
             Received got = new Received();
             DefaultMQPushConsumer c = clients.collecting("pc_tags_c", topic, "A || B", got);
             got.awaitAll(wanted, WAIT);
             // The C messages were passed over, not pending: the group's committed offsets reach the end.
+            // (shutdown persists the offsets now; the client's periodic persist starts 10 s after start)
+            c.shutdown();
             DefaultMQAdminExt admin = clients.admin();
             Eventually.await(WAIT, "offsets of " + c.getConsumerGroup() + " committed to the end",
                 () -> Offsets.allCommitted(admin, c.getConsumerGroup(), topic));
@@ -232,8 +258,11 @@ class PushConsumerTest {
                     wanted.add(m);
                 }
             }
-            sendAll(clients.startedProducer("pc_sql_p"), all);
+            DefaultMQProducer p = clients.startedProducer("pc_sql_p");
+            sendAll(p, all);
+            wanted.addAll(sendTailMarkers(p, topic, "TagS", m -> m.putUserProperty("a", "0")));
             got.awaitAll(wanted, WAIT);
+            c.shutdown(); // persists the offsets
             DefaultMQAdminExt admin = clients.admin();
             Eventually.await(WAIT, "offsets committed to the end",
                 () -> Offsets.allCommitted(admin, c.getConsumerGroup(), topic));
@@ -250,6 +279,8 @@ class PushConsumerTest {
             Map<String, List<String>> topics = new ConcurrentHashMap<>();
             DefaultMQPushConsumer c = clients.pushConsumer(group, true);
             c.setMaxReconsumeTimes(2);
+            // %RETRY%group exists only once the broker saw the heartbeat; learn its route in 1 s, not 30 s
+            c.setPollNameServerInterval(1000);
             c.subscribe(topic, "*");
             c.registerMessageListener((MessageListenerConcurrently) (msgs, ctx) -> {
                 for (MessageExt m : msgs) {
@@ -326,8 +357,9 @@ class PushConsumerTest {
             List<Message> second = TestMessages.batch(topic, "r2", "TagA", 20);
             sendAll(p, second);
             Received run2 = new Received();
-            concurrent(clients, group, topic, run2);
+            DefaultMQPushConsumer c2 = concurrent(clients, group, topic, run2);
             run2.awaitAll(second, WAIT);
+            c2.shutdown();
             Eventually.await(WAIT, "offsets of " + group + " committed after the second run",
                 () -> Offsets.allCommitted(admin, group, topic));
             // Java's at-least-once allows a redelivery only of messages whose offset was not committed;
@@ -354,6 +386,18 @@ class PushConsumerTest {
                 onA.add(m);
             }
             own.stopBroker("broker-a");
+            String slaveAddr = own.brokerAddr("broker-a-s");
+            DefaultMQAdminExt admin = clients.admin();
+            // the route now names broker-a's slave only: whatever broker-a had comes from the slave
+            Eventually.await(WAIT, "route of " + topic + " lists broker-a by its slave only", () -> {
+                try {
+                    return admin.examineTopicRouteInfo(topic).getBrokerDatas().stream()
+                        .filter(bd -> bd.getBrokerName().equals("broker-a"))
+                        .anyMatch(bd -> bd.getBrokerAddrs().equals(Map.of(1L, slaveAddr)));
+                } catch (Exception e) {
+                    return false;
+                }
+            });
             Received got = new Received();
             clients.collecting("pc_slave_c", topic, "*", got);
             got.awaitAll(onA, WAIT);

@@ -92,6 +92,7 @@ class TransactionTest {
             Received got = new Received();
             var consumer = clients.collecting("tx_c", topic, "*", got);
             got.awaitAll(committed, WAIT);
+            consumer.shutdown(); // commits its offsets
             DefaultMQAdminExt admin = clients.admin();
             Eventually.await(WAIT, "offsets committed to the end", () ->
                 Offsets.allCommitted(admin, consumer.getConsumerGroup(), topic));
