@@ -69,11 +69,19 @@ class LitePullConsumerTest {
             Received run1 = new Received();
             pollUntil(c1, run1, first);
             c1.commitSync();
+            // commitSync (4.9.7) commits to the client's offset store; it reaches the broker with the next
+            // periodic persist (10 s after start, then every 5 s) or at shutdown
+            for (MessageQueue mq : c1.assignment()) {
+                long consumedTo = run1.all().stream().filter(m -> m.getQueueId() == mq.getQueueId()
+                        && m.getBrokerName().equals(mq.getBrokerName()))
+                    .mapToLong(m -> m.getQueueOffset() + 1).max().orElse(0);
+                assertEquals(consumedTo, c1.committed(mq), "committed offset of " + mq);
+            }
+            c1.shutdown();
             DefaultMQAdminExt admin = clients.admin();
             Eventually.await(WAIT, "offsets of " + group + " committed on the brokers",
                 () -> Offsets.allCommitted(admin, group, topic));
             run1.assertExactlyOnce(first);
-            c1.shutdown();
 
             List<Message> second = TestMessages.batch(topic, "ls2", "TagA", 10);
             for (Message m : second) {
