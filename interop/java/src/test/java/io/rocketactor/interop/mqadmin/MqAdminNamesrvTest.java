@@ -140,16 +140,30 @@ class MqAdminNamesrvTest {
     }
 
     @Test
-    @ExpectedFailure("GET_NAMESRV_CONFIG (319) not implemented by the rocketactor name server")
-    void getNamesrvConfig() {
+    void getNamesrvConfig() throws Exception {
         MqAdminEnv e = env();
         MqAdmin.Result r = e.mq("getNamesrvConfig").ok();
-        for (String ns : e.cluster.namesrvAddrs()) {
-            assertTrue(r.out.contains("============" + ns + "============"), r.toString());
+        // one section per name server, each with its own bound port
+        String[] sections = r.out.split("(?m)^(?=============)");
+        Map<String, String> portOf = new java.util.HashMap<>();
+        for (String sec : sections) {
+            Matcher h = Pattern.compile("^============(\\S+)============").matcher(sec);
+            Matcher p = Pattern.compile("(?m)^listenPort\\s+=  (\\d+)$").matcher(sec);
+            if (h.find()) {
+                assertTrue(p.find(), sec);
+                portOf.put(h.group(1), p.group(1));
+                assertTrue(Pattern.compile("(?m)^orderMessageEnable\\s+=  false$").matcher(sec).find(), sec);
+                assertTrue(Pattern.compile("(?m)^scanNotActiveBrokerInterval\\s+=  \\d+$").matcher(sec).find(), sec);
+            }
         }
-        int port = Integer.parseInt(e.cluster.namesrvAddrs().get(0).split(":")[1]);
-        assertTrue(Pattern.compile("(?m)^listenPort\\s+=  " + port + "$").matcher(r.out).find(), r.toString());
-        assertTrue(Pattern.compile("(?m)^orderMessageEnable\\s+=  false$").matcher(r.out).find(), r.toString());
+        Map<String, String> expected = new java.util.HashMap<>();
+        for (String ns : e.cluster.namesrvAddrs()) {
+            expected.put(ns, ns.split(":")[1]);
+        }
+        assertEquals(expected, portOf, r.toString());
+        // the same through DefaultMQAdminExt
+        Map<String, Properties> cfg = e.admin.getNameServerConfig(e.cluster.namesrvAddrs());
+        cfg.forEach((ns, p) -> assertEquals(ns.split(":")[1], p.getProperty("listenPort"), ns));
     }
 
     @Test
