@@ -91,10 +91,10 @@ fn prepare(
         return Err(resp(
             req,
             response::MESSAGE_ILLEGAL,
-            // Java 4.9.7's remark, with the body size appended.
+            // Java 4.9.7's remark exactly (SendMessageProcessor.handlePutMessageResult,
+            // MESSAGE_ILLEGAL): clients and tools match on it.
             Some(format!(
-                "the message is illegal, maybe msg body or properties length not matched. msg body length limit {max_size}B, msg properties length limit 32KB. (body {} bytes)",
-                req.body.len()
+                "the message is illegal, maybe msg body or properties length not matched. msg body length limit {max_size}B, msg properties length limit 32KB."
             )),
         ));
     }
