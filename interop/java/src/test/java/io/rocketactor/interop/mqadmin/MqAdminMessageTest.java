@@ -151,6 +151,25 @@ class MqAdminMessageTest {
     }
 
     @Test
+    @ExpectedFailure("CONSUME_MESSAGE_DIRECTLY (309) not implemented (broker to client)")
+    void queryMsgByIdConsumeDirectly() throws Exception {
+        MqAdminEnv e = env();
+        String t = e.topic("msg_direct", 1);
+        SendResult s = e.send(e.producer(MqAdminEnv.unique("pg_direct")), t, 1, "TagD", "direct").get(0);
+        String g = MqAdminEnv.unique("cg_direct");
+        Map<String, MessageExt> got = MqAdminEnv.collector();
+        var c = e.consumer(g, t, got);
+        Eventually.await(MqAdminEnv.WAIT, "consumed", () -> got.size() >= 1);
+        String clientId = c.getDefaultMQPushConsumerImpl().getmQClientFactory().getClientId();
+        // -g -d: the broker hands the message to that consumer's listener
+        MqAdmin.Result r = e.mq("queryMsgById", "-i", s.getOffsetMsgId(), "-g", g, "-d", clientId).ok();
+        // QueryMsgByIdSubCommand.pushMsg prints a failure's stack trace instead of throwing
+        assertEquals("", r.err, r.toString());
+        assertTrue(r.out.contains("ConsumeMessageDirectlyResult [order=false, autoCommit=true, consumeResult=CR_SUCCESS"),
+            r.toString());
+    }
+
+    @Test
     void queryMsgByKey() {
         MqAdminEnv e = env();
         MqAdmin.Result r = e.mq("queryMsgByKey", "-t", topic, "-k", key(2)).ok();
