@@ -279,8 +279,10 @@ class PushConsumerTest {
             Map<String, List<String>> topics = new ConcurrentHashMap<>();
             DefaultMQPushConsumer c = clients.pushConsumer(group, true);
             c.setMaxReconsumeTimes(2);
-            // %RETRY%group exists only once the broker saw the heartbeat; learn its route in 1 s, not 30 s
-            c.setPollNameServerInterval(1000);
+            // The broker creates %RETRY%group at the group's first heartbeat, after the client fetched its
+            // routes: the client would own its queue only after the next route poll (30 s) and rebalance
+            // (20 s). Created beforehand (as a running Java deployment has it), it is owned from the start.
+            cluster.createTopic(MixAll.getRetryTopic(group), 1);
             c.subscribe(topic, "*");
             c.registerMessageListener((MessageListenerConcurrently) (msgs, ctx) -> {
                 for (MessageExt m : msgs) {
