@@ -279,8 +279,10 @@ class PushConsumerTest {
             Map<String, List<String>> topics = new ConcurrentHashMap<>();
             DefaultMQPushConsumer c = clients.pushConsumer(group, true);
             c.setMaxReconsumeTimes(2);
-            // %RETRY%group exists only once the broker saw the heartbeat; learn its route in 1 s, not 30 s
-            c.setPollNameServerInterval(1000);
+            // The broker creates %RETRY%group at the group's first heartbeat, after the client fetched its
+            // routes: the client would own its queue only after the next route poll (30 s) and rebalance
+            // (20 s). Created beforehand (as a running Java deployment has it), it is owned from the start.
+            cluster.createTopic(MixAll.getRetryTopic(group), 1);
             c.subscribe(topic, "*");
             c.registerMessageListener((MessageListenerConcurrently) (msgs, ctx) -> {
                 for (MessageExt m : msgs) {
@@ -323,6 +325,57 @@ class PushConsumerTest {
             Received.assertMatches(withTopic(m, dlq), inDlq.get(0));
             assertEquals(List.of(0, 1, 2), attempts.get("dlq-1"), "reconsumeTimes of the deliveries");
             assertEquals(List.of(topic, topic, topic), topics.get("dlq-1"), "original topic seen by the listener");
+        }
+    }
+
+    /** Messages of the single queue of {@code %DLQ%group}, read from offset 0 (empty until it exists). */
+    private static List<MessageExt> readDlq(DefaultMQPullConsumer puller, String dlq) {
+        List<MessageExt> out = new ArrayList<>();
+        try {
+            for (MessageQueue mq : puller.fetchSubscribeMessageQueues(dlq)) {
+                PullResult pr = puller.pull(mq, "*", 0, 32);
+                if (pr.getPullStatus() == PullStatus.FOUND) {
+                    out.addAll(pr.getMsgFoundList());
+                }
+            }
+        } catch (Exception e) {
+            return List.of();
+        }
+        return out;
+    }
+
+    @Test
+    void orderlySuspendBeyondMaxReconsumeTimesIsSentToTheDlq() throws Exception {
+        String topic = topic(cluster, "pc_odlq");
+        try (Clients clients = new Clients(cluster)) {
+            String group = Clients.unique("pc_odlq_g");
+            List<Integer> attempts = new CopyOnWriteArrayList<>();
+            DefaultMQPushConsumer c = clients.pushConsumer(group, true);
+            c.setMaxReconsumeTimes(1);
+            c.subscribe(topic, "*");
+            c.registerMessageListener((MessageListenerOrderly) (msgs, ctx) -> {
+                msgs.forEach(m -> attempts.add(m.getReconsumeTimes()));
+                ctx.setSuspendCurrentQueueTimeMillis(100);
+                return ConsumeOrderlyStatus.SUSPEND_CURRENT_QUEUE_A_MOMENT;
+            });
+            c.start();
+            Message m = TestMessages.simple(topic, "odlq-1", "TagR");
+            sendAll(clients.startedProducer("pc_odlq_p"), List.of(m));
+            // orderly: redelivered in place; once reconsumeTimes reaches maxReconsumeTimes the client sends it
+            // (a plain SEND to %RETRY%group carrying reconsumeTimes/maxReconsumeTimes) and the broker moves it
+            // to %DLQ%group (SendMessageProcessor.handleRetryAndDLQ)
+            String dlq = MixAll.getDLQTopic(group);
+            DefaultMQPullConsumer puller = clients.pullConsumer("pc_odlq_reader");
+            puller.start();
+            List<MessageExt> inDlq = new CopyOnWriteArrayList<>();
+            Eventually.await(WAIT, "odlq-1 in " + dlq, () -> {
+                inDlq.clear();
+                inDlq.addAll(readDlq(puller, dlq));
+                return !inDlq.isEmpty();
+            });
+            assertEquals(1, inDlq.size(), "one message in " + dlq);
+            Received.assertMatches(withTopic(m, dlq), inDlq.get(0));
+            assertEquals(List.of(0, 1), attempts, "reconsumeTimes of the local deliveries");
         }
     }
 
