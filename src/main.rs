@@ -11,7 +11,9 @@ use slog::{error, info, warn, Logger};
 use rocketactor::actors::broker::start_broker;
 use rocketactor::actors::namesrv::{start_namesrv, NamesrvSettings};
 use rocketactor::actors::supervisor::{RestartBook, RootSupervisor};
-use rocketactor::config::{load_broker_config, load_namesrv_config, render_effective};
+use rocketactor::config::{
+    load_broker_config, load_namesrv_config, render_effective, NamesrvConfig,
+};
 use rocketactor::logging::{root_logger, LogFormat};
 
 /// mimalloc instead of glibc malloc: the broker and the bench client allocate a few dozen small
@@ -239,6 +241,10 @@ fn run_namesrv(
         expire: Duration::from_millis(cfg.broker_channel_expired_time),
         idle_timeout: Duration::from_secs(cfg.server_channel_max_idle_time_seconds as u64),
         kv_config_path: Some(cfg.kv_config_path.clone()),
+        config: NamesrvConfig::keys()
+            .iter()
+            .map(|k| (k.name().to_string(), k.render(&cfg)))
+            .collect(),
     };
     let system = actix::System::new();
     system.block_on(async move {

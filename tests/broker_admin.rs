@@ -234,6 +234,16 @@ async fn broker_config_and_runtime_info() {
     for (k, v) in expect {
         assert_eq!(conf.get(k), Some(&v), "key {k}");
     }
+    // Keys mqadmin's exportConfigs / exportMetrics read unconditionally (a missing one is a
+    // NullPointerException in ExportConfigsCommand.needBrokerProprties).
+    assert_eq!(conf.get("useTLS").map(String::as_str), Some("false"));
+    assert_eq!(conf.get("filterServerNums").map(String::as_str), Some("0"));
+    let cpus: u32 = conf
+        .get("clientCallbackExecutorThreads")
+        .expect("clientCallbackExecutorThreads")
+        .parse()
+        .expect("a number");
+    assert!(cpus >= 1);
     // The `version` header is the configuration's DataVersion as JSON.
     let raw = admin
         .call(&addr, RemotingCommand::request(request::GET_BROKER_CONFIG))
@@ -255,6 +265,17 @@ async fn broker_config_and_runtime_info() {
     assert_eq!(info["msgGetTotalTodayNow"], "0");
     assert_eq!(info["commitLogMaxOffset"], "0");
     assert_eq!(info["restartsTotal"], "0");
+    // Disk figures of the store's file system (Java DefaultMessageStore.getRuntimeInfo):
+    // clusterList's #SPACE and exportMetrics' diskRatio.
+    for k in ["commitLogDiskRatio", "consumeQueueDiskRatio"] {
+        let r: f64 = info[k].parse().expect("a ratio");
+        assert!(r > 0.0 && r <= 1.0, "{k} = {r}");
+    }
+    assert!(
+        info["commitLogDirCapacity"].starts_with("Total : "),
+        "{}",
+        info["commitLogDirCapacity"]
+    );
     assert_eq!(
         info["bootTimestamp"],
         version.timestamp.to_string(),
@@ -310,10 +331,19 @@ async fn broker_config_and_runtime_info() {
     );
     let boot: i64 = info["bootTimestamp"].parse().unwrap();
     assert!(boot <= first_msg.store_timestamp);
-    assert!(
-        info["runtime"].starts_with("[ ") && info["runtime"].ends_with(" seconds ]"),
-        "{}",
-        info["runtime"]
+    // StoreStatsService.getFormatRuntime: "[ 0 days, 0 hours, 0 minutes, 1 seconds ]"
+    let runtime = &info["runtime"];
+    let parts: Vec<&str> = runtime.split(' ').collect();
+    assert_eq!(parts.len(), 10, "{runtime}");
+    assert_eq!(
+        (parts[0], parts[2], parts[4], parts[6], parts[8], parts[9]),
+        ("[", "days,", "hours,", "minutes,", "seconds", "]"),
+        "{runtime}"
+    );
+    assert_eq!(
+        info["putMessageAverageSize"],
+        format!("{:?}", end as f64 / 5.0),
+        "size total / times total, as a Java double"
     );
     // Java's human-readable byte count ("0 B", "1.2 KiB").
     let backlog = &info["remainHowManyDataToFlush"];

@@ -59,6 +59,13 @@ pub struct BrokerConfig {
     pub server_pooled_byte_buf_allocator_enable: bool,
     /// `useEpollNativeSelector` (false) — no effect.
     pub use_epoll_native_selector: bool,
+    /// `useTLS` (false) — no effect (no TLS); reported by GET_BROKER_CONFIG as Java does.
+    pub use_tls: bool,
+    /// `filterServerNums` (0) — no effect (no filter servers).
+    pub filter_server_nums: u32,
+    /// `clientCallbackExecutorThreads` (the number of cores, Java's NettyClientConfig) — no
+    /// effect; mqadmin's exportMetrics reads it as the broker's `cpuNum`.
+    pub client_callback_executor_threads: u32,
 
     // ---- topics, groups, consumers ----
     /// `defaultTopicQueueNums` (8): queue count of TBW102 and auto-created topics.
@@ -286,6 +293,11 @@ impl Default for BrokerConfig {
             server_async_semaphore_value: 64,
             server_pooled_byte_buf_allocator_enable: true,
             use_epoll_native_selector: false,
+            use_tls: false,
+            filter_server_nums: 0,
+            client_callback_executor_threads: std::thread::available_parallelism()
+                .map(|n| n.get() as u32)
+                .unwrap_or(1),
 
             default_topic_queue_nums: 8,
             auto_create_topic_enable: true,

@@ -29,6 +29,9 @@ static BROKER_KEYS: &[KeySpec<BrokerConfig>] = key_table!(BrokerConfig {
     inert "serverAsyncSemaphoreValue" => server_async_semaphore_value,
     inert "serverPooledByteBufAllocatorEnable" => server_pooled_byte_buf_allocator_enable,
     inert "useEpollNativeSelector" => use_epoll_native_selector,
+    inert "useTLS" => use_tls,
+    inert "filterServerNums" => filter_server_nums,
+    inert "clientCallbackExecutorThreads" => client_callback_executor_threads,
 
     "defaultTopicQueueNums" => default_topic_queue_nums,
     "autoCreateTopicEnable" => auto_create_topic_enable,

@@ -25,10 +25,7 @@ pub fn runtime_table(b: &Broker) -> KVTable {
         crate::codec::command::CURRENT_VERSION.to_string(),
     );
     set("bootTimestamp", boot.to_string());
-    set(
-        "runtime",
-        format!("[ {} seconds ]", (now - boot).max(0) / 1000),
-    );
+    set("runtime", format_runtime(now - boot));
     set("msgPutTotalTodayNow", put.to_string());
     set("msgGetTotalTodayNow", got.to_string());
     set("msgPutTotalTodayMorning", "0".into());
@@ -36,9 +33,12 @@ pub fn runtime_table(b: &Broker) -> KVTable {
     set("msgPutTotalYesterdayMorning", "0".into());
     set("msgGetTotalYesterdayMorning", "0".into());
     set("putMessageTimesTotal", put.to_string());
+    let put_bytes = b.stats.put_bytes.load(Ordering::Relaxed);
+    set("putMessageSizeTotal", put_bytes.to_string());
+    // StoreStatsService: size total / times total, the times counted as 1 when none.
     set(
-        "putMessageSizeTotal",
-        b.stats.put_bytes.load(Ordering::Relaxed).to_string(),
+        "putMessageAverageSize",
+        super::runtime_disk::java_double(put_bytes as f64 / put.max(1) as f64),
     );
     set("commitLogMinOffset", reader.min_phys_offset().to_string());
     set("commitLogMaxOffset", reader.max_phys_offset().to_string());
@@ -52,6 +52,14 @@ pub fn runtime_table(b: &Broker) -> KVTable {
         reader.earliest_store_time().unwrap_or(0).to_string(),
     );
     set("brokerRole", b.cfg.broker_role.as_str().to_string());
+    let store = reader.config();
+    for (k, v) in super::runtime_disk::runtime_entries(
+        &store.root,
+        &store.commit_log_dir,
+        &store.consume_queue_dir,
+    ) {
+        set(&k, v);
+    }
     for k in [
         "putTps",
         "getFoundTps",
@@ -113,6 +121,18 @@ pub fn runtime_table(b: &Broker) -> KVTable {
     t
 }
 
+/// Java `StoreStatsService.getFormatRuntime`: `[ 0 days, 1 hours, 2 minutes, 3 seconds ]`.
+pub fn format_runtime(elapsed_ms: i64) -> String {
+    let s = elapsed_ms.max(0) / 1000;
+    format!(
+        "[ {} days, {} hours, {} minutes, {} seconds ]",
+        s / 86_400,
+        s % 86_400 / 3_600,
+        s % 3_600 / 60,
+        s % 60
+    )
+}
+
 /// Java `MixAll.humanReadableByteCount(bytes, false)`: `512 B`, `2.0 KiB`, `1.5 MiB`…
 pub fn human_readable_bytes(bytes: i64) -> String {
     const UNIT: f64 = 1024.0;
@@ -135,7 +155,19 @@ pub fn runtime_info(b: &Broker, req: &RemotingCommand) -> RemotingCommand {
 
 #[cfg(test)]
 mod tests {
-    use super::human_readable_bytes;
+    use super::{format_runtime, human_readable_bytes};
+
+    #[test]
+    fn runtime_reads_like_java() {
+        assert_eq!(
+            format_runtime(0),
+            "[ 0 days, 0 hours, 0 minutes, 0 seconds ]"
+        );
+        assert_eq!(
+            format_runtime(((26 * 60 + 3) * 60 + 4) * 1000 + 999),
+            "[ 1 days, 2 hours, 3 minutes, 4 seconds ]"
+        );
+    }
 
     #[test]
     fn byte_counts_read_like_java() {

@@ -20,6 +20,7 @@ pub mod pull;
 pub mod registration;
 pub mod replica;
 pub mod reply;
+pub mod runtime_disk;
 pub mod schedule;
 pub mod schedule_timeup;
 pub mod send;

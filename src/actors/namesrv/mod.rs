@@ -49,6 +49,10 @@ pub struct NamesrvSettings {
     pub idle_timeout: Duration,
     /// Where the KV config is persisted (Java `kvConfigPath`); `None` keeps it in memory.
     pub kv_config_path: Option<PathBuf>,
+    /// The configuration GET_NAMESRV_CONFIG reports, `(key, value)` in key-table order (Java
+    /// `Configuration.getAllConfigsFormatString` of NamesrvConfig + NettyServerConfig).
+    /// `listenPort` is always the bound port.
+    pub config: Vec<(String, String)>,
 }
 
 impl Default for NamesrvSettings {
@@ -59,6 +63,7 @@ impl Default for NamesrvSettings {
             expire: Duration::from_secs(120),
             idle_timeout: Duration::from_secs(120),
             kv_config_path: None,
+            config: Vec::new(),
         }
     }
 }
@@ -134,7 +139,9 @@ pub async fn start_namesrv(
     let state = Arc::new(Mutex::new(NamesrvState {
         tables: Default::default(),
         kv,
+        config: cfg.config.clone(),
     }));
+    let config_state = state.clone();
     let book = RestartBook::default();
     let root = RootSupervisor::new(log.new(o!("actor" => "supervisor")), book.clone()).start();
     let arbiter = Arbiter::new().handle();
@@ -182,6 +189,10 @@ pub async fn start_namesrv(
                 return Err(e.into());
             }
         };
+    processor::set_listen_port(
+        &mut config_state.lock().config,
+        listener.local_addr().port(),
+    );
     Ok(NamesrvHandle {
         listener,
         registry,

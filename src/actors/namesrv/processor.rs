@@ -31,6 +31,28 @@ const FAQ_SUFFIX: &str = "\nSee http://rocketmq.apache.org/docs/faq/ for further
 pub struct NamesrvState {
     pub tables: RouteTables,
     pub kv: KvStore,
+    /// What GET_NAMESRV_CONFIG answers (see `NamesrvSettings::config`).
+    pub config: Vec<(String, String)>,
+}
+
+/// Sets (or adds) `listenPort` to the port actually bound (the config may ask for 0).
+pub fn set_listen_port(config: &mut Vec<(String, String)>, port: u16) {
+    match config.iter_mut().find(|(k, _)| k == "listenPort") {
+        Some((_, v)) => *v = port.to_string(),
+        None => config.push(("listenPort".to_string(), port.to_string())),
+    }
+}
+
+/// GET_NAMESRV_CONFIG's body: `key=value` lines, as Java's `MixAll.properties2String`.
+fn config_text(config: &[(String, String)]) -> Vec<u8> {
+    let mut out = String::new();
+    for (k, v) in config {
+        out.push_str(k);
+        out.push('=');
+        out.push_str(&v.replace('\n', "\\n"));
+        out.push('\n');
+    }
+    out.into_bytes()
 }
 
 fn ok(req: &RemotingCommand) -> RemotingCommand {
@@ -110,6 +132,7 @@ pub fn process(
                     ),
                 })
         }
+        request::GET_NAMESRV_CONFIG => Ok(ok(req).with_body(config_text(&state.config))),
         code => Ok(fail(
             req,
             response::REQUEST_CODE_NOT_SUPPORTED,
