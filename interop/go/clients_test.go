@@ -33,12 +33,12 @@ func newProducer(group string, extra ...producer.Option) (rocketmq.Producer, err
 	return p, nil
 }
 
-// pushConsumer starts a push consumer of group on topic that hands every message to r.
-func pushConsumer(group, topic string, sel consumer.MessageSelector, r *receiver, extra ...consumer.Option) (rocketmq.PushConsumer, error) {
+// pushConsumer starts a push consumer of group on topic that hands every message to onMsg.
+func pushConsumer(group, instance, topic string, sel consumer.MessageSelector, onMsg func(*primitive.MessageExt), extra ...consumer.Option) (rocketmq.PushConsumer, error) {
 	opts := append([]consumer.Option{
 		consumer.WithNsResolver(primitive.NewPassthroughResolver(cl.nameSrvs)),
 		consumer.WithGroupName(group),
-		consumer.WithInstance(group),
+		consumer.WithInstance(instance),
 		consumer.WithConsumerModel(consumer.Clustering),
 		consumer.WithConsumeFromWhere(consumer.ConsumeFromFirstOffset),
 	}, extra...)
@@ -48,7 +48,7 @@ func pushConsumer(group, topic string, sel consumer.MessageSelector, r *receiver
 	}
 	err = c.Subscribe(topic, sel, func(_ context.Context, msgs ...*primitive.MessageExt) (consumer.ConsumeResult, error) {
 		for _, m := range msgs {
-			r.add(m)
+			onMsg(m)
 		}
 		return consumer.ConsumeSuccess, nil
 	})
@@ -65,7 +65,7 @@ func pushConsumer(group, topic string, sel consumer.MessageSelector, r *receiver
 // offset) and checks that exactly the messages of want arrived, intact.
 func consumeAll(topic, group string, sel consumer.MessageSelector, want map[string]sent) error {
 	r := newReceiver(want)
-	c, err := pushConsumer(group, topic, sel, r)
+	c, err := pushConsumer(group, group, topic, sel, r.add)
 	if err != nil {
 		return err
 	}

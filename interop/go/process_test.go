@@ -22,9 +22,9 @@ type child struct {
 	cmd     *exec.Cmd
 	logPath string
 
-	mu     sync.Mutex
-	lines  []string
-	exited chan struct{}
+	mu      sync.Mutex
+	lines   []string
+	exited  chan struct{}
 	waitErr error
 }
 
