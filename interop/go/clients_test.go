@@ -15,15 +15,18 @@ import (
 	"github.com/apache/rocketmq-client-go/v2/producer"
 )
 
-func newProducer(group string, extra ...producer.Option) (rocketmq.Producer, error) {
-	opts := append([]producer.Option{
+func producerOptions(group string, extra ...producer.Option) []producer.Option {
+	return append([]producer.Option{
 		producer.WithNsResolver(primitive.NewPassthroughResolver(cl.nameSrvs)),
 		producer.WithGroupName(group),
 		producer.WithInstanceName(group),
 		producer.WithRetry(2),
 		producer.WithSendMsgTimeout(10 * time.Second),
 	}, extra...)
-	p, err := rocketmq.NewProducer(opts...)
+}
+
+func newProducer(group string, extra ...producer.Option) (rocketmq.Producer, error) {
+	p, err := rocketmq.NewProducer(producerOptions(group, extra...)...)
 	if err != nil {
 		return nil, fmt.Errorf("NewProducer %s: %w", group, err)
 	}

@@ -234,6 +234,9 @@ func (c *testCluster) writeProperties(b *broker, flush, dir string) (string, err
 		"storePathIndex=" + filepath.Join(dir, "index"),
 		"storeCheckpoint=" + filepath.Join(dir, "checkpoint"),
 		"abortFile=" + filepath.Join(dir, "abort"),
+		// Half messages are checked back after 2 s instead of Java's 6 s timeout / 60 s period.
+		"transactionTimeOut=2000",
+		"transactionCheckInterval=2000",
 		"brokerRole=" + b.role,
 		"flushDiskType=" + flush,
 	}

@@ -188,11 +188,14 @@ func (r *receiver) add(m *primitive.MessageExt) {
 
 // wait waits until every expected message arrived (bounded), lets late duplicates settle, and
 // returns an error listing what is missing or wrong.
-func (r *receiver) wait() error {
+func (r *receiver) wait() error { return r.waitWithin(consumeGuard) }
+
+// waitWithin is wait with another hang guard.
+func (r *receiver) waitWithin(guard time.Duration) error {
 	select {
 	case <-r.done:
 		time.Sleep(settle)
-	case <-time.After(consumeGuard):
+	case <-time.After(guard):
 	}
 	return r.verdict()
 }
