@@ -36,6 +36,23 @@ func newProducer(group string, extra ...producer.Option) (rocketmq.Producer, err
 	return p, nil
 }
 
+// newPushConsumerRaw builds (does not start) a push consumer of group, one message per call.
+func newPushConsumerRaw(group string, extra ...consumer.Option) (rocketmq.PushConsumer, error) {
+	opts := append([]consumer.Option{
+		consumer.WithNsResolver(primitive.NewPassthroughResolver(cl.nameSrvs)),
+		consumer.WithGroupName(group),
+		consumer.WithInstance(group),
+		consumer.WithConsumerModel(consumer.Clustering),
+		consumer.WithConsumeFromWhere(consumer.ConsumeFromFirstOffset),
+		consumer.WithConsumeMessageBatchMaxSize(1),
+	}, extra...)
+	c, err := rocketmq.NewPushConsumer(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("NewPushConsumer %s: %w", group, err)
+	}
+	return c, nil
+}
+
 // pushConsumer starts a push consumer of group on topic that hands every message to onMsg.
 func pushConsumer(group, instance, topic string, sel consumer.MessageSelector, onMsg func(*primitive.MessageExt), extra ...consumer.Option) (rocketmq.PushConsumer, error) {
 	opts := append([]consumer.Option{

@@ -139,6 +139,7 @@ func newMessages(topic, prefix string, n int, tags ...string) ([]*primitive.Mess
 type receiver struct {
 	mu       sync.Mutex
 	want     map[string]sent
+	topic    string // when set, every message must arrive with this topic
 	got      map[string]int
 	problems []string
 	done     chan struct{}
@@ -179,6 +180,9 @@ func (r *receiver) add(m *primitive.MessageExt) {
 	}
 	if m.MsgId == "" || m.Topic == "" {
 		r.problems = append(r.problems, fmt.Sprintf("%s: empty msgId %q or topic %q", id, m.MsgId, m.Topic))
+	}
+	if r.topic != "" && m.Topic != r.topic {
+		r.problems = append(r.problems, fmt.Sprintf("%s: topic %q, sent to %q", id, m.Topic, r.topic))
 	}
 	if !r.closed && len(r.got) == len(r.want) {
 		r.closed = true
