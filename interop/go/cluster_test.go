@@ -28,8 +28,9 @@ type broker struct {
 	name string
 	id   int
 	role string
-	port int // listenPort; the fast channel is port-2, HA port+1
-	proc *child
+	port  int // listenPort; the fast channel is port-2, HA port+1
+	props string
+	proc  *child
 }
 
 func (b *broker) addr() string { return fmt.Sprintf("127.0.0.1:%d", b.port) }
@@ -200,6 +201,7 @@ func (c *testCluster) startBroker(name string, id int, role, flush string) (*bro
 		}
 		c.children = append(c.children, p)
 		b.proc = p
+		b.props = props
 		if _, err := p.waitLog("broker started", nil, startGuard); err != nil {
 			lastErr = err
 			p.stop()
@@ -258,6 +260,31 @@ func (c *testCluster) waitRegistered(b *broker) error {
 		}
 	}
 	return nil
+}
+
+// restartBroker stops b (SIGTERM to its PID) and starts it again on the same properties file,
+// ports and store, then waits until both name servers list it again.
+func (c *testCluster) restartBroker(b *broker, logName string) error {
+	b.proc.stop()
+	for _, ns := range c.nameSrvs {
+		err := waitFor(startGuard, func() (bool, error) {
+			has, err := clusterInfoHas(ns, b.addr())
+			return err == nil && !has, err
+		})
+		if err != nil {
+			return fmt.Errorf("%s still listed by %s after its stop: %w", b.addr(), ns, err)
+		}
+	}
+	p, err := startChild(c.bin, c.logDir, logName, "--config", b.props, "--log-format", "json")
+	if err != nil {
+		return err
+	}
+	c.children = append(c.children, p)
+	b.proc = p
+	if _, err := p.waitLog("broker started", nil, startGuard); err != nil {
+		return err
+	}
+	return c.waitRegistered(b)
 }
 
 // stopAll stops every child this harness started, by PID, brokers before name servers.
