@@ -22,8 +22,10 @@ func TestPushConsumer(t *testing.T) {
 	t.Run("Orderly", func(t *testing.T) { run(t, scenarioOrderly) })
 }
 
-// allocWatch wraps the average allocation strategy to see each rebalance of one consumer.
+// allocWatch wraps the average allocation strategy to see each rebalance of one consumer on
+// topic (its %RETRY% topic is rebalanced through the same strategy).
 type allocWatch struct {
+	topic     string
 	mu        sync.Mutex
 	consumers int
 	queues    int
@@ -32,6 +34,9 @@ type allocWatch struct {
 
 func (w *allocWatch) strategy(group, cid string, mqAll []*primitive.MessageQueue, cidAll []string) []*primitive.MessageQueue {
 	mine := consumer.AllocateByAveragely(group, cid, mqAll, cidAll)
+	if len(mqAll) == 0 || mqAll[0].Topic != w.topic {
+		return mine
+	}
 	w.mu.Lock()
 	w.consumers, w.queues, w.mine = len(cidAll), len(mqAll), len(mine)
 	w.mu.Unlock()
@@ -56,7 +61,7 @@ func scenarioClustering(t *testing.T) error {
 		mu     sync.Mutex
 		counts = map[string]int{}
 	)
-	watches := []*allocWatch{{}, {}}
+	watches := []*allocWatch{{topic: topic}, {topic: topic}}
 	for i, w := range watches {
 		inst := fmt.Sprintf("%s_c%d", group, i)
 		c, err := pushConsumer(group, inst, topic, everything, func(m *primitive.MessageExt) {
