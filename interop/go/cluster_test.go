@@ -3,7 +3,7 @@ package interop
 // TestMain: the cluster every scenario runs against, made of real rocketactor processes on
 // 127.0.0.1: two name servers (ports chosen by the OS, read back from their "name server
 // started" log line), broker-a SYNC_MASTER + SYNC_FLUSH with its SLAVE broker-a-s, and
-// broker-b ASYNC_MASTER + ASYNC_FLUSH, from broker.properties files in a temp dir.
+// broker-b ASYNC_MASTER + ASYNC_FLUSH, from broker.properties files in testdata/store.
 
 import (
 	"fmt"
@@ -102,9 +102,17 @@ func newCluster() (*testCluster, error) {
 	if err := os.MkdirAll(logDir, 0o755); err != nil {
 		return nil, fmt.Errorf("create %s: %w", logDir, err)
 	}
-	storeDir, err := os.MkdirTemp("", "rocketactor-go-interop-")
+	// Stores live in testdata/store (git-ignored), cleared at the start of each run, so that a
+	// run killed by a panic or timeout leaves nothing behind beyond the next run.
+	storeDir, err := filepath.Abs(filepath.Join("testdata", "store"))
 	if err != nil {
-		return nil, fmt.Errorf("temp store dir: %w", err)
+		return nil, err
+	}
+	if err := os.RemoveAll(storeDir); err != nil {
+		return nil, fmt.Errorf("clear %s: %w", storeDir, err)
+	}
+	if err := os.MkdirAll(storeDir, 0o755); err != nil {
+		return nil, fmt.Errorf("create %s: %w", storeDir, err)
 	}
 	if err := rlog.SetOutputPath(filepath.Join(logDir, "go-client.log")); err != nil {
 		return nil, fmt.Errorf("client log: %w", err)
