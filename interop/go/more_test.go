@@ -19,6 +19,7 @@ import (
 )
 
 func TestProducerMore(t *testing.T) {
+	t.Run("AutoCreateTopic", func(t *testing.T) { run(t, scenarioAutoCreate) })
 	t.Run("OneWaySend", func(t *testing.T) { run(t, scenarioOneWay) })
 	t.Run("CompressedBody", func(t *testing.T) { run(t, scenarioCompressed) })
 	t.Run("DelayLevel", func(t *testing.T) { run(t, scenarioDelay) })
@@ -31,6 +32,33 @@ func TestProducerMore(t *testing.T) {
 func TestPushConsumerMore(t *testing.T) {
 	t.Run("RetryLater", func(t *testing.T) { run(t, scenarioRetryLater) })
 	t.Run("OffsetResume", func(t *testing.T) { run(t, scenarioOffsetResume) })
+}
+
+// A topic nobody created: the client sends through TBW102's route, the brokers create the topic
+// (autoCreateTopicEnable) and register it, and a consumer then gets everything.
+func scenarioAutoCreate(t *testing.T) error {
+	topic := name("GoAutoCreate")
+	p, err := newProducer(name("GoAutoCreateProducer"))
+	if err != nil {
+		return err
+	}
+	defer p.Shutdown()
+	msgs, want := newMessages(topic, "auto", 24, "TagA", "TagB")
+	for i, m := range msgs {
+		if err := checkSendOK(p.SendSync(context.Background(), m)); err != nil {
+			return fmt.Errorf("message %d: %w", i, err)
+		}
+	}
+	for _, ns := range cl.nameSrvs {
+		err := waitFor(startGuard, func() (bool, error) {
+			names, err := routeBrokers(ns, topic)
+			return len(names) > 0, err
+		})
+		if err != nil {
+			return fmt.Errorf("auto-created %s not routed by %s: %w", topic, ns, err)
+		}
+	}
+	return consumeAll(topic, name("GoAutoCreateConsumer"), everything, want)
 }
 
 func scenarioOneWay(t *testing.T) error {
