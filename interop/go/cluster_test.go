@@ -25,9 +25,9 @@ const clusterName = "GoInteropCluster"
 const startGuard = 30 * time.Second
 
 type broker struct {
-	name string
-	id   int
-	role string
+	name  string
+	id    int
+	role  string
 	port  int // listenPort; the fast channel is port-2, HA port+1
 	props string
 	proc  *child
