@@ -8,6 +8,7 @@ package interop
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -128,12 +129,36 @@ func scenarioDelay(t *testing.T) error {
 	r := newReceiver(want)
 	r.topic = topic
 	group := name("GoDelayConsumer")
-	c, err := pushConsumer(group, group, topic, everything, r.add)
+	var (
+		mu       sync.Mutex
+		problems []string
+	)
+	c, err := pushConsumer(group, group, topic, everything, func(m *primitive.MessageExt) {
+		// ScheduleMessageService.messageTimeup restores topic and queue from REAL_TOPIC and
+		// REAL_QID and keeps both; DELAY stays in the stored properties (Java computes the
+		// properties string before it clears DELAY).
+		got := [3]string{m.GetProperty("REAL_TOPIC"), m.GetProperty("REAL_QID"), m.GetProperty("DELAY")}
+		if want := [3]string{topic, strconv.Itoa(m.Queue.QueueId), "1"}; got != want {
+			mu.Lock()
+			problems = append(problems, fmt.Sprintf("%s: REAL_TOPIC, REAL_QID, DELAY = %q, want %q",
+				m.GetProperty("seq"), got, want))
+			mu.Unlock()
+		}
+		r.add(m)
+	})
 	if err != nil {
 		return err
 	}
 	defer c.Shutdown()
-	return r.wait()
+	if err := r.wait(); err != nil {
+		return err
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(problems) > 0 {
+		return fmt.Errorf("delayed messages: %s", head(problems, 5))
+	}
+	return nil
 }
 
 // Each message is first answered with ConsumeRetryLater: the client sends it back
