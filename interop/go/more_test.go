@@ -185,6 +185,7 @@ func scenarioRetryLater(t *testing.T) error {
 	var (
 		mu       sync.Mutex
 		first    = map[string]int{}
+		origin   = map[string]string{}
 		problems []string
 	)
 	group := name("GoRetryConsumer")
@@ -197,7 +198,15 @@ func scenarioRetryLater(t *testing.T) error {
 			if first[id] > 1 {
 				problems = append(problems, fmt.Sprintf("%s: first delivery %d times", id, first[id]))
 			}
+			origin[id] = m.OffsetMsgId
 			return consumer.ConsumeRetryLater
+		}
+		// SendMessageProcessor's send-back: RETRY_TOPIC and ORIGIN_MESSAGE_ID name the original;
+		// delay level 3 + reconsumeTimes through SCHEDULE_TOPIC_XXXX into %RETRY%group.
+		got := [4]string{m.GetProperty("RETRY_TOPIC"), m.GetProperty("ORIGIN_MESSAGE_ID"),
+			m.GetProperty("REAL_TOPIC"), m.GetProperty("DELAY")}
+		if want := [4]string{topic, origin[id], "%RETRY%" + group, "3"}; got != want {
+			problems = append(problems, fmt.Sprintf("%s: RETRY_TOPIC, ORIGIN_MESSAGE_ID, REAL_TOPIC, DELAY = %q, want %q", id, got, want))
 		}
 		if m.ReconsumeTimes != 1 {
 			problems = append(problems, fmt.Sprintf("%s: reconsumeTimes %d, want 1", id, m.ReconsumeTimes))
