@@ -13,6 +13,7 @@ use slog::warn;
 use super::reply::{check_broker_writeable, error, resp, store_error_code};
 use super::send_props;
 use super::state::Broker;
+use super::transaction::{self, PROPERTY_TRAN_MSG};
 use crate::actors::remoting::{ConnHandle, Reply};
 use crate::actors::store::{FlushError, PutKind, PutReply};
 use crate::broker::topic_validator::{dlq_topic, is_not_allowed_send_topic, validate_topic};
@@ -21,7 +22,9 @@ use crate::codec::headers::send_response::{SendMessageResponseHeader, DEFAULT_RE
 use crate::codec::headers::SendMessageRequestHeader;
 use crate::codec::RemotingCommand;
 use crate::protocol::topic::{perm, TopicFilterType};
-use crate::store::message::{decode_properties, encode_properties, sys_flag, SCHEDULE_TOPIC};
+use crate::store::message::{
+    decode_properties, encode_properties, property, sys_flag, SCHEDULE_TOPIC,
+};
 use crate::store::MessageInner;
 
 const RETRY_PREFIX: &str = "%RETRY%";
@@ -191,10 +194,23 @@ fn prepare(
     let mut properties = props.rewritten;
 
     let reply_queue_id = queue_id;
+    // Transactional half message (Java's TRAN_MSG branch of the send processor).
+    let half = !batch && transaction::parse_java_bool(property(&properties, PROPERTY_TRAN_MSG));
+    if half && b.cfg.reject_transaction_message {
+        return Err(resp(
+            req,
+            response::NO_PERMISSION,
+            Some(format!(
+                "the broker[{}] sending transaction message is forbidden",
+                b.cfg.broker_ip1
+            )),
+        ));
+    }
     // Delay levels: park the message in SCHEDULE_TOPIC_XXXX until it is due.
     let delay = props.delay;
     let tx = sys_flag::transaction_type(flag);
     if delay > 0
+        && !half
         && tx != sys_flag::TRANSACTION_PREPARED_TYPE
         && tx != sys_flag::TRANSACTION_ROLLBACK_TYPE
     {
@@ -222,7 +238,7 @@ fn prepare(
         topic = SCHEDULE_TOPIC.to_string();
         queue_id = level - 1;
     }
-    let msg = MessageInner {
+    let mut msg = MessageInner {
         topic,
         queue_id,
         flag: h.flag,
@@ -235,6 +251,9 @@ fn prepare(
         reconsume_times,
         prepared_transaction_offset: 0,
     };
+    if half {
+        transaction::half::to_half(&mut msg);
+    }
     Ok(Prepared {
         msg,
         reply_queue_id,
