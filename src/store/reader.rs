@@ -102,22 +102,44 @@ impl StoreShared {
         Some(i64::from_be_bytes(b.as_ref().try_into().ok()?))
     }
 
-    /// First logical offset whose message was stored at or after `ts` (max offset if none).
+    /// SEARCH_OFFSET_BY_TIMESTAMP as Java's ConsumeQueue.getOffsetInQueueByTime: the offset of a
+    /// message stored at `ts`, else of the message stored closest to `ts` (the older one on a
+    /// tie); the first message when all are newer, the last one when all are older. Records
+    /// no longer readable count as older than anything. Java searches only the consume-queue
+    /// file picked by its modification time; this searches the whole queue.
     pub fn offset_by_time(&self, topic: &str, queue_id: i32, ts: i64) -> i64 {
         let Some(cq) = self.cqs.find(topic, queue_id) else {
             return 0;
         };
-        let (mut lo, mut hi) = (cq.min_offset_in_queue(), cq.max_offset_in_queue());
+        let (min, max) = (cq.min_offset_in_queue(), cq.max_offset_in_queue());
+        if min >= max {
+            return min;
+        }
+        let time = |i: i64| cq.get(i).and_then(|e| self.store_time_at(e.phys_offset));
+        // First offset stored at or after `ts`.
+        let (mut lo, mut hi) = (min, max);
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
-            let t = cq.get(mid).and_then(|e| self.store_time_at(e.phys_offset));
-            match t {
+            match time(mid) {
                 Some(t) if t >= ts => hi = mid,
-                Some(_) => lo = mid + 1,
-                None => lo = mid + 1, // removed record: older than anything we can read
+                _ => lo = mid + 1,
             }
         }
-        lo
+        let right = lo;
+        if right == max {
+            return max - 1;
+        }
+        let (Some(rt), Some(lt)) = (
+            time(right),
+            (right > min).then(|| time(right - 1)).flatten(),
+        ) else {
+            return right;
+        };
+        if rt == ts || ts - lt > rt - ts {
+            right
+        } else {
+            right - 1
+        }
     }
 
     /// Store time of the first message of a queue, if readable.

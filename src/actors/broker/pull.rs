@@ -16,7 +16,7 @@ use crate::codec::codes::response;
 use crate::codec::headers::pull_response::PullMessageResponseHeader;
 use crate::codec::headers::PullMessageRequestHeader;
 use crate::codec::RemotingCommand;
-use crate::protocol::heartbeat::java_string_hash;
+use crate::protocol::heartbeat::{java_string_hash, MessageModel};
 use crate::protocol::topic::perm;
 use crate::store::GetMessageStatus;
 
@@ -187,31 +187,52 @@ fn check(b: &Broker, req: &RemotingCommand) -> Result<PullJob, RemotingCommand> 
         }
         TagFilter::from_expression(h.subscription.as_deref().unwrap_or("*"))
     } else {
-        match meta
-            .consumers
-            .find_subscription(&h.consumer_group, &h.topic)
+        // PullMessageProcessor without the subscription flag: the group must be online, may
+        // consume by broadcast only if its config allows it, and its subscription must be at
+        // least as new as the pull's subVersion.
+        let Some(info) = meta.consumers.group(&h.consumer_group) else {
+            return Err(resp(
+                req,
+                response::SUBSCRIPTION_NOT_EXIST,
+                Some("the consumer's group info not exist".into()),
+            ));
+        };
+        if !group.config.consume_broadcast_enable
+            && info.message_model == MessageModel::Broadcasting
         {
-            // Java trusts codeSet alone. rocketmq-client-rust 1.0.0 hashes the untrimmed tags
-            // of `A || B` ("A ", " B"), so the trimmed tags' hashes are accepted as well; for
-            // every other client they are the same codes.
-            Some(sd) => TagFilter::from_codes(
-                sd.is_sub_all(),
-                sd.code_set
-                    .iter()
-                    .copied()
-                    .chain(sd.tags_set.iter().map(|t| java_string_hash(t.trim()))),
-            ),
-            None => {
-                return Err(resp(
-                    req,
-                    response::SUBSCRIPTION_NOT_EXIST,
-                    Some(format!(
-                        "the consumer's subscription not exist, group: {} topic: {}",
-                        h.consumer_group, h.topic
-                    )),
-                ));
-            }
+            return Err(resp(
+                req,
+                response::NO_PERMISSION,
+                Some(format!(
+                    "the consumer group[{}] can not consume by broadcast way",
+                    h.consumer_group
+                )),
+            ));
         }
+        let Some(sd) = info.subscriptions.get(&h.topic) else {
+            return Err(resp(
+                req,
+                response::SUBSCRIPTION_NOT_EXIST,
+                Some("the consumer's subscription not exist".into()),
+            ));
+        };
+        if sd.sub_version < h.sub_version {
+            return Err(resp(
+                req,
+                response::SUBSCRIPTION_NOT_LATEST,
+                Some("the consumer's subscription not latest".into()),
+            ));
+        }
+        // Java trusts codeSet alone. rocketmq-client-rust 1.0.0 hashes the untrimmed tags of
+        // `A || B` ("A ", " B"), so the trimmed tags' hashes are accepted as well; for every
+        // other client they are the same codes.
+        TagFilter::from_codes(
+            sd.is_sub_all(),
+            sd.code_set
+                .iter()
+                .copied()
+                .chain(sd.tags_set.iter().map(|t| java_string_hash(t.trim()))),
+        )
     };
     let suggest_broker_id = if b.cfg.slave_read_enable {
         group.config.broker_id
