@@ -474,3 +474,57 @@ async fn reject_transaction_message_is_no_permission() {
     p.shutdown();
     e.broker.stop().await;
 }
+
+#[actix_rt::test]
+async fn a_crashed_check_actor_is_restarted_and_checks_again() {
+    use rocketactor::actors::broker::transaction::check::{InjectFailure, COMPONENT};
+    let e = env(|_| {}).await;
+    let check = e
+        .broker
+        .transaction_check
+        .as_ref()
+        .expect("a master checks");
+    check.get().send(InjectFailure::Panic).await.ok();
+    eventually("check actor restarted", || async {
+        e.cluster.book.count(COMPONENT) == 1
+    })
+    .await;
+    let answers = Arc::new(Answers::default());
+    answers.set("after-crash", Unknow, CommitMessage);
+    let p = producer(&e.ns, &answers);
+    p.send_in_transaction(TOPIC, Message::new("after-crash"))
+        .await
+        .unwrap();
+    eventually("checked back after the restart", || async {
+        !delivered(&e.consumer).await.is_empty()
+    })
+    .await;
+    check_caught_up(&e.broker).await;
+    assert_eq!(bodies(&delivered(&e.consumer).await), ["after-crash"]);
+    p.shutdown();
+    e.broker.stop().await;
+}
+
+#[actix_rt::test]
+async fn a_slave_never_checks_and_refuses_end_transaction() {
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = Cluster::start().await;
+    let mut cfg = cluster.broker_config("broker-tx-s", BrokerRole::Slave, dir.path());
+    cfg.broker_id = 1;
+    cfg.transaction_check_interval = 100;
+    let slave = cluster.broker(cfg).await;
+    assert!(slave.transaction_check.is_none());
+    let h = EndTransactionRequestHeader {
+        producer_group: "pg".into(),
+        tran_state_table_offset: 0,
+        commit_log_offset: 0,
+        commit_or_rollback: 8,
+        from_transaction_check: false,
+        msg_id: "m".into(),
+        transaction_id: None,
+    };
+    let admin = Admin::new(&cluster.namesrv_addr()).unwrap();
+    let (code, _) = code_of(admin.call(&slave.client_addr(), end_request(&h)).await);
+    assert_eq!(code, response::SLAVE_NOT_AVAILABLE);
+    slave.stop().await;
+}
