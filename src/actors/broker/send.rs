@@ -13,7 +13,7 @@ use slog::warn;
 use super::reply::{check_broker_writeable, error, resp, store_error_code};
 use super::send_props;
 use super::state::Broker;
-use super::transaction::{self, PROPERTY_TRAN_MSG};
+use super::transaction;
 use crate::actors::remoting::{ConnHandle, Reply};
 use crate::actors::store::{FlushError, PutKind, PutReply};
 use crate::broker::topic_validator::{dlq_topic, is_not_allowed_send_topic, validate_topic};
@@ -22,9 +22,7 @@ use crate::codec::headers::send_response::{SendMessageResponseHeader, DEFAULT_RE
 use crate::codec::headers::SendMessageRequestHeader;
 use crate::codec::RemotingCommand;
 use crate::protocol::topic::{perm, TopicFilterType};
-use crate::store::message::{
-    decode_properties, encode_properties, property, sys_flag, SCHEDULE_TOPIC,
-};
+use crate::store::message::{decode_properties, encode_properties, sys_flag, SCHEDULE_TOPIC};
 use crate::store::MessageInner;
 
 const RETRY_PREFIX: &str = "%RETRY%";
@@ -209,7 +207,7 @@ fn prepare(
 
     let reply_queue_id = queue_id;
     // Transactional half message (Java's TRAN_MSG branch of the send processor).
-    let half = !batch && transaction::parse_java_bool(property(&properties, PROPERTY_TRAN_MSG));
+    let half = !batch && props.tran_msg;
     if half && b.cfg.reject_transaction_message {
         return Err(resp(
             req,

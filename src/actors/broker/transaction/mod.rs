@@ -40,11 +40,6 @@ pub fn reset_transaction_value(flag: i32, tx_type: i32) -> i32 {
     (flag & !crate::store::message::sys_flag::TRANSACTION_ROLLBACK_TYPE) | tx_type
 }
 
-/// Java `Boolean.parseBoolean`: `true` in any case, everything else false.
-pub fn parse_java_bool(v: Option<&str>) -> bool {
-    v.is_some_and(|v| v.eq_ignore_ascii_case("true"))
-}
-
 /// Replaces (or adds) properties in a properties string, keeping the other pairs in order.
 pub fn set_properties(props: &str, set: &[(&str, String)]) -> String {
     use crate::store::message::{decode_properties, encode_properties};
@@ -73,10 +68,7 @@ mod tests {
     }
 
     #[test]
-    fn java_booleans_and_property_updates() {
-        assert!(parse_java_bool(Some("TRUE")));
-        assert!(!parse_java_bool(Some("yes")));
-        assert!(!parse_java_bool(None));
+    fn property_updates_replace_and_add() {
         let p = crate::store::message::encode_properties([("A", "1"), ("B", "2")]);
         let q = set_properties(&p, &[("A", "3".into()), ("C", "4".into())]);
         assert_eq!(property(&q, "A"), Some("3"));
