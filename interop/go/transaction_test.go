@@ -21,12 +21,9 @@ import (
 const txGuard = 20 * time.Second
 
 func TestTransactionProducer(t *testing.T) {
-	const missing = "END_TRANSACTION (37) and CHECK_TRANSACTION_STATE (39) are not implemented by our broker " +
-		"(EndTransactionProcessor, TransactionalMessageCheckService)"
-	t.Run("Commit", func(t *testing.T) { xfail(t, missing, scenarioTxCommit) })
-	// Passes today only because half messages are never made visible, with or without END_TRANSACTION.
+	t.Run("Commit", func(t *testing.T) { run(t, scenarioTxCommit) })
 	t.Run("Rollback", func(t *testing.T) { run(t, scenarioTxRollback) })
-	t.Run("UnknownThenCheckBack", func(t *testing.T) { xfail(t, missing, scenarioTxCheckBack) })
+	t.Run("UnknownThenCheckBack", func(t *testing.T) { run(t, scenarioTxCheckBack) })
 }
 
 // txListener answers ExecuteLocalTransaction with local, and a check-back with commit for

@@ -103,6 +103,15 @@ impl ProducerManager {
             .max_by_key(|c| c.last_update)
     }
 
+    /// Every connection of a group, in a stable order (Java `getAvailableChannel` picks one
+    /// round-robin).
+    pub fn channel_ids(&self, group: &str) -> Vec<ConnId> {
+        self.groups
+            .get(group)
+            .map(|g| g.keys().copied().collect())
+            .unwrap_or_default()
+    }
+
     /// The producer connection of a client id, in any group.
     pub fn find_by_client_id(&self, client_id: &str) -> Option<&ClientChannelInfo> {
         self.groups

@@ -19,6 +19,7 @@ pub mod push;
 pub mod queues;
 pub mod remoting;
 pub mod route;
+pub mod transaction;
 
 pub use admin::Admin;
 pub use consumer::{PullConsumer, PullResult, PullStatus};
@@ -30,3 +31,4 @@ pub use producer::{Producer, ProducerConfig, SendCode};
 pub use push::{ConsumeResult, PushConfig, PushConsumer};
 pub use remoting::RemotingClient;
 pub use route::{NameServerClient, RouteCache};
+pub use transaction::{LocalTransactionState, TransactionListener, TransactionProducer};

@@ -114,6 +114,7 @@ struct Outgoing {
     flag: i32,
     batch: bool,
     msg_id: String,
+    sys_flag: i32,
 }
 
 impl Producer {
@@ -224,6 +225,33 @@ impl Producer {
         self.send_with_retry(topic, &out).await
     }
 
+    /// Sends the half message of a transaction (`TRAN_MSG`/`PGROUP` set, sysFlag PREPARED),
+    /// as Java's `sendMessageInTransaction` does; see [`super::transaction`].
+    pub async fn send_half(&self, topic: &str, msg: Message) -> Result<SendResult, MqError> {
+        let msg = msg
+            .with_property("TRAN_MSG", "true")
+            .with_property("PGROUP", self.inner.cfg.group.clone());
+        let mut out = self.prepare(msg)?;
+        out.sys_flag = crate::store::message::sys_flag::TRANSACTION_PREPARED_TYPE;
+        self.send_with_retry(topic, &out).await
+    }
+
+    /// The connection pool (server-initiated requests, oneway calls).
+    pub fn pool(&self) -> &ConnectionPool {
+        &self.inner.pool
+    }
+
+    /// Heartbeats again to every broker this producer has greeted (brokers forget producers
+    /// when they restart or when a connection drops). Failures are only logged.
+    pub async fn heartbeat_all(&self) {
+        let addrs: Vec<String> = self.inner.greeted.lock().iter().cloned().collect();
+        for addr in addrs {
+            if let Err(e) = self.heartbeat_to(&addr).await {
+                debug!(self.inner.log, "producer heartbeat failed"; "broker" => &addr, "error" => %e);
+            }
+        }
+    }
+
     /// Sends one message to the given queue (no retry on another broker).
     pub async fn send_to_queue(
         &self,
@@ -268,6 +296,7 @@ impl Producer {
             flag: 0,
             batch: true,
             msg_id: ids.join(","),
+            sys_flag: 0,
         };
         self.send_with_retry(topic, &out).await
     }
@@ -309,6 +338,7 @@ impl Producer {
             flag: msg.flag,
             batch: false,
             msg_id: id,
+            sys_flag: 0,
         })
     }
 
@@ -359,7 +389,7 @@ impl Producer {
             default_topic: DEFAULT_TOPIC.to_owned(),
             default_topic_queue_nums: i.cfg.default_topic_queue_nums,
             queue_id: mq.queue_id,
-            sys_flag: 0,
+            sys_flag: out.sys_flag,
             born_timestamp: now_ms(),
             flag: out.flag,
             properties: out.properties.clone(),
@@ -427,7 +457,9 @@ impl Producer {
             .pool
             .invoke(addr, cmd, self.inner.cfg.send_timeout)
             .await?;
-        super::mq_error::expect_success(addr, request::HEART_BEAT, resp).map(|_| ())
+        super::mq_error::expect_success(addr, request::HEART_BEAT, resp)?;
+        self.inner.greeted.lock().insert(addr.to_owned());
+        Ok(())
     }
 }
 

@@ -14,7 +14,7 @@ use super::value::{BrokerRole, FlushDiskType};
 /// Build one in code with `BrokerConfig::default()` (or [`BrokerConfig::loopback`]), set
 /// fields, then call [`BrokerConfig::validate`]; or use [`BrokerConfig::from_pairs`] with
 /// properties-style keys. Fields marked *no effect* are accepted for compatibility and stored,
-/// but an actor design has no such thread pools or queues (transactions are not implemented).
+/// but an actor design has no such thread pools or queues.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BrokerConfig {
     // ---- identity and name servers ----
@@ -143,14 +143,16 @@ pub struct BrokerConfig {
     /// `endTransactionPoolQueueCapacity` (100000) — no effect.
     pub end_transaction_pool_queue_capacity: u32,
 
-    // ---- transactions (no effect) ----
-    /// `transactionTimeOut` (6000) — no effect.
+    // ---- transactions (actors/broker/transaction/) ----
+    /// `transactionTimeOut` (6000): a half message younger than this (ms since born) is not
+    /// checked yet.
     pub transaction_time_out: u64,
-    /// `transactionCheckMax` (15) — no effect.
+    /// `transactionCheckMax` (15): checks of one half message before it is discarded to
+    /// `TRANS_CHECK_MAX_TIME_TOPIC`.
     pub transaction_check_max: u32,
-    /// `transactionCheckInterval` (60000) — no effect.
+    /// `transactionCheckInterval` (60000): ms between two check passes.
     pub transaction_check_interval: u64,
-    /// `rejectTransactionMessage` (false) — no effect.
+    /// `rejectTransactionMessage` (false): refuse half messages with NO_PERMISSION.
     pub reject_transaction_message: bool,
 
     // ---- store layout and files ----

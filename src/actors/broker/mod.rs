@@ -29,5 +29,6 @@ pub mod send_props;
 pub mod settings;
 pub mod slave_sync;
 pub mod state;
+pub mod transaction;
 
 pub use node::{start_broker, BrokerError, BrokerHandle};

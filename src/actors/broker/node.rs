@@ -68,6 +68,8 @@ pub struct BrokerHandle {
     pub ha: HaRole,
     /// The delay-level scheduler (masters only).
     pub schedule: Option<Slot<super::schedule::ScheduleService>>,
+    /// The transaction check (masters only).
+    pub transaction_check: Option<Slot<super::transaction::check::TransactionCheck>>,
     listeners: Vec<ListenerHandle>,
     maintenance: Mutex<Option<Maintenance>>,
 }
@@ -299,6 +301,8 @@ pub async fn start_broker(
     }
     // Delay levels: deliver SCHEDULE_TOPIC_XXXX to the real topics (masters only).
     let schedule = super::schedule::start(&broker, root, book.clone(), &log).await?;
+    let transaction_check =
+        super::transaction::check::start(&broker, root, book.clone(), &log).await?;
     let maintenance = Maintenance::start(Arc::downgrade(&broker), root)
         .await
         .map_err(|_| StoreError::ShutDown)?;
@@ -347,6 +351,7 @@ pub async fn start_broker(
         registered,
         ha,
         schedule,
+        transaction_check,
         listeners: vec![main_l, fast_l],
         maintenance: Mutex::new(Some(maintenance)),
     })
@@ -399,6 +404,9 @@ impl BrokerHandle {
         // is delivered after its offset was saved.
         if let Some(s) = &self.schedule {
             let _ = s.get().send(super::schedule::Halt).await;
+        }
+        if let Some(t) = &self.transaction_check {
+            let _ = t.get().send(super::transaction::check::Halt).await;
         }
         if let Some(mut m) = self.maintenance.lock().take() {
             m.stop();

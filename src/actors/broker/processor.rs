@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::reply::resp;
 use super::state::Broker;
-use super::{admin, client_manage, offsets, pull, send, send_back};
+use super::{admin, client_manage, offsets, pull, send, send_back, transaction};
 use crate::actors::remoting::{ConnHandle, Reply, RequestHandler};
 use crate::codec::codes::{request, response};
 use crate::codec::RemotingCommand;
@@ -27,6 +27,8 @@ impl RequestHandler for BrokerHandler {
             SEND_MESSAGE | SEND_MESSAGE_V2 | SEND_BATCH_MESSAGE => send::handle(b, conn, req),
             PULL_MESSAGE | LITE_PULL_MESSAGE if !self.fast => pull::handle(b, conn, req),
             CONSUMER_SEND_MSG_BACK => send_back::handle(b, conn, req),
+            END_TRANSACTION => transaction::end::handle(b, conn, req),
+            RESUME_CHECK_HALF_MESSAGE => transaction::resume::handle(b, req),
             HEART_BEAT => now(client_manage::heartbeat(b, conn, &req)),
             UNREGISTER_CLIENT => now(client_manage::unregister(b, conn, &req)),
             GET_CONSUMER_LIST_BY_GROUP => now(client_manage::consumer_list(b, &req)),

@@ -16,6 +16,7 @@ use super::reply::{
 };
 use super::send_props;
 use super::state::Broker;
+use super::transaction;
 use crate::actors::remoting::{ConnHandle, Reply};
 use crate::actors::store::{FlushError, PutKind, PutReply};
 use crate::broker::topic_validator::{dlq_topic, is_not_allowed_send_topic, validate_topic};
@@ -209,9 +210,22 @@ fn prepare(
     }
 
     let reply_queue_id = queue_id;
+    // Transactional half message (Java's TRAN_MSG branch of the send processor).
+    let half = !batch && props.tran_msg;
+    if half && b.cfg.reject_transaction_message {
+        return Err(resp(
+            req,
+            response::NO_PERMISSION,
+            Some(format!(
+                "the broker[{}] sending transaction message is forbidden",
+                b.cfg.broker_ip1
+            )),
+        ));
+    }
     // Delay levels: park the message in SCHEDULE_TOPIC_XXXX until it is due.
     let tx = sys_flag::transaction_type(flag);
     if delay > 0
+        && !half
         && tx != sys_flag::TRANSACTION_PREPARED_TYPE
         && tx != sys_flag::TRANSACTION_ROLLBACK_TYPE
     {
@@ -239,7 +253,7 @@ fn prepare(
         topic = SCHEDULE_TOPIC.to_string();
         queue_id = level - 1;
     }
-    let msg = MessageInner {
+    let mut msg = MessageInner {
         topic,
         queue_id,
         flag: h.flag,
@@ -252,6 +266,9 @@ fn prepare(
         reconsume_times,
         prepared_transaction_offset: 0,
     };
+    if half {
+        transaction::half::to_half(&mut msg);
+    }
     Ok(Prepared {
         msg,
         reply_queue_id,

@@ -1,8 +1,8 @@
 //! The broker's rewrite of a sent message's properties string, in one pass: drop malformed pairs
 //! (Java's leniency), drop `WAIT` (noting `WAIT=false`) and any client-sent `CLUSTER`, append
-//! `CLUSTER=<brokerClusterName>`, and note the first `DELAY` level. The result is exactly what
-//! decoding into pairs, editing and re-encoding gives (see the tests), without a `String` per
-//! key and value on every send.
+//! `CLUSTER=<brokerClusterName>`, and note the first `DELAY` level and `TRAN_MSG` flag. The
+//! result is exactly what decoding into pairs, editing and re-encoding gives (see the tests),
+//! without a `String` per key and value on every send.
 
 use crate::store::message::{NAME_VALUE_SEPARATOR, PROPERTY_SEPARATOR};
 
@@ -15,6 +15,8 @@ pub struct SendProps {
     pub wait_store: bool,
     /// The first `DELAY` property as a number (0 when absent or not a number).
     pub delay: i32,
+    /// The first `TRAN_MSG` property is `true` (Java `Boolean.parseBoolean`): a half message.
+    pub tran_msg: bool,
 }
 
 /// Rewrites `props` (the `properties` header, empty when absent) for storing.
@@ -22,6 +24,7 @@ pub fn rewrite(props: &str, cluster: &str) -> SendProps {
     let mut rewritten = String::with_capacity(props.len() + cluster.len() + 10);
     let mut wait_store = true;
     let mut delay = None;
+    let mut tran_msg = None;
     for seg in props.split(PROPERTY_SEPARATOR) {
         let Some(idx) = seg.find(NAME_VALUE_SEPARATOR) else {
             continue;
@@ -37,6 +40,7 @@ pub fn rewrite(props: &str, cluster: &str) -> SendProps {
                 continue;
             }
             "DELAY" if delay.is_none() => delay = Some(value.trim().parse().unwrap_or(0)),
+            "TRAN_MSG" if tran_msg.is_none() => tran_msg = Some(value.eq_ignore_ascii_case("true")),
             _ => {}
         }
         if !rewritten.is_empty() {
@@ -54,6 +58,7 @@ pub fn rewrite(props: &str, cluster: &str) -> SendProps {
         rewritten,
         wait_store,
         delay: delay.unwrap_or(0),
+        tran_msg: tran_msg.unwrap_or(false),
     }
 }
 
@@ -74,10 +79,15 @@ mod tests {
             .find(|(k, _)| k == "DELAY")
             .and_then(|(_, v)| v.trim().parse::<i32>().ok())
             .unwrap_or(0);
+        let tran_msg = p
+            .iter()
+            .find(|(k, _)| k == "TRAN_MSG")
+            .is_some_and(|(_, v)| v.eq_ignore_ascii_case("true"));
         SendProps {
             rewritten: encode_properties(p.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
             wait_store,
             delay,
+            tran_msg,
         }
     }
 
@@ -90,6 +100,8 @@ mod tests {
             "DELAY\u{1} 3 \u{2}DELAY\u{1}5\u{2}X\u{1}a\u{1}b",
             "DELAY\u{1}x\u{2}\u{2}\u{1}v\u{2}k\u{1}\u{2}ab\u{2}K\u{1}V\u{2}",
             "WAIT\u{1}false\u{2}WAIT\u{1}true",
+            "TRAN_MSG\u{1}TRUE\u{2}PGROUP\u{1}pg",
+            "TRAN_MSG\u{1}no\u{2}TRAN_MSG\u{1}true",
         ];
         for c in cases {
             for cluster in ["DefaultCluster", ""] {

@@ -6,12 +6,14 @@
 //! fields missing or malformed values are errors whose text suits a SYSTEM_ERROR remark) and
 //! `write_to(&self, &mut RemotingCommand)` (null fields omitted, as Java does).
 
+pub mod end_transaction;
 pub mod pull_request;
 pub mod pull_response;
 pub mod send_back;
 pub mod send_request;
 pub mod send_response;
 
+pub use end_transaction::EndTransactionRequestHeader;
 pub use pull_request::{pull_sys_flag, PullMessageRequestHeader};
 pub use pull_response::PullMessageResponseHeader;
 pub use send_back::ConsumerSendMsgBackRequestHeader;

@@ -46,7 +46,6 @@ class TransactionTest {
     }
 
     @Test
-    @ExpectedFailure("END_TRANSACTION (37) and CHECK_TRANSACTION_STATE (39) are not implemented (half messages)")
     void commitRollbackAndCheckBack() throws Exception {
         String topic = Clients.unique("tx");
         cluster.createTopic(topic, 4);
