@@ -15,6 +15,7 @@ pub mod broker;
 pub mod client;
 pub mod codec;
 pub mod config;
+pub mod filter;
 pub mod logging;
 pub mod protocol;
 pub mod store;
