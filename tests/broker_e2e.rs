@@ -191,11 +191,10 @@ async fn limits_and_unknown_codes_get_rocketmq_errors() {
         .await
         .unwrap();
     assert_eq!(r.code, response::MESSAGE_ILLEGAL, "remark: {:?}", r.remark);
-    // Java 4.9.7's remark, naming the configured limit.
-    let remark = r.remark.unwrap_or_default();
-    assert!(
-        remark.starts_with("the message is illegal, maybe msg body or properties length not matched. msg body length limit 1024B"),
-        "{remark}"
+    // Java 4.9.7's remark exactly (SendMessageProcessor.handlePutMessageResult, MESSAGE_ILLEGAL).
+    assert_eq!(
+        r.remark.as_deref(),
+        Some("the message is illegal, maybe msg body or properties length not matched. msg body length limit 1024B, msg properties length limit 32KB.")
     );
 
     let r = client

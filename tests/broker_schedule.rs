@@ -14,10 +14,15 @@ use rocketactor::actors::broker::BrokerHandle;
 use rocketactor::client::consumer::{PullConsumer, PullStatus};
 use rocketactor::client::message::{Message, MessageExt, SendResult, SendStatus};
 use rocketactor::client::producer::Producer;
+use rocketactor::client::remoting::RemotingClient;
+use rocketactor::codec::codes::{request, response};
+use rocketactor::codec::RemotingCommand;
 use rocketactor::config::BrokerRole;
 use rocketactor::protocol::offset::DelayOffsetWrapper;
 use rocketactor::protocol::topic::now_millis;
 use support::{eventually, Cluster};
+
+use std::time::Duration;
 
 const LEVEL1_MS: i64 = 1_000;
 const LEVEL2_MS: i64 = 5_000;
@@ -351,6 +356,74 @@ async fn send_back_with_a_delay_reaches_the_retry_topic_after_it() {
         m.store_timestamp >= backed_at + LEVEL1_MS,
         "retry delivered too early: sent back at {backed_at}, stored {}",
         m.store_timestamp
+    );
+    broker.stop().await;
+}
+
+/// Java SendMessageProcessor.handleRetryAndDLQ: a SEND to `%RETRY%{group}` whose reconsumeTimes
+/// reached maxReconsumeTimes (what an orderly consumer sends once it gives up on a message, with
+/// DELAY = 3 + reconsumeTimes) goes to `%DLQ%{group}` at once: `setDelayTimeLevel(0)`, so it is
+/// not parked in SCHEDULE_TOPIC_XXXX, and its stored DELAY property reads "0".
+#[actix_rt::test]
+async fn retry_send_over_max_reconsume_times_goes_to_the_dlq_without_its_delay() {
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = Cluster::start().await;
+    let broker = cluster
+        .broker(cluster.broker_config("broker-odlq", BrokerRole::AsyncMaster, dir.path()))
+        .await;
+    let ns = cluster.namesrv_addr();
+    let group = "cg-odlq";
+    assert!(broker
+        .broker
+        .meta
+        .lock()
+        .groups
+        .find_or_create(group, true)
+        .is_some());
+    let retry_topic = format!("%RETRY%{group}");
+    let dlq = format!("%DLQ%{group}");
+    let client = RemotingClient::connect(&broker.listen_addr.to_string(), Duration::from_secs(5))
+        .await
+        .unwrap();
+    let props = "RETRY_TOPIC\u{1}ODLQ_TOPIC\u{2}DELAY\u{1}4\u{2}MAX_RECONSUME_TIMES\u{1}1\u{2}RECONSUME_TIME\u{1}1\u{2}biz\u{1}kept";
+    let send = RemotingCommand::request(request::SEND_MESSAGE)
+        .with_ext("producerGroup", "CLIENT_INNER_PRODUCER")
+        .with_ext("topic", retry_topic.as_str())
+        .with_ext("defaultTopic", "TBW102")
+        .with_ext("defaultTopicQueueNums", 4)
+        .with_ext("queueId", 0)
+        .with_ext("sysFlag", 0)
+        .with_ext("bornTimestamp", now_millis())
+        .with_ext("flag", 0)
+        .with_ext("properties", props)
+        .with_ext("reconsumeTimes", 1)
+        .with_ext("maxReconsumeTimes", 1)
+        .with_body(b"given up".to_vec());
+    let r = client.invoke(send, Duration::from_secs(5)).await.unwrap();
+    assert_eq!(r.code, response::SUCCESS, "remark: {:?}", r.remark);
+    assert_eq!(schedule_max(&broker, 4), 0, "not parked at level 4");
+
+    let consumer = routable_consumer(&ns, "cg-odlq-reader", &dlq).await;
+    eventually("message in the DLQ", || async {
+        !drain(&consumer, &dlq).await.is_empty()
+    })
+    .await;
+    let got = drain(&consumer, &dlq).await;
+    assert_eq!(got.len(), 1, "exactly once: {got:?}");
+    let m = &got[0];
+    assert_eq!(m.topic, dlq);
+    assert_eq!(m.body.as_ref(), b"given up");
+    assert_eq!(m.property("biz"), Some("kept"));
+    assert_eq!(m.property("DELAY"), Some("0"));
+    assert_eq!(
+        m.property("REAL_TOPIC"),
+        None,
+        "never went through the schedule topic"
+    );
+    assert_eq!(
+        schedule_max(&broker, 4),
+        0,
+        "still nothing parked at level 4"
     );
     broker.stop().await;
 }

@@ -120,8 +120,9 @@ impl StoreShared {
             return GetMessageResult::empty(OffsetOverflowOne, offset, min, max);
         }
         if offset > max {
-            let next = if min == 0 { min } else { max };
-            return GetMessageResult::empty(OffsetOverflowBadly, next, min, max);
+            // Java 4.9.7 DefaultMessageStore.getMessage: corrected to maxOffset (older releases
+            // went back to 0 when minOffset was 0). A slave keeps the request's offset (pull.rs).
+            return GetMessageResult::empty(OffsetOverflowBadly, max, min, max);
         }
         let Some(entries) = cq.entries_from(offset, scan_limit_entries(max_msgs)) else {
             return GetMessageResult::empty(OffsetFoundNull, cq.roll_next_file(offset), min, max);

@@ -91,10 +91,10 @@ fn prepare(
         return Err(resp(
             req,
             response::MESSAGE_ILLEGAL,
-            // Java 4.9.7's remark, with the body size appended.
+            // Java 4.9.7's remark exactly (SendMessageProcessor.handlePutMessageResult,
+            // MESSAGE_ILLEGAL): clients and tools match on it.
             Some(format!(
-                "the message is illegal, maybe msg body or properties length not matched. msg body length limit {max_size}B, msg properties length limit 32KB. (body {} bytes)",
-                req.body.len()
+                "the message is illegal, maybe msg body or properties length not matched. msg body length limit {max_size}B, msg properties length limit 32KB."
             )),
         ));
     }
@@ -106,9 +106,10 @@ fn prepare(
     );
     let mut queue_id = h.queue_id;
     let reconsume_times = h.reconsume_times.unwrap_or(0);
-    let (config, wait_register) = {
+    let (config, wait_register, to_dlq) = {
         let mut meta = b.meta.lock();
         let mut created = false;
+        let mut to_dlq = false;
         let found = match meta.topics.select(&topic).cloned() {
             Some(c) => Some(c),
             None => {
@@ -161,9 +162,10 @@ fn prepare(
                 created |= l.created;
                 topic = dlq;
                 queue_id = 0;
+                to_dlq = true;
             }
         }
-        (config, created)
+        (config, created, to_dlq)
     };
     if wait_register {
         b.topics_changed();
@@ -189,10 +191,21 @@ fn prepare(
     }
     let wait_store = props.wait_store;
     let mut properties = props.rewritten;
+    let mut delay = props.delay;
+    if to_dlq && delay != 0 {
+        // Java's handleRetryAndDLQ: msg.setDelayTimeLevel(0): straight into the DLQ, DELAY=0 kept.
+        delay = 0;
+        let mut pairs = decode_properties(&properties);
+        for (k, v) in pairs.iter_mut() {
+            if k == "DELAY" {
+                *v = "0".into();
+            }
+        }
+        properties = encode_properties(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    }
 
     let reply_queue_id = queue_id;
     // Delay levels: park the message in SCHEDULE_TOPIC_XXXX until it is due.
-    let delay = props.delay;
     let tx = sys_flag::transaction_type(flag);
     if delay > 0
         && tx != sys_flag::TRANSACTION_PREPARED_TYPE
