@@ -115,6 +115,16 @@ class HarnessTest {
             assertFalse(own.brokerAlive("broker-b"));
             own.startBroker("broker-b");
             assertNotEquals(pid2, own.brokerPid("broker-b"));
+            // the SYNC_MASTER comes back and its slave attaches again: sends to broker-a succeed
+            own.stopBroker("broker-a");
+            own.startBroker("broker-a");
+            Message onA = TestMessages.simple(topic, "hr-a", "TagA");
+            // startBroker returned once the slave attached: no SLAVE_NOT_AVAILABLE
+            SendResult ra = producer.send(onA, (mqs, msg, arg) -> mqs.stream()
+                .filter(q -> q.getBrokerName().equals("broker-a")).findFirst().orElseThrow(), null);
+            assertEquals(SendStatus.SEND_OK, ra.getSendStatus(), "send to the restarted broker-a: " + ra);
+            sent = new java.util.ArrayList<>(sent);
+            sent.add(onA);
             Received received = new Received();
             clients.collecting("harness_rc", topic, "*", received);
             received.awaitAll(sent, Duration.ofSeconds(60));

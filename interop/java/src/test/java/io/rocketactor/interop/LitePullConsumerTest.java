@@ -134,6 +134,21 @@ class LitePullConsumerTest {
             assertEquals(List.of(4L, 5L, 6L, 7L, 8L, 9L), offsets);
             c.commitSync();
             assertEquals(10L, c.committed(target), "committed offset of " + target);
+
+            // seekToBegin: everything again, from offset 0
+            c.seekToBegin(target);
+            Received again = new Received();
+            pollUntil(c, again, sent);
+            again.assertExactlyOnce(sent);
+            // seekToEnd: only what is sent afterwards
+            c.seekToEnd(target);
+            Message later = TestMessages.simple(topic, "la-later", "TagA");
+            SendResult lr = p.send(later, (mqs, msg, arg) -> mqs.get(0), null);
+            assertEquals(target, lr.getMessageQueue());
+            Received tail = new Received();
+            pollUntil(c, tail, List.of(later));
+            tail.assertExactlyOnce(List.of(later));
+            assertEquals(10L, tail.all().get(0).getQueueOffset(), "offset of the message sent after seekToEnd");
         }
     }
 }

@@ -149,6 +149,54 @@ class ProducerTest {
     }
 
     @Test
+    void unicodePropertiesAndSeveralKeysSurvive() throws Exception {
+        String topic = topic("p_uni");
+        try (Clients clients = new Clients(cluster)) {
+            DefaultMQProducer producer = clients.startedProducer("p_uni");
+            Map<String, String> props = new java.util.LinkedHashMap<>();
+            props.put("city", "Zürich 東京 ☃");
+            props.put("spaces", "a b  c");
+            Message m = TestMessages.build(topic, "uni-1", "Tag中", "k-one k-two", props, 128);
+            assertOk(producer.send(m));
+            Received got = new Received();
+            clients.collecting("c_uni", topic, "*", got);
+            got.awaitAll(List.of(m), WAIT);
+            got.assertExactlyOnce(List.of(m));
+            for (String key : List.of("k-one", "k-two")) { // KEYS is space-separated: one index entry each
+                Eventually.await(WAIT, "message found by key " + key, () -> {
+                    try {
+                        var qr = producer.queryMessage(topic, key, 32, 0, System.currentTimeMillis() + 60_000);
+                        return qr.getMessageList().size() == 1 && "uni-1".equals(TestMessages.id(qr.getMessageList().get(0)));
+                    } catch (Exception e) {
+                        return false;
+                    }
+                });
+            }
+        }
+    }
+
+    @Test
+    void batchOverBrokerMaxMessageSizeIsRefusedLikeJava() throws Exception {
+        String topic = topic("p_hugebatch");
+        try (Clients clients = new Clients(cluster)) {
+            DefaultMQProducer producer = clients.producer("p_hugebatch");
+            producer.setMaxMessageSize(8 * 1024 * 1024);
+            producer.setRetryTimesWhenSendFailed(0);
+            producer.start();
+            List<Message> batch = new ArrayList<>();
+            for (int i = 0; i < 5; i++) { // 5 x 1 MiB random: the encoded batch is over 4 MiB
+                batch.add(TestMessages.build(topic, "hb-" + i, "TagH", null, null, 1024 * 1024));
+            }
+            MQBrokerException e = assertThrows(MQBrokerException.class, () -> producer.send(batch));
+            // CommitLog.MessageExtEncoder.encode(batch): total length over maxMessageSize -> MESSAGE_ILLEGAL
+            assertEquals(ResponseCode.MESSAGE_ILLEGAL, e.getResponseCode(), "code; remark: " + e.getErrorMessage());
+            assertEquals(String.format("the message is illegal, maybe msg body or properties length not matched."
+                + " msg body length limit %dB, msg properties length limit 32KB.", BROKER_MAX_MESSAGE_SIZE),
+                e.getErrorMessage());
+        }
+    }
+
+    @Test
     void asyncSend() throws Exception {
         String topic = topic("p_async");
         try (Clients clients = new Clients(cluster)) {

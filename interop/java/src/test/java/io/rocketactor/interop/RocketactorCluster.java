@@ -382,11 +382,7 @@ public final class RocketactorCluster implements AutoCloseable {
     public void startBroker(String node) {
         Broker b = broker(node);
         spawnBroker(b, false);
-        awaitReady(b);
-        if (!b.spec.isSlave()) {
-            // a restarted master must also see its slave come back
-            awaitReady(b);
-        }
+        awaitReady(b); // a restarted master also waits for its running slave to attach again
     }
 
     /**
