@@ -16,6 +16,7 @@ pub mod client;
 pub mod codec;
 pub mod config;
 pub mod failpoint;
+pub mod filter;
 pub mod logging;
 pub mod protocol;
 pub mod store;

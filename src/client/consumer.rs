@@ -238,7 +238,11 @@ impl PullConsumer {
             suspend_timeout_millis: suspend.as_millis() as i64,
             subscription: spec.expression.map(str::to_owned),
             sub_version: 0,
-            expression_type: Some("TAG".to_owned()),
+            expression_type: Some(
+                spec.filter
+                    .map_or("TAG", |s| s.expression_type.as_str())
+                    .to_owned(),
+            ),
             bname: Some(mq.broker_name.clone()),
         };
         let mut cmd = RemotingCommand::request(request::PULL_MESSAGE);
@@ -268,7 +272,11 @@ impl PullConsumer {
         if status == PullStatus::Found {
             messages = decode_messages(&resp.body)
                 .map_err(|e| MqError::bad(&addr, request::PULL_MESSAGE, e))?;
-            if let Some(sub) = spec.filter.filter(|s| !s.is_sub_all()) {
+            // Tags are re-checked by string (the broker matched hashes); SQL92 is the broker's.
+            if let Some(sub) = spec
+                .filter
+                .filter(|s| !s.is_sub_all() && s.expression_type == "TAG")
+            {
                 messages.retain(|m| m.tags.as_ref().is_some_and(|t| sub.tags_set.contains(t)));
             }
             for m in &mut messages {

@@ -2,7 +2,8 @@
 //!
 //! `remoting` is the transport: one pipelined TCP connection speaking the remoting protocol;
 //! `pool` keeps one per peer. On top: `route` (name-server lookups and the route cache),
-//! `producer`, `consumer` (pull), `push` (a minimal push consumer), `admin`. The pure parts
+//! `producer`, `consumer` (pull), `selector` (SQL92 pulls and CHECK_CLIENT_CONFIG), `push`
+//! (a minimal push consumer), `admin`. The pure parts
 //! (`queues`, `allocate`, `message`, `msg_id`) hold the rules and are unit-tested.
 
 pub mod admin;
@@ -20,6 +21,7 @@ pub mod queues;
 pub mod remoting;
 pub mod route;
 pub mod transaction;
+pub mod selector;
 
 pub use admin::Admin;
 pub use consumer::{PullConsumer, PullResult, PullStatus};

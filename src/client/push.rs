@@ -88,8 +88,8 @@ impl PushConfig {
 pub struct PushConsumer {
     consumer: PullConsumer,
     cfg: PushConfig,
-    /// topic → tag expression.
-    subs: BTreeMap<String, String>,
+    /// topic → (expression type, expression).
+    subs: BTreeMap<String, (String, String)>,
     assigned: Arc<Mutex<BTreeSet<MessageQueue>>>,
     running: Option<(watch::Sender<bool>, JoinHandle<()>)>,
 }
@@ -129,7 +129,22 @@ impl PushConsumer {
         if self.running.is_some() {
             return Err(MqError::InvalidArgument("subscribe before start()".into()));
         }
-        self.subs.insert(topic.to_owned(), expression.to_owned());
+        self.subs
+            .insert(topic.to_owned(), ("TAG".to_owned(), expression.to_owned()));
+        Ok(())
+    }
+
+    /// Subscribes to `topic` with a SQL92 expression, evaluated by the broker (which needs
+    /// `enablePropertyFilter=true`). Before `start`; check it first with
+    /// [`PullConsumer::check_client_config`], as Java's consumer does when it starts.
+    pub fn subscribe_sql92(&mut self, topic: &str, expression: &str) -> Result<(), MqError> {
+        if self.running.is_some() {
+            return Err(MqError::InvalidArgument("subscribe before start()".into()));
+        }
+        self.subs.insert(
+            topic.to_owned(),
+            (crate::filter::SQL92.to_owned(), expression.to_owned()),
+        );
         Ok(())
     }
 
@@ -158,12 +173,18 @@ impl PushConsumer {
         // Clustering consumers also consume their group's retry topic, where send-back lands.
         subs.insert(
             format!("{RETRY_GROUP_TOPIC_PREFIX}{}", self.cfg.group),
-            "*".to_owned(),
+            ("TAG".to_owned(), "*".to_owned()),
         );
         let version = now_ms();
         let subscriptions = subs
             .iter()
-            .map(|(t, e)| SubscriptionData::build_tag(t, e, version))
+            .map(|(t, (kind, e))| {
+                if kind == crate::filter::SQL92 {
+                    SubscriptionData::build_sql92(t, e, version)
+                } else {
+                    SubscriptionData::build_tag(t, e, version)
+                }
+            })
             .collect();
         let (stop_tx, stop_rx) = watch::channel(false);
         let ctx = Arc::new(Ctx {

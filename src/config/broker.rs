@@ -88,6 +88,8 @@ pub struct BrokerConfig {
     pub slave_read_enable: bool,
     /// `longPollingEnable` (true).
     pub long_polling_enable: bool,
+    /// `enablePropertyFilter` (false): SQL92 subscriptions are served (src/filter/).
+    pub enable_property_filter: bool,
     /// `shortPollingTimeMills` (1000).
     pub short_polling_time_mills: u64,
     /// `notifyConsumerIdsChangedEnable` (true).
@@ -311,6 +313,7 @@ impl Default for BrokerConfig {
             trace_on: true,
             slave_read_enable: false,
             long_polling_enable: true,
+            enable_property_filter: false,
             short_polling_time_mills: 1000,
             notify_consumer_ids_changed_enable: true,
             flush_consumer_offset_interval: 5000,

@@ -185,6 +185,20 @@ impl SubscriptionData {
         data
     }
 
+    /// A SQL92 subscription (Java `FilterAPI.build(topic, expression, "SQL92")`): the
+    /// expression as given, no tags; the broker compiles and evaluates it.
+    pub fn build_sql92(topic: impl Into<String>, expression: &str, sub_version: i64) -> Self {
+        SubscriptionData {
+            class_filter_mode: false,
+            code_set: BTreeSet::new(),
+            expression_type: "SQL92".to_string(),
+            sub_string: expression.to_string(),
+            sub_version,
+            tags_set: BTreeSet::new(),
+            topic: topic.into(),
+        }
+    }
+
     /// Whether this subscription takes every tag.
     pub fn is_sub_all(&self) -> bool {
         self.sub_string == SUB_ALL || self.sub_string.is_empty()
@@ -238,6 +252,19 @@ impl HeartbeatData {
     pub fn encode(&self) -> Vec<u8> {
         serde_json::to_vec(self).unwrap_or_default()
     }
+}
+
+/// The CHECK_CLIENT_CONFIG (46) body (Java `CheckClientRequestBody`): a consumer asks whether
+/// the broker accepts one subscription before it starts.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckClientRequestBody {
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub client_id: String,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub group: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscription_data: Option<SubscriptionData>,
 }
 
 /// A list that fastjson may send as `null`.

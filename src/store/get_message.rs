@@ -66,6 +66,9 @@ impl GetMessageResult {
     }
 }
 
+/// A filter on a whole commit-log record (the SQL92 property filter of the pull path).
+pub type RecordFilter<'a> = &'a dyn Fn(&[u8]) -> bool;
+
 /// Max consume-queue bytes scanned per pull (Java: max(16000, maxMsgNums·20)).
 fn scan_limit_entries(max_msgs: usize) -> usize {
     (16_000usize.max(max_msgs.saturating_mul(20))) / 20
@@ -82,6 +85,25 @@ impl StoreShared {
         max_msgs: usize,
         max_bytes: usize,
         tag_filter: Option<&dyn Fn(i64) -> bool>,
+    ) -> GetMessageResult {
+        self.get_message_filtered(
+            topic, queue_id, offset, max_msgs, max_bytes, tag_filter, None,
+        )
+    }
+
+    /// [`Self::get_message`] with a second filter on the commit-log record itself (Java
+    /// `MessageFilter.isMatchedByCommitLog`: the SQL92 filter reads the record's properties);
+    /// a record it refuses is skipped but counted, like a tag mismatch.
+    #[allow(clippy::too_many_arguments)]
+    pub fn get_message_filtered(
+        &self,
+        topic: &str,
+        queue_id: i32,
+        offset: i64,
+        max_msgs: usize,
+        max_bytes: usize,
+        tag_filter: Option<&dyn Fn(i64) -> bool>,
+        record_filter: Option<RecordFilter<'_>>,
     ) -> GetMessageResult {
         use GetMessageStatus::*;
         let Some(cq) = self.cqs.find(topic, queue_id) else {
@@ -134,6 +156,7 @@ impl StoreShared {
                 }
             }
             match self.commit_log.read(phys_offset, size_u) {
+                Some(b) if record_filter.is_some_and(|f| !f(&b)) => {}
                 Some(b) => {
                     res.total_bytes += b.len();
                     res.messages.push(b);

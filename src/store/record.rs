@@ -300,3 +300,37 @@ fn decode_inner(buf: &[u8], check_crc: bool) -> Result<Option<DecodedRecord>, St
 pub fn store_timestamp_pos(sys: i32) -> usize {
     48 + host_len(sys & sys_flag::BORNHOST_V6 != 0)
 }
+
+/// The raw properties bytes of the record at the start of `buf`, found by walking the
+/// variable-length fields without copying anything (the pull path's SQL92 filter reads them
+/// for every candidate message, as Java's `MessageDecoder.decodeProperties` does).
+pub fn record_properties(buf: &[u8]) -> Option<&[u8]> {
+    let rd_i32 = |at: usize| -> Option<i32> {
+        Some(i32::from_be_bytes(buf.get(at..at + 4)?.try_into().ok()?))
+    };
+    let magic = rd_i32(4)?;
+    if magic != MESSAGE_MAGIC_CODE && magic != MESSAGE_MAGIC_CODE_V2 {
+        return None;
+    }
+    let sys = rd_i32(36)?;
+    // Up to BORNHOST: 4+4+4+4+4+8+8+4+8 = 48; then BORNHOST, STORETIMESTAMP, STOREHOST,
+    // RECONSUMETIMES, PREPAREDTRANSACTIONOFFSET, BODY length.
+    let mut pos = 48 + host_len(sys & sys_flag::BORNHOST_V6 != 0) + 8;
+    pos += host_len(sys & sys_flag::STOREHOST_V6 != 0) + 4 + 8;
+    let body_len = usize::try_from(rd_i32(pos)?).ok()?;
+    pos += 4 + body_len;
+    let topic_len = if magic == MESSAGE_MAGIC_CODE_V2 {
+        let b = buf.get(pos..pos + 2)?;
+        pos += 2;
+        usize::from(u16::from_be_bytes([b[0], b[1]]))
+    } else {
+        let b = *buf.get(pos)?;
+        pos += 1;
+        usize::from(b)
+    };
+    pos += topic_len;
+    let p = buf.get(pos..pos + 2)?;
+    let props_len = usize::from(u16::from_be_bytes([p[0], p[1]]));
+    pos += 2;
+    buf.get(pos..pos + props_len)
+}

@@ -1,4 +1,4 @@
-//! HEART_BEAT (34), UNREGISTER_CLIENT (35), GET_CONSUMER_LIST_BY_GROUP (38), LOCK_BATCH_MQ (41),
+//! HEART_BEAT (34), UNREGISTER_CLIENT (35), CHECK_CLIENT_CONFIG (46), GET_CONSUMER_LIST_BY_GROUP (38), LOCK_BATCH_MQ (41),
 //! UNLOCK_BATCH_MQ (42), and what a closed client connection does.
 
 use std::sync::atomic::Ordering;
@@ -10,8 +10,9 @@ use crate::broker::client_channel::{ClientChannelInfo, ConnId};
 use crate::broker::client_events::{ClientEventEffects, ClientTables};
 use crate::codec::codes::response;
 use crate::codec::RemotingCommand;
+use crate::filter;
 use crate::protocol::admin::GetConsumerListByGroupResponseBody;
-use crate::protocol::heartbeat::HeartbeatData;
+use crate::protocol::heartbeat::{CheckClientRequestBody, HeartbeatData};
 use crate::protocol::lock::{LockBatchRequestBody, LockBatchResponseBody};
 
 fn tables<'a>(meta: &'a mut Meta, auto_create: bool) -> ClientTables<'a> {
@@ -50,10 +51,53 @@ pub fn heartbeat(b: &Broker, conn: &ConnHandle, req: &RemotingCommand) -> Remoti
     );
     let fx = {
         let mut meta = b.meta.lock();
-        tables(&mut meta, b.cfg.auto_create_subscription_group).apply_heartbeat(&hb, info)
+        let fx = tables(&mut meta, b.cfg.auto_create_subscription_group).apply_heartbeat(&hb, info);
+        // Java's REGISTER event: SQL92 subscriptions compiled once per version.
+        for data in &hb.consumer_data_set {
+            meta.filters
+                .register_group(&data.group_name, &data.subscription_data_set);
+        }
+        fx
     };
     apply_effects(b, fx);
     ok(req)
+}
+
+/// CHECK_CLIENT_CONFIG (46), Java `ClientManageProcessor.checkClientConfig`: SUCCESS for TAG
+/// subscriptions; SYSTEM_ERROR when `enablePropertyFilter` is off; SUBSCRIPTION_PARSE_FAILED
+/// (23) with the compiler's message when the expression is invalid (no remark for an unknown
+/// expression type: Java's is a NullPointerException without message).
+pub fn check_client_config(b: &Broker, req: &RemotingCommand) -> RemotingCommand {
+    let body: CheckClientRequestBody = match serde_json::from_slice(&req.body) {
+        Ok(v) => v,
+        Err(e) => return error(req, format!("bad CheckClientRequestBody: {e}")),
+    };
+    let Some(sd) = body.subscription_data else {
+        return ok(req);
+    };
+    if filter::is_tag_type(Some(&sd.expression_type)) {
+        return ok(req);
+    }
+    if !b.cfg.enable_property_filter {
+        return error(
+            req,
+            format!(
+                "The broker does not support consumer to filter message by {}",
+                sd.expression_type
+            ),
+        );
+    }
+    match filter::compile(&sd.expression_type, &sd.sub_string) {
+        Ok(_) => ok(req),
+        Err(filter::FilterError::UnknownType(_)) => {
+            resp(req, response::SUBSCRIPTION_PARSE_FAILED, None)
+        }
+        Err(e) => resp(
+            req,
+            response::SUBSCRIPTION_PARSE_FAILED,
+            Some(e.to_string()),
+        ),
+    }
 }
 
 /// UNREGISTER_CLIENT.

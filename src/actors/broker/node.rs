@@ -89,6 +89,7 @@ fn open_meta(cfg: &BrokerConfig, log: &Logger) -> Result<Meta, PersistError> {
         consumers: ConsumerManager::new(log),
         producers: ProducerManager::new(log),
         locks: RebalanceLockManager::new(DEFAULT_LOCK_MAX_LIVE_MS, log),
+        filters: Default::default(),
     })
 }
 

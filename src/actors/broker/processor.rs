@@ -31,6 +31,7 @@ impl RequestHandler for BrokerHandler {
             RESUME_CHECK_HALF_MESSAGE => transaction::resume::handle(b, req),
             HEART_BEAT => now(client_manage::heartbeat(b, conn, &req)),
             UNREGISTER_CLIENT => now(client_manage::unregister(b, conn, &req)),
+            CHECK_CLIENT_CONFIG => now(client_manage::check_client_config(b, &req)),
             GET_CONSUMER_LIST_BY_GROUP => now(client_manage::consumer_list(b, &req)),
             LOCK_BATCH_MQ => now(client_manage::lock_batch(b, &req)),
             UNLOCK_BATCH_MQ => now(client_manage::unlock_batch(b, &req)),

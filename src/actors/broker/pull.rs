@@ -1,5 +1,6 @@
-//! PULL_MESSAGE (11) and LITE_PULL_MESSAGE (361): checks, the store read with tag filtering,
-//! the status-to-code mapping of docs/protocol.md §2.6, offset commits, long-poll parking.
+//! PULL_MESSAGE (11) and LITE_PULL_MESSAGE (361): checks, the store read with tag and SQL92
+//! filtering (src/filter/), the status-to-code mapping of docs/protocol.md §2.6, offset
+//! commits, long-poll parking.
 
 use std::collections::BTreeSet;
 use std::sync::atomic::Ordering;
@@ -16,6 +17,7 @@ use crate::codec::codes::response;
 use crate::codec::headers::pull_response::PullMessageResponseHeader;
 use crate::codec::headers::PullMessageRequestHeader;
 use crate::codec::RemotingCommand;
+use crate::filter::{self, Selector};
 use crate::protocol::heartbeat::{java_string_hash, MessageModel};
 use crate::protocol::topic::perm;
 use crate::store::GetMessageStatus;
@@ -71,6 +73,8 @@ pub struct PullJob {
     pub req: RemotingCommand,
     pub header: PullMessageRequestHeader,
     pub filter: TagFilter,
+    /// The SQL92 selector of a SQL92 subscription (src/filter/), judged on each record.
+    pub sql: Option<Arc<Selector>>,
     pub suggest_broker_id: i64,
 }
 
@@ -177,15 +181,8 @@ fn check(b: &Broker, req: &RemotingCommand) -> Result<PullJob, RemotingCommand> 
             ),
         ));
     }
-    let filter = if h.has_subscription() {
-        let expr_type = h.expression_type.as_deref().unwrap_or("TAG");
-        if !expr_type.eq_ignore_ascii_case("TAG") {
-            return Err(error(
-                req,
-                format!("The broker does not support consumer to filter message by {expr_type}"),
-            ));
-        }
-        TagFilter::from_expression(h.subscription.as_deref().unwrap_or("*"))
+    let (filter, sql) = if h.has_subscription() {
+        header_filter(b, req, &h)?
     } else {
         // PullMessageProcessor without the subscription flag: the group must be online, may
         // consume by broadcast only if its config allows it, and its subscription must be at
@@ -209,7 +206,10 @@ fn check(b: &Broker, req: &RemotingCommand) -> Result<PullJob, RemotingCommand> 
                 )),
             ));
         }
-        let Some(sd) = info.subscriptions.get(&h.topic) else {
+        let Some(sd) = meta
+            .consumers
+            .find_subscription(&h.consumer_group, &h.topic)
+        else {
             return Err(resp(
                 req,
                 response::SUBSCRIPTION_NOT_EXIST,
@@ -223,16 +223,23 @@ fn check(b: &Broker, req: &RemotingCommand) -> Result<PullJob, RemotingCommand> 
                 Some("the consumer's subscription not latest".into()),
             ));
         }
-        // Java trusts codeSet alone. rocketmq-client-rust 1.0.0 hashes the untrimmed tags of
-        // `A || B` ("A ", " B"), so the trimmed tags' hashes are accepted as well; for every
-        // other client they are the same codes.
-        TagFilter::from_codes(
-            sd.is_sub_all(),
-            sd.code_set
-                .iter()
-                .copied()
-                .chain(sd.tags_set.iter().map(|t| java_string_hash(t.trim()))),
-        )
+        if filter::is_tag_type(Some(&sd.expression_type)) {
+            // Java trusts codeSet alone. rocketmq-client-rust 1.0.0 hashes the untrimmed tags
+            // of `A || B` ("A ", " B"), so the trimmed tags' hashes are accepted as well; for
+            // every other client they are the same codes.
+            let tags = TagFilter::from_codes(
+                sd.is_sub_all(),
+                sd.code_set
+                    .iter()
+                    .copied()
+                    .chain(sd.tags_set.iter().map(|t| java_string_hash(t.trim()))),
+            );
+            (tags, None)
+        } else {
+            let expr_type = sd.expression_type.clone();
+            let sel = registered_filter(b, req, &meta, &h, &expr_type)?;
+            (TagFilter::default(), Some(sel))
+        }
     };
     let suggest_broker_id = if b.cfg.slave_read_enable {
         group.config.broker_id
@@ -245,8 +252,82 @@ fn check(b: &Broker, req: &RemotingCommand) -> Result<PullJob, RemotingCommand> 
         req: head,
         header: h,
         filter,
+        sql,
         suggest_broker_id,
     })
+}
+
+fn property_filter_disabled(req: &RemotingCommand, expr_type: &str) -> RemotingCommand {
+    error(
+        req,
+        format!("The broker does not support consumer to filter message by {expr_type}"),
+    )
+}
+
+/// The filter of a pull that carries its subscription (sysFlag 0x4): TAG expressions as
+/// before, SQL92 compiled here (Java `FilterAPI.build` + `ConsumerFilterManager.build`).
+/// **Ours:** an expression that does not compile answers SUBSCRIPTION_PARSE_FAILED (23);
+/// Java 4.9.7 drops the filter there (an `assert`) and delivers every message.
+fn header_filter(
+    b: &Broker,
+    req: &RemotingCommand,
+    h: &PullMessageRequestHeader,
+) -> Result<(TagFilter, Option<Arc<Selector>>), RemotingCommand> {
+    let expr_type = h.expression_type.as_deref();
+    if filter::is_tag_type(expr_type) {
+        let tags = TagFilter::from_expression(h.subscription.as_deref().unwrap_or("*"));
+        return Ok((tags, None));
+    }
+    let expr_type = expr_type.unwrap_or_default();
+    let parse_failed = || {
+        resp(
+            req,
+            response::SUBSCRIPTION_PARSE_FAILED,
+            Some("parse the consumer's subscription failed".into()),
+        )
+    };
+    let sub = h.subscription.as_deref().unwrap_or_default();
+    if sub.is_empty() {
+        return Err(parse_failed());
+    }
+    if !b.cfg.enable_property_filter {
+        return Err(property_filter_disabled(req, expr_type));
+    }
+    let sel = filter::compile(expr_type, sub).map_err(|_| parse_failed())?;
+    Ok((TagFilter::default(), Some(Arc::new(sel))))
+}
+
+/// The SQL92 filter registered by the group's heartbeats (Java: FILTER_DATA_NOT_EXIST when
+/// missing — e.g. the expression did not compile —, FILTER_DATA_NOT_LATEST when older than
+/// the pull's `subVersion`, then SYSTEM_ERROR when `enablePropertyFilter` is off).
+fn registered_filter(
+    b: &Broker,
+    req: &RemotingCommand,
+    meta: &super::state::Meta,
+    h: &PullMessageRequestHeader,
+    expr_type: &str,
+) -> Result<Arc<Selector>, RemotingCommand> {
+    let Some(fd) = meta.filters.get(&h.topic, &h.consumer_group) else {
+        return Err(resp(
+            req,
+            response::FILTER_DATA_NOT_EXIST,
+            Some(
+                "The broker's consumer filter data is not exist!Your expression may be wrong!"
+                    .into(),
+            ),
+        ));
+    };
+    if fd.client_version < h.sub_version {
+        return Err(resp(
+            req,
+            response::FILTER_DATA_NOT_LATEST,
+            Some("the consumer's consumer filter data not latest".into()),
+        ));
+    }
+    if !b.cfg.enable_property_filter {
+        return Err(property_filter_disabled(req, expr_type));
+    }
+    Ok(fd.selector.clone())
 }
 
 /// Reads from the store and builds the response (used for the first pass and after a park).
@@ -257,13 +338,15 @@ pub fn execute(b: &Broker, job: &PullJob) -> RemotingCommand {
         .min(b.cfg.max_transfer_count_on_message_in_memory.max(1) as usize);
     let max_bytes = b.cfg.max_transfer_bytes_on_message_in_memory.max(1) as usize;
     let filter = |code: i64| job.filter.matches(code);
-    let got = reader.get_message(
+    let sql = |record: &[u8]| job.sql.as_ref().is_none_or(|s| s.matches_record(record));
+    let got = reader.get_message_filtered(
         &h.topic,
         h.queue_id,
         h.queue_offset,
         max_msgs,
         max_bytes,
         Some(&filter),
+        job.sql.is_some().then_some(&sql as &dyn Fn(&[u8]) -> bool),
     );
     use GetMessageStatus::*;
     let (mut code, mut next) = match got.status {

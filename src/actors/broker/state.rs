@@ -17,6 +17,7 @@ use super::registration::{RegisterNow, Registration};
 use crate::actors::remoting::{ConnHandle, ConnId};
 use crate::actors::store::StoreHandle;
 use crate::actors::supervisor::{RestartBook, Slot};
+use crate::broker::consumer_filter::ConsumerFilterManager;
 use crate::broker::consumer_manager::ConsumerManager;
 use crate::broker::consumer_offset::ConsumerOffsetManager;
 use crate::broker::delay_offset::DelayOffsetManager;
@@ -38,6 +39,8 @@ pub struct Meta {
     pub consumers: ConsumerManager,
     pub producers: ProducerManager,
     pub locks: RebalanceLockManager,
+    /// Compiled SQL92 subscriptions per (topic, group), from heartbeats.
+    pub filters: ConsumerFilterManager,
 }
 
 /// Which metadata files need writing.

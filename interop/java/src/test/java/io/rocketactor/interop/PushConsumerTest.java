@@ -236,7 +236,6 @@ class PushConsumerTest {
     }
 
     @Test
-    @ExpectedFailure("CHECK_CLIENT_CONFIG (46) and the SQL92 property filter are not implemented")
     void sql92SelectorWithPropertyFilter() throws Exception {
         String topic = topic(cluster, "pc_sql");
         try (Clients clients = new Clients(cluster)) {
