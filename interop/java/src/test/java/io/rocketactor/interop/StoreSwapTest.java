@@ -44,9 +44,11 @@ class StoreSwapTest {
                 } else {
                     nodes.stop(writer);
                 }
+                nodes.keepStore("written");
                 nodes.start(reader);
                 w.verify(nodes, kill);
                 nodes.stop(reader);
+                nodes.keepStore("after");
             } catch (Exception | AssertionError e) {
                 throw new AssertionError(name + " (" + w.describe() + "): " + e.getMessage() + "; " + nodes.logs(), e);
             }

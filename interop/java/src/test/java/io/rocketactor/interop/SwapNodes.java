@@ -122,9 +122,9 @@ final class SwapNodes implements AutoCloseable {
         p.put("flushDiskType", "ASYNC_FLUSH");
         p.put("autoCreateTopicEnable", "true");
         p.put("autoCreateSubscriptionGroup", "true");
-        // 1 MiB commit-log files and 300-entry consume-queue files: the store spans several of each.
+        // 1 MiB commit-log files and 50-entry consume-queue files: the store spans several of each.
         p.put("mappedFileSizeCommitLog", Integer.toString(1024 * 1024));
-        p.put("mappedFileSizeConsumeQueue", Integer.toString(300 * 20));
+        p.put("mappedFileSizeConsumeQueue", Integer.toString(50 * 20));
         // ours refuses a commit-log file smaller than maxMessageSize + 64 KiB (Java does not check).
         p.put("maxMessageSize", Integer.toString(256 * 1024));
         p.put("storePathRootDir", store.toString());
@@ -187,6 +187,31 @@ final class SwapNodes implements AutoCloseable {
             javaRunning = false;
         }
         awaitUnregistered();
+    }
+
+    /**
+     * With -Dswap.keepStores=DIR, copies the store to DIR/&lt;scenario&gt;-&lt;stage&gt; (to compare the
+     * two implementations' layouts byte by byte; see scripts/java-reference.md).
+     */
+    void keepStore(String stage) {
+        String dir = System.getProperty("swap.keepStores", "");
+        if (dir.isEmpty()) {
+            return;
+        }
+        Path to = Paths.get(dir).toAbsolutePath().resolve(name + "-" + stage);
+        deleteTree(to);
+        try (var walk = Files.walk(store)) {
+            for (Path p : (Iterable<Path>) walk::iterator) {
+                Path t = to.resolve(store.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(t);
+                } else {
+                    Files.copy(p, t);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy " + store + " to " + to, e);
+        }
     }
 
     /** The log files of a run, for failure messages. */
@@ -283,6 +308,9 @@ final class SwapNodes implements AutoCloseable {
     }
 
     private static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
         try (var walk = Files.walk(root)) {
             walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {

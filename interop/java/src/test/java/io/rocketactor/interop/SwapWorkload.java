@@ -58,9 +58,11 @@ final class SwapWorkload {
     private final Map<String, String> offsetIds = new HashMap<>();
     private final Map<String, String> uniqIds = new HashMap<>();
     private final Map<MessageQueue, Long> committed = new TreeMap<>();
+    private long writeStart;
 
     /** On the writer: topics, part A consumed and committed by {@code resume}, then the rest. */
     void write(SwapNodes nodes) throws Exception {
+        writeStart = System.currentTimeMillis();
         createTopic(nodes, t1, 4);
         createTopic(nodes, t2, 2);
         createTopic(nodes, t3, 2);
@@ -161,11 +163,30 @@ final class SwapWorkload {
             assertTrue(byUniq.getMessageList().stream().anyMatch(x -> id.equals(TestMessages.id(x))),
                 "queryMessageByUniqKey " + uniqIds.get(id) + " finds " + id);
         }
+        // The index's time range (its header's begin/end timestamps and each slot's time delta).
+        for (Message m : sample(stored, 41)) {
+            QueryResult r = nodes.admin().queryMessage(m.getTopic(), m.getKeys().split(" ")[0], 32,
+                writeStart - 60_000, System.currentTimeMillis() + 60_000);
+            assertTrue(r.getMessageList().stream().anyMatch(x -> TestMessages.id(m).equals(TestMessages.id(x))),
+                "queryMessage " + m.getKeys() + " within the write's time range");
+        }
         for (Message m : sample(delayed, 3)) {
             QueryResult r = nodes.admin().queryMessage(t3, m.getKeys(), 32, 0, Long.MAX_VALUE);
             assertTrue(r.getMessageList().stream().anyMatch(x -> TestMessages.id(m).equals(TestMessages.id(x))),
                 "queryMessage " + t3 + " key " + m.getKeys() + " after its delay");
         }
+        // Server-side tag filtering reads the consume queue's tags hash code.
+        List<Message> tagged = new ArrayList<>(partA);
+        tagged.addAll(partB);
+        tagged.removeIf(m -> "b".equals(m.getTags()));
+        Received filtered = new Received();
+        DefaultMQPushConsumer byTag = pushConsumer(nodes, Clients.unique("swap_tags"), t1, "a || c", filtered);
+        try {
+            filtered.awaitAll(tagged, WAIT);
+        } finally {
+            byTag.shutdown();
+        }
+        filtered.assertExactlyOnce(tagged);
         // The resume group goes on from its committed offsets: part B, then part C sent to the reader.
         Received resumed = new Received();
         DefaultMQPushConsumer c = pushConsumer(nodes, resumeGroup, t1, resumed);
@@ -249,13 +270,18 @@ final class SwapWorkload {
     /** A started push consumer of {@code group} on {@code topic} (null: t1, t2 and t3), from the first offset. */
     private DefaultMQPushConsumer pushConsumer(SwapNodes nodes, String group, String topic, Received into)
         throws Exception {
+        return pushConsumer(nodes, group, topic, "*", into);
+    }
+
+    private DefaultMQPushConsumer pushConsumer(SwapNodes nodes, String group, String topic, String tags,
+                                               Received into) throws Exception {
         DefaultMQPushConsumer c = new DefaultMQPushConsumer(group);
         c.setNamesrvAddr(nodes.namesrvAddr());
         c.setInstanceName(Clients.unique("inst"));
         c.setVipChannelEnabled(false);
         c.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
         for (String t : topic == null ? List.of(t1, t2, t3) : List.of(topic)) {
-            c.subscribe(t, "*");
+            c.subscribe(t, tags);
         }
         c.registerMessageListener((MessageListenerConcurrently) (msgs, ctx) -> {
             into.addAll(msgs);
