@@ -48,6 +48,10 @@ pub enum StoreError {
     /// Replicated bytes do not consist of whole records (or cross a file boundary).
     #[error("raw append at offset {offset}: {reason}")]
     RawNotAligned { offset: i64, reason: String },
+    /// Another process (a broker of ours or Java's) holds the store's lock file (Java:
+    /// "Lock failed,MQ already started").
+    #[error("Lock failed,MQ already started: {path} is locked by another process")]
+    Locked { path: PathBuf },
     /// The store was shut down; no more writes.
     #[error("store is shut down")]
     ShutDown,
