@@ -1,5 +1,7 @@
 package io.rocketactor.interop;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.rocketactor.interop.SwapNodes.Impl;
 import org.junit.jupiter.api.Test;
 
@@ -31,6 +33,26 @@ class StoreSwapTest {
     @Test
     void javaKilledThenOurs() throws Exception {
         swap("java-killed-to-ours", Impl.JAVA, Impl.OURS, true);
+    }
+
+    /**
+     * The store's lock file: a second broker of the other implementation on a store in use
+     * refuses to start, both ways (Java: DefaultMessageStore.start, "Lock failed,MQ already
+     * started"; ours: src/store/lock_file.rs). Java checks the lock only after loading (and, as
+     * an abnormal start, recovering) the store, so this runs on a throw-away store.
+     */
+    @Test
+    void lockFileExcludesTheOtherImplementation() throws Exception {
+        try (SwapNodes nodes = new SwapNodes("lock")) {
+            nodes.start(Impl.OURS);
+            String java = nodes.startSecondOnSameStore(Impl.JAVA);
+            assertTrue(java.contains("Lock failed"), "the Java broker says why it refused:\n" + java);
+            nodes.stop(Impl.OURS);
+            nodes.start(Impl.JAVA);
+            String ours = nodes.startSecondOnSameStore(Impl.OURS);
+            assertTrue(ours.contains("Lock failed"), "our broker says why it refused:\n" + ours);
+            nodes.stop(Impl.JAVA);
+        }
     }
 
     private static void swap(String name, Impl writer, Impl reader, boolean kill) throws Exception {

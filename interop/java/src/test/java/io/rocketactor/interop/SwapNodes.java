@@ -254,6 +254,15 @@ final class SwapNodes implements AutoCloseable {
 
     /** Runs java-reference.sh with JREF_RUN in this scenario's log dir; fails on a non-zero exit. */
     private void script(String... args) {
+        int code = scriptExit(args);
+        if (code != 0) {
+            throw new IllegalStateException("java-reference.sh " + args[0] + " " + args[1] + " failed (" + code
+                + "); see " + logDir.resolve("java-reference.out"));
+        }
+    }
+
+    /** Runs java-reference.sh with JREF_RUN in this scenario's log dir; returns its exit code. */
+    private int scriptExit(String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(script.toString());
         cmd.addAll(List.of(args));
@@ -267,15 +276,59 @@ final class SwapNodes implements AutoCloseable {
                 p.destroyForcibly();
                 throw new IllegalStateException("java-reference.sh " + args[0] + " hung");
             }
-            if (p.exitValue() != 0) {
-                throw new IllegalStateException("java-reference.sh " + String.join(" ", args).split(" namesrvAddr")[0]
-                    + " failed (" + p.exitValue() + "):\n" + Files.readString(out));
-            }
+            return p.exitValue();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run " + script, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted running java-reference.sh", e);
+        }
+    }
+
+    /**
+     * While the broker runs, starts a second broker of {@code impl} on the same store with other
+     * ports, which must refuse (the store's lock file). Returns its output after it exited; fails
+     * (after stopping it) if it kept running.
+     */
+    String startSecondOnSameStore(Impl impl) throws IOException {
+        Map<String, String> p = properties();
+        p.put("listenPort", Integer.toString(Ports.freeBrokerBase()));
+        p.put("brokerName", BROKER_NAME + "-second");
+        if (impl == Impl.OURS) {
+            Path props = work.resolve("second.properties");
+            Files.writeString(props, p.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining("\n", "", "\n")));
+            NodeProcess second = new NodeProcess("ours-second", logDir.resolve("ours-second.log"),
+                List.of(bin.toString(), "-c", props.toString(), "--log-format", "json"));
+            spawn(second);
+            long deadline = System.nanoTime() + START.toNanos();
+            while (second.alive() && System.nanoTime() < deadline) {
+                sleepQuietly();
+            }
+            if (second.alive()) {
+                second.kill();
+                throw new AssertionError("a second rocketactor broker kept running on a store the Java broker holds; log "
+                    + second.log);
+            }
+            return second.logSinceSpawn();
+        }
+        List<String> args = new ArrayList<>(List.of("start-broker", JAVA_NAME + "-second"));
+        p.forEach((k, v) -> args.add(k + "=" + v));
+        int code = scriptExit(args.toArray(String[]::new));
+        Path out = jrefRun.resolve(JAVA_NAME + "-second").resolve("stdout.log");
+        if (code == 0) {
+            script("stop", JAVA_NAME + "-second");
+            throw new AssertionError("a second (Java) broker started on a store rocketactor holds; log " + out);
+        }
+        return Files.readString(out);
+    }
+
+    private static void sleepQuietly() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
         }
     }
 
