@@ -38,9 +38,6 @@ class ProtocolDiffTest {
     }
 
     @Test
-    @ExpectedFailure("SEND_MESSAGE_V2 (310) to %RETRY%<unknown group> with autoCreateSubscriptionGroup=true: Java's "
-        + "handleRetryAndDLQ auto-creates the group (SubscriptionGroupManager.findSubscriptionGroupConfig) and stores "
-        + "(code 0); ours answers SUBSCRIPTION_GROUP_NOT_EXIST (26) (src/actors/broker/send.rs uses groups.find)")
     void responsesOfOursAndJavaAgree() throws Exception {
         List<Step> steps = ProtocolDiffSteps.all();
         List<Captured> ours = run("protocol-ours", Impl.OURS, steps);
