@@ -19,6 +19,8 @@ pub struct StoreConfig {
     pub checkpoint_file: PathBuf,
     /// `<root>/abort`.
     pub abort_file: PathBuf,
+    /// `<root>/lock`, locked while the store is open (Java's lock file).
+    pub lock_file: PathBuf,
     /// `<root>/config` (broker metadata JSON files; the store only creates it).
     pub config_dir: PathBuf,
     /// `mappedFileSizeCommitLog` (1 GiB).
@@ -85,6 +87,7 @@ impl StoreConfig {
             index_dir: root.join("index"),
             checkpoint_file: root.join("checkpoint"),
             abort_file: root.join("abort"),
+            lock_file: root.join("lock"),
             config_dir: root.join("config"),
             root,
             mapped_file_size_commit_log: 64 * 1024 * 1024,

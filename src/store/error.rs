@@ -71,6 +71,10 @@ pub enum StoreError {
         offset: u64,
         len: usize,
     },
+    /// Another process (a broker of ours or Java's) holds the store's lock file (Java:
+    /// "Lock failed,MQ already started").
+    #[error("Lock failed,MQ already started: {path} is locked by another process")]
+    Locked { path: PathBuf },
     /// The store was shut down; no more writes.
     #[error("store is shut down")]
     ShutDown,

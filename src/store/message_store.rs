@@ -15,6 +15,7 @@ use crate::store::dispatch::{DispatchRequest, RecordPlace};
 use crate::store::dispatch_backlog::{DispatchBacklog, LateQueue};
 use crate::store::error::{StoreError, StoreResult};
 use crate::store::index_service::IndexService;
+use crate::store::lock_file::{self, StoreLock};
 use crate::store::message::{
     decode_batch_body, offset_msg_id, property, sys_flag, MessageInner, MAX_PROPERTIES_LEN,
     MAX_TOPIC_LEN, PROPERTY_DELAY, PROPERTY_SEPARATOR,
@@ -95,6 +96,8 @@ pub struct MessageStore {
     dispatch_pending: Option<i64>,
     /// Stored records whose dispatch failed at run time, retried in order.
     backlog: DispatchBacklog,
+    /// Held while the store is open: no second broker process (ours or Java's) on this store.
+    _lock: StoreLock,
 }
 
 impl std::ops::Deref for MessageStore {
@@ -120,6 +123,8 @@ impl MessageStore {
         for d in [&cfg.root, &cfg.config_dir] {
             std::fs::create_dir_all(d).map_err(|e| StoreError::io(d, e))?;
         }
+        // Before anything reads or repairs a file (Java locks only in start(), after load()).
+        let lock = lock_file::acquire(&cfg.lock_file)?;
         let abnormal = abort::exists(&cfg.abort_file);
         let commit_log = CommitLog::load(&cfg.commit_log_dir, cfg.mapped_file_size_commit_log)?;
         let cqs = ConsumeQueueTable::load(&cfg.consume_queue_dir, cfg.cq_file_size())?;
@@ -176,6 +181,7 @@ impl MessageStore {
             dispatch_pending: recovery.dispatch_pending_from,
             recovery,
             backlog: DispatchBacklog::default(),
+            _lock: lock,
         })
     }
 

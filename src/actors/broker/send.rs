@@ -147,13 +147,24 @@ fn prepare(
         };
         // Retry topic: redirect to the DLQ once the group's retry budget is spent.
         if let Some(group) = topic.strip_prefix(RETRY_PREFIX).map(str::to_string) {
-            let Some(gc) = meta.groups.find(&group).cloned() else {
+            // Java's handleRetryAndDLQ looks the group up with findSubscriptionGroupConfig,
+            // which auto-creates it when autoCreateSubscriptionGroup is on.
+            let Some(g) = meta
+                .groups
+                .find_or_create(&group, b.cfg.auto_create_subscription_group)
+            else {
                 return Err(resp(
                     req,
                     response::SUBSCRIPTION_GROUP_NOT_EXIST,
                     Some(format!("subscription group not exist, {group}")),
                 ));
             };
+            if g.created {
+                b.dirty
+                    .groups
+                    .store(true, std::sync::atomic::Ordering::Release);
+            }
+            let gc = g.config;
             let max = if req.version >= 121 {
                 h.max_reconsume_times.unwrap_or(gc.retry_max_times)
             } else {

@@ -18,6 +18,7 @@ pub fn store_config(cfg: &BrokerConfig) -> StoreConfig {
     s.index_dir = p.index;
     s.checkpoint_file = p.checkpoint;
     s.abort_file = p.abort;
+    s.lock_file = p.lock;
     s.config_dir = p.config_dir;
     s.mapped_file_size_commit_log = cfg.mapped_file_size_commit_log;
     s.mapped_file_size_consume_queue = cfg.mapped_file_size_consume_queue;
