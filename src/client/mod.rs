@@ -20,8 +20,8 @@ pub mod push;
 pub mod queues;
 pub mod remoting;
 pub mod route;
-pub mod transaction;
 pub mod selector;
+pub mod transaction;
 
 pub use admin::Admin;
 pub use consumer::{PullConsumer, PullResult, PullStatus};
