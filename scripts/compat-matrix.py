@@ -36,11 +36,13 @@ def first_line(text, limit=220):
 
 
 def classify_skip(message):
-    message = first_line(message)
-    if message.lower().startswith("expected failure"):
-        rest = message.split(":", 1)[1].strip() if ":" in message else message
-        return "xfail", rest
-    return "skip", message
+    message = first_line(message, limit=2000)
+    # JUnit writes "org.opentest4j.TestAbortedException: expected failure: ..."; Go "expected failure: ...".
+    at = message.lower().find("expected failure:")
+    if at >= 0:
+        rest = message[at + len("expected failure:"):].strip()
+        return "xfail", first_line(rest)
+    return "skip", first_line(message)
 
 
 # ---------------------------------------------------------------- cargo

@@ -8,6 +8,7 @@ import io.rocketactor.interop.SwapNodes.Impl;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.apache.rocketmq.common.protocol.RequestCode;
 import org.apache.rocketmq.remoting.netty.NettyClientConfig;
 import org.apache.rocketmq.remoting.netty.NettyRemotingClient;
 import org.apache.rocketmq.remoting.protocol.RemotingCommand;
@@ -69,6 +71,17 @@ class ProtocolDiffTest {
             List<Captured> out = new ArrayList<>();
             Context ctx = new Context();
             try {
+                // The Java broker answers GET_BROKER_RUNTIME_INFO with SYSTEM_ERROR
+                // (NoSuchElementException from StoreStatsService) until its first stats sample,
+                // about a second after start: compare against a broker that is warmed up.
+                Eventually.await(Duration.ofSeconds(30), impl + " answers GET_BROKER_RUNTIME_INFO", () -> {
+                    try {
+                        return client.invokeSync(nodes.brokerAddr(), RemotingCommand.createRequestCommand(
+                            RequestCode.GET_BROKER_RUNTIME_INFO, null), 5_000).getCode() == 0;
+                    } catch (Exception e) {
+                        return false;
+                    }
+                });
                 for (Step s : steps) {
                     RemotingCommand resp = client.invokeSync(nodes.brokerAddr(), s.request().apply(ctx), 10_000);
                     Map<String, String> ext = resp.getExtFields() == null ? new HashMap<>()
