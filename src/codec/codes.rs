@@ -103,6 +103,8 @@ pub mod request {
     pub const ADD_WRITE_PERM_OF_BROKER: i32 = 327;
     pub const GET_ALL_PRODUCER_INFO: i32 = 328;
     pub const DELETE_EXPIRED_COMMITLOG: i32 = 329;
+    pub const QUERY_TOPICS_BY_CONSUMER: i32 = 343;
+    pub const GET_TOPIC_CONFIG: i32 = 351;
     pub const LITE_PULL_MESSAGE: i32 = 361;
 }
 

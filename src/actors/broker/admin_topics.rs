@@ -18,10 +18,6 @@ use crate::codec::RemotingCommand;
 use crate::protocol::admin::{GroupList, TopicList, TopicOffset, TopicStatsTable};
 use crate::protocol::message_queue::MessageQueue;
 
-/// QUERY_TOPICS_BY_CONSUMER (not in the project's code table yet).
-pub const QUERY_TOPICS_BY_CONSUMER: i32 = 343;
-/// GET_TOPIC_CONFIG (not in the project's code table yet).
-pub const GET_TOPIC_CONFIG: i32 = 351;
 
 /// DELETE_TOPIC_IN_BROKER: refuses on a slave and for system topics; otherwise removes the
 /// config (an unknown topic is still SUCCESS, as in Java) and the offsets of every group on it.
