@@ -1,10 +1,10 @@
 //! rocketactor: a RocketMQ 4.x compatible name server and broker, built as actors on actix.
 //!
 //! Layout: `config` reads broker.properties files, `codec` is the remoting wire format,
-//! `protocol` holds the JSON bodies, `store` is the synchronous on-disk store, `broker` holds
-//! broker metadata managers, `actors` runs everything under a root supervisor, and `client`
-//! is the project's own small RocketMQ client used by the tools, the demo and the tests;
-//! `tools` holds the operator tools (`doctor`).
+//! `protocol` holds the JSON bodies, `store` is the synchronous on-disk store, `actors` is the
+//! plumbing every node shares (supervisor, remoting), `namesrv` and `broker` are the two
+//! nodes, and `client` is the project's own small RocketMQ client used by the tools, the demo
+//! and the tests; `tools` holds the operator tools (`doctor`).
 
 // Processors reject a request by returning its ready-made error response; that response is the
 // natural error type and is built once per rejected request, so its size does not matter.
@@ -18,6 +18,7 @@ pub mod config;
 pub mod failpoint;
 pub mod filter;
 pub mod logging;
+pub mod namesrv;
 pub mod protocol;
 pub mod store;
 pub mod tools;

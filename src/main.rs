@@ -8,13 +8,13 @@ use std::time::Duration;
 use clap::{Parser, Subcommand, ValueEnum};
 use slog::{error, info, warn, Logger};
 
-use rocketactor::actors::broker::start_broker;
-use rocketactor::actors::namesrv::{start_namesrv, NamesrvSettings};
 use rocketactor::actors::supervisor::{RestartBook, RootSupervisor};
+use rocketactor::broker::start_broker;
 use rocketactor::config::{
     load_broker_config, load_namesrv_config, render_effective, NamesrvConfig,
 };
 use rocketactor::logging::{root_logger, LogFormat};
+use rocketactor::namesrv::{start_namesrv, NamesrvSettings};
 
 /// mimalloc instead of glibc malloc: the broker and the bench client allocate a few dozen small
 /// objects per message (header strings, futures, frames), often freed on another thread.

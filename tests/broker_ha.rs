@@ -9,8 +9,8 @@ mod support;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use rocketactor::actors::broker::replica::HaStatus;
-use rocketactor::actors::broker::BrokerHandle;
+use rocketactor::broker::node::replica::HaStatus;
+use rocketactor::broker::BrokerHandle;
 use rocketactor::client::consumer::{PullConsumer, PullStatus};
 use rocketactor::client::message::{Message, SendStatus};
 use rocketactor::client::producer::Producer;

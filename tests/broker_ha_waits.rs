@@ -9,8 +9,8 @@ mod support;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use rocketactor::actors::broker::replica::{HaRole, HaStatus};
-use rocketactor::actors::broker::BrokerHandle;
+use rocketactor::broker::node::replica::{HaRole, HaStatus};
+use rocketactor::broker::BrokerHandle;
 use rocketactor::client::message::{Message, SendStatus};
 use rocketactor::client::producer::Producer;
 use rocketactor::config::{BrokerConfig, BrokerRole, FlushDiskType};

@@ -2,10 +2,10 @@
 //! consumer registration change detection (what triggers NOTIFY_CONSUMER_IDS_CHANGED),
 //! connection close, heartbeat expiry, producers, and queue locks.
 
-use rocketactor::broker::client_channel::{ClientChannelInfo, ConnId};
-use rocketactor::broker::consumer_manager::ConsumerManager;
-use rocketactor::broker::producer_manager::ProducerManager;
-use rocketactor::broker::rebalance_lock::RebalanceLockManager;
+use rocketactor::broker::meta::client_channel::{ClientChannelInfo, ConnId};
+use rocketactor::broker::meta::consumer_manager::ConsumerManager;
+use rocketactor::broker::meta::producer_manager::ProducerManager;
+use rocketactor::broker::meta::rebalance_lock::RebalanceLockManager;
 use rocketactor::logging::test_logger;
 use rocketactor::protocol::admin::ConsumerConnection;
 use rocketactor::protocol::heartbeat::{
@@ -192,9 +192,9 @@ fn lock_batch_bodies_drive_the_lock_manager() {
 
 #[test]
 fn heartbeat_creates_group_and_retry_topic_and_reports_notifications() {
-    use rocketactor::broker::client_events::ClientTables;
-    use rocketactor::broker::subscription_group::SubscriptionGroupManager;
-    use rocketactor::broker::topic_config::{TopicConfigManager, TopicManagerOptions};
+    use rocketactor::broker::meta::client_events::ClientTables;
+    use rocketactor::broker::meta::subscription_group::SubscriptionGroupManager;
+    use rocketactor::broker::meta::topic_config::{TopicConfigManager, TopicManagerOptions};
 
     let dir = tempfile::tempdir().unwrap();
     let log = test_logger();
@@ -259,9 +259,9 @@ fn heartbeat_creates_group_and_retry_topic_and_reports_notifications() {
 
 #[test]
 fn heartbeat_without_auto_create_registers_but_creates_nothing() {
-    use rocketactor::broker::client_events::ClientTables;
-    use rocketactor::broker::subscription_group::SubscriptionGroupManager;
-    use rocketactor::broker::topic_config::{TopicConfigManager, TopicManagerOptions};
+    use rocketactor::broker::meta::client_events::ClientTables;
+    use rocketactor::broker::meta::subscription_group::SubscriptionGroupManager;
+    use rocketactor::broker::meta::topic_config::{TopicConfigManager, TopicManagerOptions};
 
     let dir = tempfile::tempdir().unwrap();
     let log = test_logger();

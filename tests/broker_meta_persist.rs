@@ -4,11 +4,15 @@
 
 use std::fs;
 
-use rocketactor::broker::consumer_offset::{ConsumerOffsetManager, CONSUMER_OFFSET_FILE};
-use rocketactor::broker::delay_offset::{DelayOffsetManager, DELAY_OFFSET_FILE};
-use rocketactor::broker::persist::PersistError;
-use rocketactor::broker::subscription_group::{SubscriptionGroupManager, SUBSCRIPTION_GROUP_FILE};
-use rocketactor::broker::topic_config::{TopicConfigManager, TopicManagerOptions, TOPICS_FILE};
+use rocketactor::broker::meta::consumer_offset::{ConsumerOffsetManager, CONSUMER_OFFSET_FILE};
+use rocketactor::broker::meta::delay_offset::{DelayOffsetManager, DELAY_OFFSET_FILE};
+use rocketactor::broker::meta::persist::PersistError;
+use rocketactor::broker::meta::subscription_group::{
+    SubscriptionGroupManager, SUBSCRIPTION_GROUP_FILE,
+};
+use rocketactor::broker::meta::topic_config::{
+    TopicConfigManager, TopicManagerOptions, TOPICS_FILE,
+};
 use rocketactor::logging::test_logger;
 use rocketactor::protocol::topic::TopicConfig;
 

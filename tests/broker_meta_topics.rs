@@ -1,8 +1,8 @@
 //! Topic table behaviour: the system topics a broker creates at start, auto-creation on send
 //! (INHERIT bit, queue count, perm), send-back topics, admin upsert/delete and version bumps.
 
-use rocketactor::broker::topic_config::{TopicConfigManager, TopicManagerOptions};
-use rocketactor::broker::topic_validator::{is_not_allowed_send_topic, validate_topic};
+use rocketactor::broker::meta::topic_config::{TopicConfigManager, TopicManagerOptions};
+use rocketactor::broker::meta::topic_validator::{is_not_allowed_send_topic, validate_topic};
 use rocketactor::logging::test_logger;
 use rocketactor::protocol::topic::{TopicConfig, TopicFilterType};
 

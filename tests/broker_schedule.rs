@@ -9,8 +9,8 @@ mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use rocketactor::actors::broker::admin_runtime::runtime_table;
-use rocketactor::actors::broker::BrokerHandle;
+use rocketactor::broker::processors::admin_runtime::runtime_table;
+use rocketactor::broker::BrokerHandle;
 use rocketactor::client::consumer::{PullConsumer, PullStatus};
 use rocketactor::client::message::{Message, MessageExt, SendResult, SendStatus};
 use rocketactor::client::producer::Producer;

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use parking_lot::Mutex;
-use rocketactor::actors::broker::BrokerHandle;
+use rocketactor::broker::BrokerHandle;
 use rocketactor::client::message::decode_messages;
 use rocketactor::client::remoting::RemotingClient;
 use rocketactor::client::{

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use parking_lot::Mutex;
-use rocketactor::actors::broker::BrokerHandle;
+use rocketactor::broker::BrokerHandle;
 use rocketactor::client::message::MessageExt;
 use rocketactor::client::{
     Admin, LocalTransactionState, Message, ProducerConfig, PullConsumer, PullStatus, SendResult,
@@ -477,7 +477,7 @@ async fn reject_transaction_message_is_no_permission() {
 
 #[actix_rt::test]
 async fn a_crashed_check_actor_is_restarted_and_checks_again() {
-    use rocketactor::actors::broker::transaction::check::{InjectFailure, COMPONENT};
+    use rocketactor::broker::transaction::check::{InjectFailure, COMPONENT};
     let e = env(|_| {}).await;
     let check = e
         .broker

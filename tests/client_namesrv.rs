@@ -11,7 +11,6 @@ use std::sync::Arc;
 use futures::{SinkExt, StreamExt};
 use namesrv_support::{start_ns, GUARD};
 use parking_lot::Mutex;
-use rocketactor::actors::namesrv::NamesrvHandle;
 use rocketactor::client::queues::{publish_queues, subscribe_queues};
 use rocketactor::client::{
     Admin, Message, MqError, NameServerClient, Producer, RemotingClient, RouteCache, SendStatus,
@@ -19,6 +18,7 @@ use rocketactor::client::{
 use rocketactor::codec::codes::{request, response};
 use rocketactor::codec::headers::{SendMessageRequestHeader, SendMessageResponseHeader};
 use rocketactor::codec::{RemotingCodec, RemotingCommand};
+use rocketactor::namesrv::NamesrvHandle;
 use rocketactor::protocol::register::RegisterBrokerBody;
 use rocketactor::protocol::topic::{DataVersion, TopicConfig};
 use rocketactor::store::message::property;

@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
 use parking_lot::Mutex;
-use rocketactor::actors::namesrv::{start_namesrv, NamesrvSettings};
 use rocketactor::client::{ConsumeResult, Message, PushConfig, PushConsumer, RemotingClient};
 use rocketactor::codec::codes::{request, response};
 use rocketactor::codec::headers::{
@@ -17,6 +16,7 @@ use rocketactor::codec::headers::{
 };
 use rocketactor::codec::{RemotingCodec, RemotingCommand};
 use rocketactor::logging::test_logger;
+use rocketactor::namesrv::{start_namesrv, NamesrvSettings};
 use rocketactor::protocol::heartbeat::{ConsumeFromWhere, HeartbeatData};
 use rocketactor::protocol::register::RegisterBrokerBody;
 use rocketactor::protocol::topic::TopicConfig;

@@ -23,7 +23,7 @@ use disk_support::{
     body, expire_old_commit_log_files, mount_or_skip, refresh_commit_log_files, seq_of, usage,
     Mount, BODY,
 };
-use rocketactor::actors::broker::BrokerHandle;
+use rocketactor::broker::BrokerHandle;
 use rocketactor::client::admin::MessageQuery;
 use rocketactor::client::consumer::{PullConsumer, PullStatus};
 use rocketactor::client::message::{Message, SendStatus};
@@ -330,10 +330,10 @@ async fn async_flush_broker_on_a_full_tmpfs_refuses_writes_and_keeps_serving() {
 
 fn acked_slaves(m: &BrokerHandle) -> usize {
     match m.ha_status() {
-        rocketactor::actors::broker::replica::HaStatus::Master { slaves } => {
+        rocketactor::broker::node::replica::HaStatus::Master { slaves } => {
             slaves.iter().filter(|s| s.acked_offset >= 0).count()
         }
-        rocketactor::actors::broker::replica::HaStatus::Slave(_) => 0,
+        rocketactor::broker::node::replica::HaStatus::Slave(_) => 0,
     }
 }
 

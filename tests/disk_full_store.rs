@@ -11,7 +11,7 @@ use std::io::Write;
 
 #[test]
 fn a_metadata_write_on_a_full_disk_fails_and_leaves_the_old_file_intact() {
-    use rocketactor::broker::persist::{sibling, write_atomic};
+    use rocketactor::broker::meta::persist::{sibling, write_atomic};
     let test = "a_metadata_write_on_a_full_disk_fails_and_leaves_the_old_file_intact";
     let Some(mount) = mount_or_skip(test, Mount::tmpfs(1)) else {
         return;

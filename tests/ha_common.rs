@@ -7,12 +7,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix::prelude::*;
-use rocketactor::actors::ha::{
+use rocketactor::actors::supervisor::{RestartBook, RootSupervisor};
+use rocketactor::broker::ha::{
     fixed_master, notify_arrival, phys_end_channel, HaMasterConfig, HaMasterHandle, HaSlaveConfig,
     HaSlaveHandle, ReplicationTracker,
 };
-use rocketactor::actors::store::{ArrivalHook, FlushSettings, Put, StoreHandle};
-use rocketactor::actors::supervisor::{RestartBook, RootSupervisor};
+use rocketactor::broker::store_actors::{ArrivalHook, FlushSettings, Put, StoreHandle};
 use rocketactor::logging::test_logger;
 use rocketactor::store::message::encode_properties;
 use rocketactor::store::{MessageInner, StoreConfig};

@@ -7,8 +7,8 @@ mod ha_common;
 use std::time::Duration;
 
 use ha_common::*;
-use rocketactor::actors::ha::protocol::{encode_hello, encode_report, Hello};
-use rocketactor::actors::ha::{fixed_master, HaMasterHandle, ReplicaError};
+use rocketactor::broker::ha::protocol::{encode_hello, encode_report, Hello};
+use rocketactor::broker::ha::{fixed_master, HaMasterHandle, ReplicaError};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 

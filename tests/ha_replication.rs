@@ -6,8 +6,8 @@ mod ha_common;
 use std::time::Duration;
 
 use ha_common::*;
-use rocketactor::actors::ha::ReplicaError;
-use rocketactor::actors::store::InjectFailure;
+use rocketactor::broker::ha::ReplicaError;
+use rocketactor::broker::store_actors::InjectFailure;
 use tokio::sync::watch;
 
 const GAP: i64 = 256 * 1024 * 1024;

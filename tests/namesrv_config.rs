@@ -8,11 +8,11 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use namesrv_support::Client;
-use rocketactor::actors::namesrv::{start_namesrv, NamesrvSettings};
 use rocketactor::codec::codes::{request, response};
 use rocketactor::codec::RemotingCommand;
 use rocketactor::config::NamesrvConfig;
 use rocketactor::logging::test_logger;
+use rocketactor::namesrv::{start_namesrv, NamesrvSettings};
 
 fn lines(body: &[u8]) -> BTreeMap<String, String> {
     String::from_utf8_lossy(body)

@@ -7,11 +7,9 @@ mod namesrv_support;
 use std::time::Duration;
 
 use namesrv_support::{register_req, route_req, Client};
-use rocketactor::actors::namesrv::{
-    start_namesrv, LiveBrokers, NamesrvHandle, NamesrvSettings, ScanNow,
-};
 use rocketactor::codec::codes::response;
 use rocketactor::logging::test_logger;
+use rocketactor::namesrv::{start_namesrv, LiveBrokers, NamesrvHandle, NamesrvSettings, ScanNow};
 use rocketactor::protocol::route::TopicRouteData;
 
 async fn start(scan_interval: Duration, expire: Duration) -> NamesrvHandle {

@@ -7,10 +7,10 @@ mod namesrv_support;
 use std::time::Duration;
 
 use namesrv_support::{register_req, route_req, start_ns, Client};
-use rocketactor::actors::namesrv::{start_namesrv, NamesrvSettings};
 use rocketactor::codec::codes::{request, response};
 use rocketactor::codec::RemotingCommand;
 use rocketactor::logging::test_logger;
+use rocketactor::namesrv::{start_namesrv, NamesrvSettings};
 use rocketactor::protocol::cluster::{ClusterInfo, TopicList};
 use rocketactor::protocol::kv::KVTable;
 use rocketactor::protocol::route::TopicRouteData;

@@ -7,10 +7,10 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 
 use actix::prelude::*;
-use rocketactor::actors::broker::{start_broker, BrokerHandle};
-use rocketactor::actors::namesrv::{start_namesrv, NamesrvHandle, NamesrvSettings};
 use rocketactor::actors::supervisor::{RestartBook, RootSupervisor};
+use rocketactor::broker::{start_broker, BrokerHandle};
 use rocketactor::config::{load_broker_config, BrokerConfig};
+use rocketactor::namesrv::{start_namesrv, NamesrvHandle, NamesrvSettings};
 use slog::Logger;
 
 /// The property set the demo runs (the seed's layout on loopback).

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use rocketactor::actors::broker::replica::HaStatus;
+use rocketactor::broker::node::replica::HaStatus;
 
 use crate::nodes::Node;
 use crate::traffic::TOPIC;

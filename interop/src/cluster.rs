@@ -8,12 +8,12 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use actix::prelude::*;
-use rocketactor::actors::broker::start_broker;
-use rocketactor::actors::broker::state::Broker;
-use rocketactor::actors::namesrv::{start_namesrv, NamesrvSettings};
 use rocketactor::actors::supervisor::{RestartBook, RootSupervisor};
+use rocketactor::broker::node::state::Broker;
+use rocketactor::broker::start_broker;
 use rocketactor::config::{BrokerConfig, BrokerRole, FlushDiskType};
 use rocketactor::logging::test_logger;
+use rocketactor::namesrv::{start_namesrv, NamesrvSettings};
 use rocketactor::protocol::message_queue::MessageQueue;
 use rocketactor::protocol::topic::{perm, TopicConfig};
 

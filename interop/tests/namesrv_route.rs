@@ -8,9 +8,9 @@ use std::time::Duration;
 
 use cheetah_string::CheetahString;
 use futures::{SinkExt, StreamExt};
-use rocketactor::actors::namesrv::{start_namesrv, NamesrvSettings};
 use rocketactor::codec::codes::{request, response};
 use rocketactor::codec::{RemotingCodec, RemotingCommand};
+use rocketactor::namesrv::{start_namesrv, NamesrvSettings};
 use rocketactor::protocol::register::RegisterBrokerBody;
 use rocketactor::protocol::topic::{DataVersion, TopicConfig};
 use rocketmq_client_rust::{

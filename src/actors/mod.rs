@@ -1,8 +1,6 @@
-//! The actor system: root supervisor, remoting listeners and connections, name-server registry,
-//! and the broker's actors. Every component runs as an actix actor under supervision.
-pub mod broker;
-pub mod ha;
-pub mod namesrv;
+//! The actor plumbing every node (name server and broker) shares: the root supervisor with
+//! its restart book and failure-injection hook, and the remoting listener and connections.
+//! The nodes themselves live in `crate::namesrv` and `crate::broker`.
+pub mod inject;
 pub mod remoting;
-pub mod store;
 pub mod supervisor;

@@ -1,18 +1,21 @@
-//! Broker metadata managers: topics, subscription groups, consumer and delay offsets, the
-//! online consumer/producer tables, the compiled SQL92 subscriptions and the orderly-consumption
-//! queue locks.
+//! The broker node, grouped by what each part is (docs/architecture.md, "Source layout"):
 //!
-//! Everything here is plain synchronous Rust owned by the broker's actors; file writes happen
-//! only through explicit `persist()` calls, which the actors run off their event loops.
-pub mod client_channel;
-pub mod client_events;
-pub mod consumer_filter;
-pub mod consumer_manager;
-pub mod consumer_offset;
-pub mod delay_offset;
-pub mod persist;
-pub mod producer_manager;
-pub mod rebalance_lock;
-pub mod subscription_group;
-pub mod topic_config;
-pub mod topic_validator;
+//! - [`node`]: wiring — `start_broker`, the shared [`node::state::Broker`] context, the
+//!   replication role and the settings derived from the config;
+//! - [`processors`]: request processors, one dispatch entry and the code table;
+//! - [`actors`]: the broker's own long-lived actors (pull hold, registration, schedule,
+//!   slave metadata sync, maintenance thread);
+//! - [`store_actors`]: the commit-log writer and flush service around the synchronous store;
+//! - [`ha`]: master/slave commit-log replication;
+//! - [`transaction`]: half messages, END_TRANSACTION and the check scan;
+//! - [`meta`]: the metadata tables (topics, groups, offsets, clients, locks, filters).
+
+pub mod actors;
+pub mod ha;
+pub mod meta;
+pub mod node;
+pub mod processors;
+pub mod store_actors;
+pub mod transaction;
+
+pub use node::start::{start_broker, BrokerError, BrokerHandle};

@@ -6,10 +6,10 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
-use rocketactor::actors::namesrv::{start_namesrv, NamesrvHandle, NamesrvSettings};
 use rocketactor::codec::codes::request;
 use rocketactor::codec::{RemotingCodec, RemotingCommand};
 use rocketactor::logging::test_logger;
+use rocketactor::namesrv::{start_namesrv, NamesrvHandle, NamesrvSettings};
 use rocketactor::protocol::register::RegisterBrokerBody;
 use rocketactor::protocol::topic::{DataVersion, TopicConfig};
 use tokio::net::TcpStream;

@@ -6,12 +6,12 @@
 use std::time::Duration;
 
 use actix::prelude::*;
-use rocketactor::actors::broker::{start_broker, BrokerHandle};
-use rocketactor::actors::namesrv::{start_namesrv, NamesrvHandle, NamesrvSettings};
 use rocketactor::actors::supervisor::{RestartBook, RootSupervisor};
+use rocketactor::broker::{start_broker, BrokerHandle};
 use rocketactor::client::{Admin, MqError};
 use rocketactor::config::{BrokerConfig, BrokerRole, FlushDiskType};
 use rocketactor::logging::test_logger;
+use rocketactor::namesrv::{start_namesrv, NamesrvHandle, NamesrvSettings};
 
 pub struct Cluster {
     pub namesrv: NamesrvHandle,

@@ -31,8 +31,6 @@ use tokio_util::codec::FramedRead;
 
 use super::handler::{ConnHandle, ConnId, Reply, RequestHandler};
 use super::ServerSettings;
-#[cfg(feature = "failpoints")]
-use crate::actors::supervisor::InjectFailure;
 use crate::actors::supervisor::RestartBook;
 use crate::codec::frame::encode_frame;
 use crate::codec::{CodecError, RemotingCodec, RemotingCommand};
@@ -270,13 +268,5 @@ impl Handler<CloseConnection> for Connection {
     }
 }
 
-#[cfg(feature = "failpoints")]
-impl Handler<InjectFailure> for Connection {
-    type Result = ();
-    fn handle(&mut self, f: InjectFailure, ctx: &mut Self::Context) {
-        match f {
-            InjectFailure::Stop => self.fail("injected failure", ctx),
-            InjectFailure::Panic => panic!("injected connection panic"),
-        }
-    }
-}
+crate::handle_inject_failure!(Connection, "connection", |this, ctx| this
+    .fail("injected failure", ctx));

@@ -25,8 +25,6 @@ use super::connection::{ConnOwner, Connection};
 use super::error::RemotingError;
 use super::handler::{ConnHandle, ConnId, RequestHandler};
 use super::ServerSettings;
-#[cfg(feature = "failpoints")]
-use crate::actors::supervisor::InjectFailure;
 use crate::actors::supervisor::{
     RestartBook, RestartTracker, RootSupervisor, Slot, StopWatching, Supervise,
 };
@@ -177,22 +175,13 @@ impl Handler<ConnectionCount> for Listener {
     }
 }
 
-#[cfg(feature = "failpoints")]
-impl Handler<InjectFailure> for Listener {
-    type Result = ();
-    fn handle(&mut self, f: InjectFailure, ctx: &mut Self::Context) {
-        match f {
-            InjectFailure::Stop => {
-                error!(
-                    self.shared.log,
-                    "listener failed (injected); stopping for restart"
-                );
-                ctx.stop();
-            }
-            InjectFailure::Panic => panic!("injected listener panic"),
-        }
-    }
-}
+crate::handle_inject_failure!(Listener, "listener", |this, ctx| {
+    error!(
+        this.shared.log,
+        "listener failed (injected); stopping for restart"
+    );
+    ::actix::ActorContext::stop(ctx)
+});
 
 /// A running listener: its bound address and a way to stop it.
 #[derive(Clone)]

@@ -1,0 +1,421 @@
+//! Starting and stopping one broker: opens the store and metadata, starts the writer, flush
+//! service, long polling, HA, registration with every name server, the scheduler and the
+//! maintenance thread, all under the given root supervisor, and only then accepts connections
+//! on the listeners (main + fast channel), which were bound first for their ports. No request
+//! is ever served by a half-built broker (fallback store host, no long polling, no HA).
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix::prelude::*;
+use parking_lot::Mutex;
+use slog::{info, o, warn, Logger};
+
+use crate::actors::remoting::{
+    bind_listener, serve_bound, ListenerHandle, RemotingError, ServerSettings,
+};
+use crate::actors::supervisor::{RestartBook, RestartTracker, RootSupervisor, Slot, Supervise};
+use crate::broker::actors::hold::{Arrived, ParkedPulls, PullHold};
+use crate::broker::actors::maintenance::Maintenance;
+use crate::broker::actors::registration::{BrokerIdentity, Registration, Unregister};
+use crate::broker::actors::slave_sync;
+use crate::broker::meta::consumer_manager::ConsumerManager;
+use crate::broker::meta::consumer_offset::ConsumerOffsetManager;
+use crate::broker::meta::delay_offset::DelayOffsetManager;
+use crate::broker::meta::persist::PersistError;
+use crate::broker::meta::producer_manager::ProducerManager;
+use crate::broker::meta::rebalance_lock::{RebalanceLockManager, DEFAULT_LOCK_MAX_LIVE_MS};
+use crate::broker::meta::subscription_group::SubscriptionGroupManager;
+use crate::broker::meta::topic_config::TopicConfigManager;
+use crate::broker::node::replica::{learn_master, HaRole, HaStatus};
+use crate::broker::node::settings::{flush_settings, store_config, topic_options};
+use crate::broker::node::state::{Broker, Dirty, Meta, Stats};
+use crate::broker::processors::dispatch::BrokerHandler;
+use crate::broker::store_actors::{Arrival, ArrivalHook, StoreHandle};
+use crate::config::BrokerConfig;
+use crate::protocol::register::RegisterBrokerResult;
+use crate::store::StoreError;
+
+/// Why a broker could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum BrokerError {
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
+    #[error("metadata: {0}")]
+    Meta(#[from] PersistError),
+    #[error("listener: {0}")]
+    Listen(#[from] RemotingError),
+    #[error("brokerIP1 `{0}` is not an IP address")]
+    BadIp(String),
+    #[error("HA: {0}")]
+    Ha(#[from] crate::broker::ha::HaError),
+}
+
+/// Extra hooks called after every append (HA master wake-ups are added here).
+pub type ArrivalHooks = Arc<Mutex<Vec<ArrivalHook>>>;
+
+/// A running broker.
+pub struct BrokerHandle {
+    pub broker: Arc<Broker>,
+    pub listen_addr: SocketAddr,
+    pub fast_addr: SocketAddr,
+    /// Hooks run after every append (replication plugs in here).
+    pub hooks: ArrivalHooks,
+    /// Receives each registration result (the slave's master and HA addresses).
+    pub registered: tokio::sync::watch::Receiver<Option<RegisterBrokerResult>>,
+    /// The HA master or slave.
+    pub ha: HaRole,
+    /// The delay-level scheduler (masters only).
+    pub schedule: Option<Slot<crate::broker::actors::schedule::ScheduleService>>,
+    /// The transaction check (masters only).
+    pub transaction_check: Option<Slot<crate::broker::transaction::check::TransactionCheck>>,
+    listeners: Vec<ListenerHandle>,
+    maintenance: Mutex<Option<Maintenance>>,
+}
+
+fn open_meta(cfg: &BrokerConfig, log: &Logger) -> Result<Meta, PersistError> {
+    let dir = cfg.store_paths().config_dir;
+    std::fs::create_dir_all(&dir).map_err(|e| PersistError::Io {
+        op: "create dir",
+        path: dir.clone(),
+        source: e,
+    })?;
+    Ok(Meta {
+        topics: TopicConfigManager::open(&dir, topic_options(cfg), log)?,
+        groups: SubscriptionGroupManager::open(&dir, log)?,
+        offsets: ConsumerOffsetManager::open(&dir, log)?,
+        delay_offsets: DelayOffsetManager::open(&dir, log)?,
+        consumers: ConsumerManager::new(log),
+        producers: ProducerManager::new(log),
+        locks: RebalanceLockManager::new(DEFAULT_LOCK_MAX_LIVE_MS, log),
+        filters: Default::default(),
+    })
+}
+
+/// Starts a broker inside the current actix System. With `listenPort = 0` (tests) every
+/// listener binds an OS-chosen port and the advertised addresses use the bound ports.
+pub async fn start_broker(
+    cfg: BrokerConfig,
+    root: &Addr<RootSupervisor>,
+    book: RestartBook,
+    log: Logger,
+) -> Result<BrokerHandle, BrokerError> {
+    let log = log.new(o!("broker" => format!("{}-{}", cfg.broker_name, cfg.broker_id)));
+    let ip1: IpAddr = cfg
+        .broker_ip1
+        .parse()
+        .map_err(|_| BrokerError::BadIp(cfg.broker_ip1.clone()))?;
+    let meta = open_meta(&cfg, &log)?;
+    let holds: Arc<Mutex<Option<Slot<PullHold>>>> = Arc::default();
+    let parked = ParkedPulls::default();
+    let hooks: ArrivalHooks = Arc::default();
+    let hook: ArrivalHook = {
+        let (holds, hooks, parked) = (holds.clone(), hooks.clone(), parked.clone());
+        Arc::new(move |a: &Arrival| {
+            // No parked pull (the common case under a pure send load): no wake-up message.
+            // A pull parking right now re-checks the store under the same lock (`Park`).
+            let waiting = !parked.is_empty();
+            if let Some(h) = holds.lock().as_ref().filter(|_| waiting) {
+                match a {
+                    // Not in its queue yet: the retried dispatch wakes the pulls later.
+                    Arrival::Put {
+                        dispatched: false, ..
+                    } => {}
+                    Arrival::Put {
+                        topic,
+                        queue_id,
+                        next_queue_offset,
+                        tags_codes,
+                        ..
+                    } => h.get().do_send(Arrived {
+                        topic: topic.clone(),
+                        queue_id: *queue_id,
+                        next_queue_offset: *next_queue_offset,
+                        tags_codes: tags_codes.clone(),
+                    }),
+                    Arrival::Replicated { queues, .. } | Arrival::Dispatched { queues } => {
+                        for (topic, queue_id, next) in queues {
+                            h.get().do_send(Arrived {
+                                topic: topic.clone(),
+                                queue_id: *queue_id,
+                                next_queue_offset: *next,
+                                tags_codes: Vec::new(),
+                            });
+                        }
+                    }
+                }
+            }
+            for f in hooks.lock().iter() {
+                f(a);
+            }
+        })
+    };
+    let store = StoreHandle::start(
+        store_config(&cfg),
+        flush_settings(&cfg),
+        root,
+        book.clone(),
+        "commitlog-writer",
+        hook,
+        log.clone(),
+    )
+    .await?;
+
+    // listenPort 0 (tests): every port is OS-chosen.
+    let test_ports = cfg.listen_port == 0;
+    let bind = |port: u16| SocketAddr::new(cfg.bind_address, if test_ports { 0 } else { port });
+    let broker = {
+        Arc::new(Broker {
+            cfg: cfg.clone(),
+            log: log.clone(),
+            store,
+            meta: Mutex::new(meta),
+            dirty: Dirty::default(),
+            stats: Stats::default(),
+            book: book.clone(),
+            store_host: std::sync::OnceLock::new(),
+            conns: Mutex::default(),
+            holds: holds.clone(),
+            registrations: Mutex::default(),
+            replication: Mutex::default(),
+            master_addr: Mutex::default(),
+            stopped: std::sync::atomic::AtomicBool::new(false),
+        })
+    };
+    // Bound now (the advertised addresses need the real ports), served last: a client that
+    // connects while the broker starts waits in the accept backlog until the broker is whole.
+    let main_bound = bind_listener(bind(cfg.listen_port)).await?;
+    let fast_bound = bind_listener(bind(cfg.fast_port())).await?;
+    let listen_addr = main_bound.local_addr();
+    let fast_addr = fast_bound.local_addr();
+    // Test hook: widens the start-up window (feature `failpoints`).
+    if let Some(d) = crate::failpoint::pause(
+        crate::failpoint::names::BROKER_STARTUP,
+        &cfg.store_paths().root,
+    ) {
+        actix_rt::time::sleep(d).await;
+    }
+    // The store host (inside records and message ids) is the advertised address, never the bind address.
+    let store_host = SocketAddr::new(ip1, listen_addr.port());
+    let _ = broker.store_host.set(store_host);
+
+    // Long polling.
+    let hold_slot = {
+        let (weak, book, hlog) = (Arc::downgrade(&broker), book.clone(), log.clone());
+        root.send(Supervise {
+            name: "pull-hold".into(),
+            arbiter: Arbiter::current(),
+            factory: Arc::new(move || {
+                PullHold::new(
+                    weak.clone(),
+                    parked.clone(),
+                    RestartTracker::new("pull-hold", book.clone(), hlog.clone()),
+                )
+            }),
+        })
+        .await
+        .map_err(|_| StoreError::ShutDown)?
+    };
+    *holds.lock() = Some(hold_slot);
+
+    // Replication: the master's HA port must be bound before it is advertised.
+    let ha = HaRole::start(
+        &cfg,
+        &broker,
+        &hooks,
+        bind(cfg.ha_port()),
+        root,
+        book.clone(),
+        &log,
+    )
+    .await?;
+    let ha_port = ha
+        .ha_port()
+        .unwrap_or(if test_ports { 0 } else { cfg.ha_port() });
+    let ha_sink = ha.master_sink();
+
+    // Registration with every name server.
+    let (reg_tx, registered) = tokio::sync::watch::channel(None);
+    let reg_tx = Arc::new(reg_tx);
+    let identity = BrokerIdentity {
+        cluster: cfg.broker_cluster_name.clone(),
+        broker_name: cfg.broker_name.clone(),
+        broker_id: cfg.broker_id as i64,
+        broker_addr: format!("{}:{}", cfg.broker_ip1, listen_addr.port()),
+        ha_addr: format!("{}:{}", cfg.effective_broker_ip2(), ha_port),
+    };
+    for ns in cfg.namesrv_addrs() {
+        let (weak, book, rlog, id, tx, ha_sink) = (
+            Arc::downgrade(&broker),
+            book.clone(),
+            log.clone(),
+            identity.clone(),
+            reg_tx.clone(),
+            ha_sink.clone(),
+        );
+        let period = cfg.register_interval();
+        let timeout = Duration::from_millis(cfg.register_broker_timeout_mills);
+        let name = format!("namesrv-registration[{ns}]");
+        let slot = root
+            .send(Supervise {
+                name: name.clone(),
+                arbiter: Arbiter::current(),
+                factory: Arc::new(move || {
+                    let w = weak.clone();
+                    let body = Arc::new(move || {
+                        w.upgrade().map(|b| b.register_body()).unwrap_or_default()
+                    });
+                    let (w2, tx2, ha_sink) = (weak.clone(), tx.clone(), ha_sink.clone());
+                    let sink = Arc::new(move |_ns: &str, r: &RegisterBrokerResult| {
+                        if let Some(s) = &ha_sink {
+                            learn_master(s, r.ha_server_addr.as_deref());
+                        }
+                        if let Some(b) = w2.upgrade() {
+                            if r.master_addr.is_some() {
+                                *b.master_addr.lock() = r.master_addr.clone();
+                            }
+                        }
+                        let _ = tx2.send(Some(r.clone()));
+                    });
+                    Registration::new(
+                        ns.clone(),
+                        id.clone(),
+                        body,
+                        sink,
+                        period,
+                        timeout,
+                        RestartTracker::new(name.clone(), book.clone(), rlog.clone()),
+                        rlog.clone(),
+                    )
+                }),
+            })
+            .await
+            .map_err(|_| StoreError::ShutDown)?;
+        broker.registrations.lock().push(slot);
+    }
+    // A slave adopts its master's topics, groups and offsets.
+    if broker.is_slave() {
+        slave_sync::start(&broker, &hooks, root, book.clone())
+            .await
+            .map_err(|_| StoreError::ShutDown)?;
+    }
+    // Delay levels: deliver SCHEDULE_TOPIC_XXXX to the real topics (masters only).
+    let schedule =
+        crate::broker::actors::schedule::start(&broker, root, book.clone(), &log).await?;
+    let transaction_check =
+        crate::broker::transaction::check::start(&broker, root, book.clone(), &log).await?;
+    let maintenance = Maintenance::start(Arc::downgrade(&broker), root)
+        .await
+        .map_err(|_| StoreError::ShutDown)?;
+
+    // Everything is in place: accept connections (those that came early are served now).
+    let settings = |component| ServerSettings {
+        idle_timeout: Duration::from_secs(cfg.server_channel_max_idle_time_seconds),
+        component,
+        ..ServerSettings::default()
+    };
+    let handler = |fast| {
+        Arc::new(BrokerHandler {
+            broker: broker.clone(),
+            fast,
+        })
+    };
+    let main_l = serve_bound(
+        main_bound,
+        handler(false),
+        settings("broker-listener"),
+        root,
+        &book,
+        &log,
+    )
+    .await?;
+    let fast_l = serve_bound(
+        fast_bound,
+        handler(true),
+        settings("broker-fast-listener"),
+        root,
+        &book,
+        &log,
+    )
+    .await?;
+    broker
+        .stats
+        .boot_ms
+        .store(Broker::now_ms(), std::sync::atomic::Ordering::Relaxed);
+    info!(log, "broker started"; "listen" => %listen_addr, "fast" => %fast_addr, "advertised" => &identity.broker_addr,
+          "role" => cfg.broker_role.as_str(), "flush" => cfg.flush_disk_type.as_str());
+    Ok(BrokerHandle {
+        broker,
+        listen_addr,
+        fast_addr,
+        hooks,
+        registered,
+        ha,
+        schedule,
+        transaction_check,
+        listeners: vec![main_l, fast_l],
+        maintenance: Mutex::new(Some(maintenance)),
+    })
+}
+
+impl BrokerHandle {
+    /// The advertised client address (`brokerIP1:listenPort`).
+    pub fn client_addr(&self) -> String {
+        format!("{}:{}", self.broker.cfg.broker_ip1, self.listen_addr.port())
+    }
+
+    /// The replication state (master: attached slaves and lag; slave: master and offset).
+    pub fn ha_status(&self) -> HaStatus {
+        self.ha.status()
+    }
+
+    /// Test hook: makes the maintenance thread stop on an error or panic (it is restarted).
+    #[cfg(feature = "failpoints")]
+    pub fn inject_maintenance_failure(&self, f: crate::actors::supervisor::InjectFailure) {
+        if let Some(m) = self.maintenance.lock().as_ref() {
+            m.inject_failure(f);
+        }
+    }
+
+    /// The main and fast-channel listeners (their connections, their actors).
+    pub fn listeners(&self) -> &[ListenerHandle] {
+        &self.listeners
+    }
+
+    /// Clean stop: stop accepting, unregister, write metadata, flush and close the store.
+    pub async fn stop(&self) {
+        self.broker
+            .stopped
+            .store(true, std::sync::atomic::Ordering::Release);
+        for l in &self.listeners {
+            l.stop();
+        }
+        let regs: Vec<_> = self
+            .broker
+            .registrations
+            .lock()
+            .iter()
+            .map(|s| s.get())
+            .collect();
+        for r in regs {
+            let _ = r.send(Unregister).await;
+        }
+        self.ha.stop().await;
+        // Delivery stops before the delay offsets are written for the last time, so nothing
+        // is delivered after its offset was saved.
+        if let Some(s) = &self.schedule {
+            let _ = s.get().send(crate::broker::actors::schedule::Halt).await;
+        }
+        if let Some(t) = &self.transaction_check {
+            let _ = t.get().send(crate::broker::transaction::check::Halt).await;
+        }
+        if let Some(mut m) = self.maintenance.lock().take() {
+            m.stop();
+        }
+        if let Err(e) = self.broker.store.shutdown().await {
+            warn!(self.broker.log, "store shutdown failed"; "error" => %e);
+        }
+        info!(self.broker.log, "broker stopped");
+    }
+}

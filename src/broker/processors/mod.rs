@@ -1,0 +1,23 @@
+//! Request processors of the broker: [`dispatch`] is the one entry every request passes
+//! through, [`table`] maps codes to handlers and [`command`] is their contract; the other
+//! files serve the request codes (send, pull, offsets, client management,
+//! the `admin_*` families) and share [`reply`]'s response helpers.
+
+pub mod admin_config;
+pub mod admin_groups;
+pub mod admin_meta;
+pub mod admin_query;
+pub mod admin_runtime;
+pub mod admin_stats;
+pub mod admin_topics;
+pub mod client_manage;
+pub mod command;
+pub mod dispatch;
+pub mod offsets;
+pub mod pull;
+pub mod reply;
+pub mod runtime_disk;
+pub mod send;
+pub mod send_back;
+pub mod send_props;
+pub mod table;

@@ -1,0 +1,396 @@
+//! PULL_MESSAGE (11) and LITE_PULL_MESSAGE (361): checks, the store read with tag and SQL92
+//! filtering (src/filter/), the status-to-code mapping of docs/protocol.md §2.6, offset
+//! commits, long-poll parking.
+
+use std::collections::BTreeSet;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::{BufMut, BytesMut};
+
+use crate::actors::remoting::{ConnHandle, Reply};
+use crate::broker::actors::hold::Park;
+use crate::broker::node::state::Broker;
+use crate::broker::processors::reply::{error, resp};
+use crate::codec::codes::response;
+use crate::codec::headers::pull_response::PullMessageResponseHeader;
+use crate::codec::headers::PullMessageRequestHeader;
+use crate::codec::RemotingCommand;
+use crate::filter::{self, Selector};
+use crate::protocol::heartbeat::{java_string_hash, MessageModel};
+use crate::protocol::topic::perm;
+use crate::store::GetMessageStatus;
+
+/// Which tag hash codes a pull accepts.
+#[derive(Debug, Clone, Default)]
+pub struct TagFilter {
+    /// `None` = every message.
+    codes: Option<BTreeSet<i64>>,
+}
+
+impl TagFilter {
+    /// From a TAG expression (`*`, empty, or `a || b`).
+    pub fn from_expression(expr: &str) -> TagFilter {
+        let expr = expr.trim();
+        if expr.is_empty() || expr == "*" {
+            return TagFilter { codes: None };
+        }
+        let codes = expr
+            .split("||")
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(|t| i64::from(java_string_hash(t)))
+            .collect();
+        TagFilter { codes: Some(codes) }
+    }
+
+    /// From a heartbeat subscription.
+    pub fn from_codes(all: bool, codes: impl IntoIterator<Item = i32>) -> TagFilter {
+        if all {
+            return TagFilter { codes: None };
+        }
+        TagFilter {
+            codes: Some(codes.into_iter().map(i64::from).collect()),
+        }
+    }
+
+    pub fn matches(&self, tags_code: i64) -> bool {
+        self.codes
+            .as_ref()
+            .is_none_or(|c| c.contains(&tag_code_of(tags_code)))
+    }
+}
+
+/// Tag codes are Java int hashes stored sign-extended in the consume queue.
+fn tag_code_of(code: i64) -> i64 {
+    code
+}
+
+/// A pull ready to run against the store (possibly again, after being parked).
+pub struct PullJob {
+    /// The request minus its body: the response is built from it (opaque, serialize type).
+    pub req: RemotingCommand,
+    pub header: PullMessageRequestHeader,
+    pub filter: TagFilter,
+    /// The SQL92 selector of a SQL92 subscription (src/filter/), judged on each record.
+    pub sql: Option<Arc<Selector>>,
+    pub suggest_broker_id: i64,
+}
+
+/// Handles one pull request.
+pub fn handle(b: &Arc<Broker>, _conn: &ConnHandle, req: RemotingCommand) -> Reply {
+    let job = match check(b, &req) {
+        Ok(j) => j,
+        Err(r) => return Reply::now(r),
+    };
+    if job.header.has_commit_offset() && !b.is_slave() {
+        let h = &job.header;
+        b.meta.lock().offsets.commit(
+            "pull",
+            &h.consumer_group,
+            &h.topic,
+            h.queue_id,
+            h.commit_offset,
+        );
+        b.dirty.offsets.store(true, Ordering::Release);
+    }
+    let resp = execute(b, &job);
+    let suspend = job.header.has_suspend() && resp.code == response::PULL_NOT_FOUND;
+    match (suspend, b.holds()) {
+        (true, Some(holds)) => {
+            let timeout = if b.cfg.long_polling_enable {
+                Duration::from_millis(job.header.suspend_timeout_millis.max(0) as u64)
+            } else {
+                Duration::from_millis(b.cfg.short_polling_time_mills)
+            };
+            let (responder, reply) = Reply::channel();
+            holds.do_send(Park {
+                job,
+                responder,
+                deadline: Instant::now() + timeout,
+            });
+            reply
+        }
+        _ => Reply::now(resp),
+    }
+}
+
+fn check(b: &Broker, req: &RemotingCommand) -> Result<PullJob, RemotingCommand> {
+    let h = PullMessageRequestHeader::from_command(req).map_err(|e| error(req, e.to_string()))?;
+    if !perm::is_readable(b.cfg.broker_permission as i32) {
+        return Err(resp(
+            req,
+            response::NO_PERMISSION,
+            Some(format!(
+                "the broker[{}] pulling message is forbidden",
+                b.cfg.broker_ip1
+            )),
+        ));
+    }
+    let mut meta = b.meta.lock();
+    let Some(group) = meta
+        .groups
+        .find_or_create(&h.consumer_group, b.cfg.auto_create_subscription_group)
+    else {
+        return Err(resp(
+            req,
+            response::SUBSCRIPTION_GROUP_NOT_EXIST,
+            Some(format!(
+                "subscription group [{}] does not exist",
+                h.consumer_group
+            )),
+        ));
+    };
+    if group.created {
+        b.dirty.groups.store(true, Ordering::Release);
+    }
+    if !group.config.consume_enable {
+        return Err(resp(
+            req,
+            response::NO_PERMISSION,
+            Some(format!(
+                "subscription group no permission, {}",
+                h.consumer_group
+            )),
+        ));
+    }
+    let Some(tc) = meta.topics.select(&h.topic) else {
+        return Err(resp(
+            req,
+            response::TOPIC_NOT_EXIST,
+            Some(format!("topic[{}] not exist, apply first please!", h.topic)),
+        ));
+    };
+    if !perm::is_readable(tc.perm) {
+        return Err(resp(
+            req,
+            response::NO_PERMISSION,
+            Some(format!(
+                "the topic[{}] pulling message is forbidden",
+                h.topic
+            )),
+        ));
+    }
+    if h.queue_id < 0 || h.queue_id >= tc.read_queue_nums {
+        return Err(error(
+            req,
+            format!(
+                "queueId[{}] is illegal, topic:[{}] topicConfig.readQueueNums:[{}]",
+                h.queue_id, h.topic, tc.read_queue_nums
+            ),
+        ));
+    }
+    let (filter, sql) = if h.has_subscription() {
+        header_filter(b, req, &h)?
+    } else {
+        // PullMessageProcessor without the subscription flag: the group must be online, may
+        // consume by broadcast only if its config allows it, and its subscription must be at
+        // least as new as the pull's subVersion.
+        let Some(info) = meta.consumers.group(&h.consumer_group) else {
+            return Err(resp(
+                req,
+                response::SUBSCRIPTION_NOT_EXIST,
+                Some("the consumer's group info not exist".into()),
+            ));
+        };
+        if !group.config.consume_broadcast_enable
+            && info.message_model == MessageModel::Broadcasting
+        {
+            return Err(resp(
+                req,
+                response::NO_PERMISSION,
+                Some(format!(
+                    "the consumer group[{}] can not consume by broadcast way",
+                    h.consumer_group
+                )),
+            ));
+        }
+        let Some(sd) = meta
+            .consumers
+            .find_subscription(&h.consumer_group, &h.topic)
+        else {
+            return Err(resp(
+                req,
+                response::SUBSCRIPTION_NOT_EXIST,
+                Some("the consumer's subscription not exist".into()),
+            ));
+        };
+        if sd.sub_version < h.sub_version {
+            return Err(resp(
+                req,
+                response::SUBSCRIPTION_NOT_LATEST,
+                Some("the consumer's subscription not latest".into()),
+            ));
+        }
+        if filter::is_tag_type(Some(&sd.expression_type)) {
+            // Java trusts codeSet alone. rocketmq-client-rust 1.0.0 hashes the untrimmed tags
+            // of `A || B` ("A ", " B"), so the trimmed tags' hashes are accepted as well; for
+            // every other client they are the same codes.
+            let tags = TagFilter::from_codes(
+                sd.is_sub_all(),
+                sd.code_set
+                    .iter()
+                    .copied()
+                    .chain(sd.tags_set.iter().map(|t| java_string_hash(t.trim()))),
+            );
+            (tags, None)
+        } else {
+            let expr_type = sd.expression_type.clone();
+            let sel = registered_filter(b, req, &meta, &h, &expr_type)?;
+            (TagFilter::default(), Some(sel))
+        }
+    };
+    let suggest_broker_id = if b.cfg.slave_read_enable {
+        group.config.broker_id
+    } else {
+        0
+    };
+    let mut head = req.clone();
+    head.body = Default::default();
+    Ok(PullJob {
+        req: head,
+        header: h,
+        filter,
+        sql,
+        suggest_broker_id,
+    })
+}
+
+fn property_filter_disabled(req: &RemotingCommand, expr_type: &str) -> RemotingCommand {
+    error(
+        req,
+        format!("The broker does not support consumer to filter message by {expr_type}"),
+    )
+}
+
+/// The filter of a pull that carries its subscription (sysFlag 0x4): TAG expressions as
+/// before, SQL92 compiled here (Java `FilterAPI.build` + `ConsumerFilterManager.build`).
+/// **Ours:** an expression that does not compile answers SUBSCRIPTION_PARSE_FAILED (23);
+/// Java 4.9.7 drops the filter there (an `assert`) and delivers every message.
+fn header_filter(
+    b: &Broker,
+    req: &RemotingCommand,
+    h: &PullMessageRequestHeader,
+) -> Result<(TagFilter, Option<Arc<Selector>>), RemotingCommand> {
+    let expr_type = h.expression_type.as_deref();
+    if filter::is_tag_type(expr_type) {
+        let tags = TagFilter::from_expression(h.subscription.as_deref().unwrap_or("*"));
+        return Ok((tags, None));
+    }
+    let expr_type = expr_type.unwrap_or_default();
+    let parse_failed = || {
+        resp(
+            req,
+            response::SUBSCRIPTION_PARSE_FAILED,
+            Some("parse the consumer's subscription failed".into()),
+        )
+    };
+    let sub = h.subscription.as_deref().unwrap_or_default();
+    if sub.is_empty() {
+        return Err(parse_failed());
+    }
+    if !b.cfg.enable_property_filter {
+        return Err(property_filter_disabled(req, expr_type));
+    }
+    let sel = filter::compile(expr_type, sub).map_err(|_| parse_failed())?;
+    Ok((TagFilter::default(), Some(Arc::new(sel))))
+}
+
+/// The SQL92 filter registered by the group's heartbeats (Java: FILTER_DATA_NOT_EXIST when
+/// missing — e.g. the expression did not compile —, FILTER_DATA_NOT_LATEST when older than
+/// the pull's `subVersion`, then SYSTEM_ERROR when `enablePropertyFilter` is off).
+fn registered_filter(
+    b: &Broker,
+    req: &RemotingCommand,
+    meta: &crate::broker::node::state::Meta,
+    h: &PullMessageRequestHeader,
+    expr_type: &str,
+) -> Result<Arc<Selector>, RemotingCommand> {
+    let Some(fd) = meta.filters.get(&h.topic, &h.consumer_group) else {
+        return Err(resp(
+            req,
+            response::FILTER_DATA_NOT_EXIST,
+            Some(
+                "The broker's consumer filter data is not exist!Your expression may be wrong!"
+                    .into(),
+            ),
+        ));
+    };
+    if fd.client_version < h.sub_version {
+        return Err(resp(
+            req,
+            response::FILTER_DATA_NOT_LATEST,
+            Some("the consumer's consumer filter data not latest".into()),
+        ));
+    }
+    if !b.cfg.enable_property_filter {
+        return Err(property_filter_disabled(req, expr_type));
+    }
+    Ok(fd.selector.clone())
+}
+
+/// Reads from the store and builds the response (used for the first pass and after a park).
+pub fn execute(b: &Broker, job: &PullJob) -> RemotingCommand {
+    let h = &job.header;
+    let reader = b.store.reader();
+    let max_msgs = (h.max_msg_nums.max(1) as usize)
+        .min(b.cfg.max_transfer_count_on_message_in_memory.max(1) as usize);
+    let max_bytes = b.cfg.max_transfer_bytes_on_message_in_memory.max(1) as usize;
+    let filter = |code: i64| job.filter.matches(code);
+    let sql = |record: &[u8]| job.sql.as_ref().is_none_or(|s| s.matches_record(record));
+    let got = reader.get_message_filtered(
+        &h.topic,
+        h.queue_id,
+        h.queue_offset,
+        max_msgs,
+        max_bytes,
+        Some(&filter),
+        job.sql.is_some().then_some(&sql as &dyn Fn(&[u8]) -> bool),
+    );
+    use GetMessageStatus::*;
+    let (mut code, mut next) = match got.status {
+        Found => (response::SUCCESS, got.next_begin_offset),
+        NoMatchedMessage | MessageWasRemoving => {
+            (response::PULL_RETRY_IMMEDIATELY, got.next_begin_offset)
+        }
+        NoMatchedLogicQueue | NoMessageInQueue => {
+            if h.queue_offset != 0 {
+                (response::PULL_OFFSET_MOVED, got.next_begin_offset)
+            } else {
+                (response::PULL_NOT_FOUND, got.next_begin_offset)
+            }
+        }
+        OffsetTooSmall | OffsetOverflowBadly => {
+            (response::PULL_OFFSET_MOVED, got.next_begin_offset)
+        }
+        OffsetOverflowOne | OffsetFoundNull => (response::PULL_NOT_FOUND, got.next_begin_offset),
+    };
+    if b.is_slave() && code == response::PULL_OFFSET_MOVED {
+        // offsetCheckInSlave=false: a slave never moves a consumer's offset.
+        code = response::PULL_RETRY_IMMEDIATELY;
+        next = h.queue_offset;
+    }
+    let mut r = resp(&job.req, code, Some(got.status.as_str().to_string()));
+    PullMessageResponseHeader {
+        suggest_which_broker_id: job.suggest_broker_id,
+        next_begin_offset: next,
+        min_offset: got.min_offset,
+        max_offset: got.max_offset,
+    }
+    .write_to(&mut r);
+    if code == response::SUCCESS {
+        let mut body = BytesMut::with_capacity(got.total_bytes);
+        for m in &got.messages {
+            body.put_slice(m);
+        }
+        b.stats.get_found.fetch_add(1, Ordering::Relaxed);
+        b.stats
+            .get_msgs
+            .fetch_add(got.messages.len() as u64, Ordering::Relaxed);
+        r.body = body.freeze();
+    } else {
+        b.stats.get_miss.fetch_add(1, Ordering::Relaxed);
+    }
+    r
+}

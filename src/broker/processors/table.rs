@@ -1,0 +1,79 @@
+//! The broker's code table: request code -> handler, one line per code. Adding a command is
+//! its file under `processors/` (or `transaction/`) and one line here. Codes are from
+//! `codec::codes::request`; which port serves which code: docs/protocol.md §2.2.
+
+use super::command::{Ctx, Serve};
+use super::{admin_config, admin_groups, admin_meta, admin_query, admin_runtime, admin_stats};
+use super::{admin_topics, client_manage, offsets, pull, send, send_back};
+use crate::actors::remoting::Reply;
+use crate::broker::transaction;
+use crate::codec::codes::request::*;
+use crate::codec::RemotingCommand;
+
+/// A handler answering at once: `fn(&Broker, &RemotingCommand) -> Outcome`.
+macro_rules! now {
+    ($f:path) => {
+        |c: &Ctx<'_>, r: RemotingCommand| $f(c.broker, &r).map(Reply::now)
+    };
+}
+
+/// A handler answering at once that needs the connection too.
+macro_rules! now_conn {
+    ($f:path) => {
+        |c: &Ctx<'_>, r: RemotingCommand| $f(c.broker, c.conn, &r).map(Reply::now)
+    };
+}
+
+/// A handler that may answer later (store appends, flush and slave waits, long polling).
+macro_rules! later {
+    ($f:path) => {
+        |c: &Ctx<'_>, r: RemotingCommand| Ok($f(c.broker, c.conn, r))
+    };
+}
+
+/// The handler of `code`, `None` when the broker does not serve it. PULL_MESSAGE and
+/// LITE_PULL_MESSAGE are refused on the fast channel by the dispatch, as Java does.
+pub fn lookup(code: i32) -> Option<Serve> {
+    let serve: Serve = match code {
+        SEND_MESSAGE | SEND_MESSAGE_V2 | SEND_BATCH_MESSAGE => later!(send::handle),
+        PULL_MESSAGE | LITE_PULL_MESSAGE => later!(pull::handle),
+        CONSUMER_SEND_MSG_BACK => later!(send_back::handle),
+        END_TRANSACTION => later!(transaction::end::handle),
+        RESUME_CHECK_HALF_MESSAGE => |c, r| Ok(transaction::resume::handle(c.broker, r)),
+        HEART_BEAT => now_conn!(client_manage::heartbeat),
+        UNREGISTER_CLIENT => now_conn!(client_manage::unregister),
+        CHECK_CLIENT_CONFIG => now!(client_manage::check_client_config),
+        GET_CONSUMER_LIST_BY_GROUP => now!(client_manage::consumer_list),
+        LOCK_BATCH_MQ => now!(client_manage::lock_batch),
+        UNLOCK_BATCH_MQ => now!(client_manage::unlock_batch),
+        QUERY_CONSUMER_OFFSET => now!(offsets::query_consumer_offset),
+        UPDATE_CONSUMER_OFFSET => now!(offsets::update_consumer_offset),
+        GET_MAX_OFFSET => now!(offsets::max_offset),
+        GET_MIN_OFFSET => now!(offsets::min_offset),
+        SEARCH_OFFSET_BY_TIMESTAMP => now!(offsets::search_offset),
+        GET_EARLIEST_MSG_STORETIME => now!(offsets::earliest_store_time),
+        UPDATE_AND_CREATE_TOPIC => now!(admin_meta::create_topic),
+        GET_ALL_TOPIC_CONFIG => now!(admin_meta::all_topic_config),
+        GET_ALL_SUBSCRIPTIONGROUP_CONFIG => now!(admin_meta::all_group_config),
+        GET_ALL_CONSUMER_OFFSET => now!(admin_meta::all_consumer_offset),
+        GET_ALL_DELAY_OFFSET => now!(admin_meta::all_delay_offset),
+        GET_BROKER_RUNTIME_INFO => now!(admin_runtime::runtime_info),
+        DELETE_TOPIC_IN_BROKER => now!(admin_topics::delete_topic),
+        GET_TOPIC_STATS_INFO => now!(admin_topics::topic_stats),
+        GET_SYSTEM_TOPIC_LIST_FROM_BROKER => now!(admin_topics::system_topics),
+        QUERY_TOPIC_CONSUME_BY_WHO => now!(admin_topics::consume_by_who),
+        QUERY_TOPICS_BY_CONSUMER => now!(admin_topics::topics_by_consumer),
+        GET_TOPIC_CONFIG => now!(admin_topics::topic_config),
+        GET_BROKER_CONFIG => now!(admin_config::broker_config),
+        VIEW_BROKER_STATS_DATA => now!(admin_stats::view_stats),
+        UPDATE_AND_CREATE_SUBSCRIPTIONGROUP => now!(admin_groups::update_group),
+        DELETE_SUBSCRIPTIONGROUP => now!(admin_groups::delete_group),
+        GET_CONSUME_STATS => now!(admin_groups::consume_stats),
+        GET_CONSUMER_CONNECTION_LIST => now!(admin_groups::consumer_connections),
+        GET_PRODUCER_CONNECTION_LIST => now!(admin_groups::producer_connections),
+        QUERY_MESSAGE => now!(admin_query::query_message),
+        VIEW_MESSAGE_BY_ID => now!(admin_query::view_message),
+        _ => return None,
+    };
+    Some(serve)
+}
