@@ -7,6 +7,7 @@
 pub mod body;
 pub mod consume;
 pub mod produce;
+pub mod progress;
 pub mod stats;
 
 use std::time::Duration;

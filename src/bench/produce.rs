@@ -98,7 +98,7 @@ pub async fn run(a: &BenchArgs, acked: Option<(u32, Acked)>) -> Result<Summary, 
         };
     let rec = Arc::new(Recorder::default());
     let next = Arc::new(AtomicU64::new(0));
-    let progress = super::consume::progress(a, limit, rec.clone());
+    let progress = super::progress::progress(a, limit, rec.clone());
     let started_at = Instant::now();
     let mut tasks = Vec::new();
     for p in &producers {

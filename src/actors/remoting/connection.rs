@@ -35,15 +35,7 @@ use crate::actors::supervisor::RestartBook;
 use crate::codec::frame::encode_frame;
 use crate::codec::{CodecError, RemotingCodec, RemotingCommand};
 
-/// Push a server-initiated command to the peer.
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct Push(pub RemotingCommand);
-
-/// Close the connection.
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct CloseConnection;
+pub use super::handler::{CloseConnection, Push};
 
 /// Who accepted a connection (its listener): told when the connection is gone, however it
 /// ended, and where its failures are counted.
@@ -117,7 +109,16 @@ impl Connection {
         let log = log.new(o!("conn" => id, "peer" => peer.to_string()));
         let mut created = None;
         Connection::create(|ctx| {
-            let handle = ConnHandle::new(id, peer, local, ctx.address());
+            let me = ctx.address();
+            let handle = ConnHandle::new(
+                id,
+                peer,
+                local,
+                me.clone().recipient(),
+                me.clone().recipient(),
+                #[cfg(feature = "failpoints")]
+                me.recipient(),
+            );
             created = Some(handle.clone());
             ctx.add_stream(frames(read, codec, permits));
             let writer = Writer::new(write, ctx);

@@ -5,13 +5,22 @@
 use std::future::Future;
 use std::net::SocketAddr;
 
-use actix::Addr;
+use actix::{Message, Recipient};
 use futures::future::LocalBoxFuture;
 use futures::FutureExt;
 use tokio::sync::oneshot;
 
-use super::connection::{CloseConnection, Connection, Push};
 use crate::codec::RemotingCommand;
+
+/// Push a server-initiated command to the peer.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Push(pub RemotingCommand);
+
+/// Close the connection.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct CloseConnection;
 
 /// Process-unique id of one accepted connection.
 pub type ConnId = u64;
@@ -22,7 +31,10 @@ pub struct ConnHandle {
     id: ConnId,
     peer: SocketAddr,
     local: SocketAddr,
-    addr: Addr<Connection>,
+    push: Recipient<Push>,
+    close: Recipient<CloseConnection>,
+    #[cfg(feature = "failpoints")]
+    inject: Recipient<crate::actors::supervisor::InjectFailure>,
 }
 
 /// The connection info handed to handlers (same type as the handle).
@@ -33,13 +45,18 @@ impl ConnHandle {
         id: ConnId,
         peer: SocketAddr,
         local: SocketAddr,
-        addr: Addr<Connection>,
+        push: Recipient<Push>,
+        close: Recipient<CloseConnection>,
+        #[cfg(feature = "failpoints")] inject: Recipient<crate::actors::supervisor::InjectFailure>,
     ) -> Self {
         ConnHandle {
             id,
             peer,
             local,
-            addr,
+            push,
+            close,
+            #[cfg(feature = "failpoints")]
+            inject,
         }
     }
 
@@ -61,27 +78,27 @@ impl ConnHandle {
     /// Returns false when the connection is already gone.
     pub fn send(&self, cmd: RemotingCommand) -> bool {
         // do_send ignores the mailbox capacity: a burst of notifications must not be dropped.
-        if !self.addr.connected() {
+        if !self.push.connected() {
             return false;
         }
-        self.addr.do_send(Push(cmd));
+        self.push.do_send(Push(cmd));
         true
     }
 
     /// Asks the connection to close; its handler's `on_close` runs when it has.
     pub fn close(&self) {
-        self.addr.do_send(CloseConnection);
+        self.close.do_send(CloseConnection);
     }
 
     /// Whether the connection actor is still running.
     pub fn is_connected(&self) -> bool {
-        self.addr.connected()
+        self.push.connected()
     }
 
     /// Test hook (feature `failpoints`): makes the connection actor stop on an error or panic.
     #[cfg(feature = "failpoints")]
     pub fn inject_failure(&self, f: crate::actors::supervisor::InjectFailure) {
-        self.addr.do_send(f);
+        self.inject.do_send(f);
     }
 }
 

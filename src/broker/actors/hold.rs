@@ -21,8 +21,13 @@ use crate::actors::remoting::Responder;
 #[cfg(feature = "failpoints")]
 pub use crate::actors::supervisor::InjectFailure;
 use crate::actors::supervisor::RestartTracker;
+use crate::actors::supervisor::Slot;
 use crate::broker::node::state::Broker;
-use crate::broker::processors::pull::{execute, PullJob};
+use crate::broker::processors::pull_read::{execute, PullJob};
+
+/// Where a broker's pull-hold actor is found, once started (the arrival hook and the pull
+/// processor read it).
+pub type HoldSlot = Arc<Mutex<Option<Slot<PullHold>>>>;
 
 /// Parks one pull.
 #[derive(Message)]

@@ -13,9 +13,9 @@ use actix::prelude::*;
 use slog::{debug, warn};
 
 use crate::actors::supervisor::{RestartBook, RestartTracker, RootSupervisor, Supervise};
-use crate::broker::node::start::ArrivalHooks;
 use crate::broker::node::state::Broker;
 use crate::broker::store_actors::Arrival;
+use crate::broker::store_actors::ArrivalHooks;
 use crate::client::remoting::RemotingClient;
 use crate::codec::codes::{request, response};
 use crate::codec::RemotingCommand;

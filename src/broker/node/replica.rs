@@ -19,8 +19,8 @@ use crate::broker::ha::{
     fixed_master, notify_arrival, phys_end_channel, HaError, HaMasterConfig, HaMasterHandle,
     HaSlaveConfig, HaSlaveHandle, ReplicationTracker, SlaveStats, SlaveStatus,
 };
-use crate::broker::node::start::ArrivalHooks;
 use crate::broker::node::state::{Broker, ReplicationWait};
+use crate::broker::store_actors::ArrivalHooks;
 use crate::broker::store_actors::StoreHandle;
 use crate::config::{BrokerConfig, BrokerRole};
 

@@ -16,7 +16,7 @@ use crate::actors::remoting::{
     bind_listener, serve_bound, ListenerHandle, RemotingError, ServerSettings,
 };
 use crate::actors::supervisor::{RestartBook, RestartTracker, RootSupervisor, Slot, Supervise};
-use crate::broker::actors::hold::{Arrived, ParkedPulls, PullHold};
+use crate::broker::actors::hold::{Arrived, HoldSlot, ParkedPulls, PullHold};
 use crate::broker::actors::maintenance::Maintenance;
 use crate::broker::actors::registration::{BrokerIdentity, Registration, Unregister};
 use crate::broker::actors::slave_sync;
@@ -32,6 +32,7 @@ use crate::broker::node::replica::{learn_master, HaRole, HaStatus};
 use crate::broker::node::settings::{flush_settings, store_config, topic_options};
 use crate::broker::node::state::{Broker, Dirty, Meta, Stats};
 use crate::broker::processors::dispatch::BrokerHandler;
+pub use crate::broker::store_actors::ArrivalHooks;
 use crate::broker::store_actors::{Arrival, ArrivalHook, StoreHandle};
 use crate::config::BrokerConfig;
 use crate::protocol::register::RegisterBrokerResult;
@@ -51,9 +52,6 @@ pub enum BrokerError {
     #[error("HA: {0}")]
     Ha(#[from] crate::broker::ha::HaError),
 }
-
-/// Extra hooks called after every append (HA master wake-ups are added here).
-pub type ArrivalHooks = Arc<Mutex<Vec<ArrivalHook>>>;
 
 /// A running broker.
 pub struct BrokerHandle {
@@ -107,7 +105,7 @@ pub async fn start_broker(
         .parse()
         .map_err(|_| BrokerError::BadIp(cfg.broker_ip1.clone()))?;
     let meta = open_meta(&cfg, &log)?;
-    let holds: Arc<Mutex<Option<Slot<PullHold>>>> = Arc::default();
+    let holds: HoldSlot = Arc::default();
     let parked = ParkedPulls::default();
     let hooks: ArrivalHooks = Arc::default();
     let hook: ArrivalHook = {
@@ -176,7 +174,6 @@ pub async fn start_broker(
             book: book.clone(),
             store_host: std::sync::OnceLock::new(),
             conns: Mutex::default(),
-            holds: holds.clone(),
             registrations: Mutex::default(),
             replication: Mutex::default(),
             master_addr: Mutex::default(),
@@ -319,6 +316,7 @@ pub async fn start_broker(
         Arc::new(BrokerHandler {
             broker: broker.clone(),
             fast,
+            holds: holds.clone(),
         })
     };
     let main_l = serve_bound(

@@ -8,13 +8,11 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::Arc;
 
-use actix::prelude::*;
 use parking_lot::Mutex;
 use slog::Logger;
 
 use crate::actors::remoting::{ConnHandle, ConnId};
 use crate::actors::supervisor::{RestartBook, Slot};
-use crate::broker::actors::hold::PullHold;
 use crate::broker::actors::registration::{RegisterNow, Registration};
 use crate::broker::meta::consumer_filter::ConsumerFilterManager;
 use crate::broker::meta::consumer_manager::ConsumerManager;
@@ -98,7 +96,6 @@ pub struct Broker {
     /// `brokerIP1:listenPort`: the store host written into records and message ids.
     pub store_host: std::sync::OnceLock<SocketAddr>,
     pub conns: Mutex<HashMap<ConnId, ConnHandle>>,
-    pub holds: Arc<Mutex<Option<Slot<PullHold>>>>,
     pub registrations: Mutex<Vec<Slot<Registration>>>,
     pub replication: Mutex<Option<Arc<dyn ReplicationWait>>>,
     /// The master's client address, learnt from registration (slaves sync metadata from it).
@@ -190,10 +187,5 @@ impl Broker {
                 }
             }
         }
-    }
-
-    /// The pull-hold actor, once started.
-    pub fn holds(&self) -> Option<Addr<PullHold>> {
-        self.holds.lock().as_ref().map(|s| s.get())
     }
 }

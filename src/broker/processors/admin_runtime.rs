@@ -6,6 +6,7 @@ use std::sync::atomic::Ordering;
 use crate::broker::node::state::Broker;
 use crate::broker::processors::command::{CommandError, Outcome};
 use crate::broker::processors::reply::ok;
+use crate::broker::processors::runtime_disk::human_readable_bytes;
 use crate::codec::RemotingCommand;
 use crate::protocol::kv::KVTable;
 
@@ -134,18 +135,6 @@ pub fn format_runtime(elapsed_ms: i64) -> String {
     )
 }
 
-/// Java `MixAll.humanReadableByteCount(bytes, false)`: `512 B`, `2.0 KiB`, `1.5 MiB`…
-pub fn human_readable_bytes(bytes: i64) -> String {
-    const UNIT: f64 = 1024.0;
-    if bytes < 1024 {
-        return format!("{bytes} B");
-    }
-    let b = bytes as f64;
-    let exp = ((b.ln() / UNIT.ln()) as usize).clamp(1, 6);
-    let prefix = ['K', 'M', 'G', 'T', 'P', 'E'][exp - 1];
-    format!("{:.1} {prefix}iB", b / UNIT.powi(exp as i32))
-}
-
 /// GET_BROKER_RUNTIME_INFO.
 pub fn runtime_info(b: &Broker, req: &RemotingCommand) -> Outcome {
     match runtime_table(b).encode() {
@@ -156,7 +145,8 @@ pub fn runtime_info(b: &Broker, req: &RemotingCommand) -> Outcome {
 
 #[cfg(test)]
 mod tests {
-    use super::{format_runtime, human_readable_bytes};
+    use super::format_runtime;
+    use crate::broker::processors::runtime_disk::human_readable_bytes;
 
     #[test]
     fn runtime_reads_like_java() {

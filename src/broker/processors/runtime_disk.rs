@@ -8,7 +8,17 @@
 
 use std::path::Path;
 
-use crate::broker::processors::admin_runtime::human_readable_bytes;
+/// Java `MixAll.humanReadableByteCount(bytes, false)`: `512 B`, `2.0 KiB`, `1.5 MiB`…
+pub fn human_readable_bytes(bytes: i64) -> String {
+    const UNIT: f64 = 1024.0;
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let b = bytes as f64;
+    let exp = ((b.ln() / UNIT.ln()) as usize).clamp(1, 6);
+    let prefix = ['K', 'M', 'G', 'T', 'P', 'E'][exp - 1];
+    format!("{:.1} {prefix}iB", b / UNIT.powi(exp as i32))
+}
 
 /// Sizes of the file system holding a path, in bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,6 +3,7 @@
 //! processors need.
 
 pub mod flush;
+pub mod put_job;
 pub mod put_queue;
 pub mod writer;
 
@@ -18,7 +19,9 @@ use crate::actors::supervisor::{RestartBook, RestartTracker, RootSupervisor, Slo
 use crate::store::{MessageStore, StoreConfig, StoreError, StoreReader};
 pub use flush::{FlushError, FlushHandle, FlushSettings, ReadOnly, FLUSH_COMPONENT};
 pub use put_queue::{PutKind, PutMany, PutQueue, PutReply};
-pub use writer::{AppendRaw, Arrival, ArrivalHook, Put, PutBatch, Shutdown, StoreWriter};
+pub use writer::{
+    AppendRaw, Arrival, ArrivalHook, ArrivalHooks, Put, PutBatch, Shutdown, StoreWriter,
+};
 
 /// Everything the broker needs to write, read and flush.
 #[derive(Clone)]

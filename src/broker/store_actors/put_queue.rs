@@ -11,37 +11,13 @@
 
 use std::sync::Arc;
 
-use actix::prelude::*;
 use parking_lot::Mutex;
 use tokio::sync::oneshot;
 
+pub use super::put_job::{PutJob, PutKind, PutMany, PutReply};
 use super::writer::StoreWriter;
 use crate::actors::supervisor::Slot;
-use crate::store::{MessageInner, PutResult, StoreError};
-
-/// How the message of one queued send is appended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PutKind {
-    /// One message (`put_message`).
-    Single,
-    /// A SEND_BATCH_MESSAGE body (`put_batch`).
-    Batch,
-}
-
-/// The result of one queued send.
-pub type PutReply = oneshot::Receiver<Result<PutResult, StoreError>>;
-
-/// One queued send.
-pub struct PutJob {
-    pub kind: PutKind,
-    pub msg: MessageInner,
-    pub reply: oneshot::Sender<Result<PutResult, StoreError>>,
-}
-
-/// Appends every job in order, answering each through its own channel.
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct PutMany(pub Vec<PutJob>);
+use crate::store::MessageInner;
 
 /// The send queue in front of the writer; cheap to clone.
 #[derive(Clone)]

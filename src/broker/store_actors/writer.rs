@@ -21,7 +21,7 @@ use parking_lot::Mutex;
 use slog::{error, info, Logger};
 
 use super::flush::ReadOnly;
-use super::put_queue::{PutKind, PutMany};
+use super::put_job::{PutKind, PutMany};
 use crate::actors::supervisor::RestartTracker;
 use crate::store::{
     MessageInner, MessageStore, PutResult, RawAppendResult, StoreError, StoreReader,
@@ -32,6 +32,10 @@ const DISPATCH_RETRY_INTERVAL: Duration = Duration::from_millis(200);
 
 /// Called after every successful append (local put or replicated bytes).
 pub type ArrivalHook = Arc<dyn Fn(&Arrival) + Send + Sync>;
+
+/// Extra hooks called after every append (HA master wake-ups and a slave's metadata sync
+/// are added here).
+pub type ArrivalHooks = std::sync::Arc<parking_lot::Mutex<Vec<ArrivalHook>>>;
 
 /// What was appended: enough for long-polling wake-ups and replication.
 #[derive(Debug, Clone)]

@@ -1,0 +1,140 @@
+//! The read step of a pull, shared by the first pass (`pull`) and the re-execution of a parked
+//! pull (`actors::hold`): the store read with tag and SQL92 filtering and the status-to-code
+//! mapping of docs/protocol.md §2.6. It reads mapped pages on the caller's event loop.
+
+use std::collections::BTreeSet;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use bytes::{BufMut, BytesMut};
+
+use crate::broker::node::state::Broker;
+use crate::broker::processors::reply::resp;
+use crate::codec::codes::response;
+use crate::codec::headers::pull_response::PullMessageResponseHeader;
+use crate::codec::headers::PullMessageRequestHeader;
+use crate::codec::RemotingCommand;
+use crate::filter::Selector;
+use crate::protocol::heartbeat::java_string_hash;
+use crate::store::GetMessageStatus;
+
+/// Which tag hash codes a pull accepts.
+#[derive(Debug, Clone, Default)]
+pub struct TagFilter {
+    /// `None` = every message.
+    codes: Option<BTreeSet<i64>>,
+}
+
+impl TagFilter {
+    /// From a TAG expression (`*`, empty, or `a || b`).
+    pub fn from_expression(expr: &str) -> TagFilter {
+        let expr = expr.trim();
+        if expr.is_empty() || expr == "*" {
+            return TagFilter { codes: None };
+        }
+        let codes = expr
+            .split("||")
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(|t| i64::from(java_string_hash(t)))
+            .collect();
+        TagFilter { codes: Some(codes) }
+    }
+
+    /// From a heartbeat subscription.
+    pub fn from_codes(all: bool, codes: impl IntoIterator<Item = i32>) -> TagFilter {
+        if all {
+            return TagFilter { codes: None };
+        }
+        TagFilter {
+            codes: Some(codes.into_iter().map(i64::from).collect()),
+        }
+    }
+
+    pub fn matches(&self, tags_code: i64) -> bool {
+        self.codes
+            .as_ref()
+            .is_none_or(|c| c.contains(&tag_code_of(tags_code)))
+    }
+}
+
+/// Tag codes are Java int hashes stored sign-extended in the consume queue.
+fn tag_code_of(code: i64) -> i64 {
+    code
+}
+
+/// A pull ready to run against the store (possibly again, after being parked).
+pub struct PullJob {
+    /// The request minus its body: the response is built from it (opaque, serialize type).
+    pub req: RemotingCommand,
+    pub header: PullMessageRequestHeader,
+    pub filter: TagFilter,
+    /// The SQL92 selector of a SQL92 subscription (src/filter/), judged on each record.
+    pub sql: Option<Arc<Selector>>,
+    pub suggest_broker_id: i64,
+}
+
+/// Reads from the store and builds the response (used for the first pass and after a park).
+pub fn execute(b: &Broker, job: &PullJob) -> RemotingCommand {
+    let h = &job.header;
+    let reader = b.store.reader();
+    let max_msgs = (h.max_msg_nums.max(1) as usize)
+        .min(b.cfg.max_transfer_count_on_message_in_memory.max(1) as usize);
+    let max_bytes = b.cfg.max_transfer_bytes_on_message_in_memory.max(1) as usize;
+    let filter = |code: i64| job.filter.matches(code);
+    let sql = |record: &[u8]| job.sql.as_ref().is_none_or(|s| s.matches_record(record));
+    let got = reader.get_message_filtered(
+        &h.topic,
+        h.queue_id,
+        h.queue_offset,
+        max_msgs,
+        max_bytes,
+        Some(&filter),
+        job.sql.is_some().then_some(&sql as &dyn Fn(&[u8]) -> bool),
+    );
+    use GetMessageStatus::*;
+    let (mut code, mut next) = match got.status {
+        Found => (response::SUCCESS, got.next_begin_offset),
+        NoMatchedMessage | MessageWasRemoving => {
+            (response::PULL_RETRY_IMMEDIATELY, got.next_begin_offset)
+        }
+        NoMatchedLogicQueue | NoMessageInQueue => {
+            if h.queue_offset != 0 {
+                (response::PULL_OFFSET_MOVED, got.next_begin_offset)
+            } else {
+                (response::PULL_NOT_FOUND, got.next_begin_offset)
+            }
+        }
+        OffsetTooSmall | OffsetOverflowBadly => {
+            (response::PULL_OFFSET_MOVED, got.next_begin_offset)
+        }
+        OffsetOverflowOne | OffsetFoundNull => (response::PULL_NOT_FOUND, got.next_begin_offset),
+    };
+    if b.is_slave() && code == response::PULL_OFFSET_MOVED {
+        // offsetCheckInSlave=false: a slave never moves a consumer's offset.
+        code = response::PULL_RETRY_IMMEDIATELY;
+        next = h.queue_offset;
+    }
+    let mut r = resp(&job.req, code, Some(got.status.as_str().to_string()));
+    PullMessageResponseHeader {
+        suggest_which_broker_id: job.suggest_broker_id,
+        next_begin_offset: next,
+        min_offset: got.min_offset,
+        max_offset: got.max_offset,
+    }
+    .write_to(&mut r);
+    if code == response::SUCCESS {
+        let mut body = BytesMut::with_capacity(got.total_bytes);
+        for m in &got.messages {
+            body.put_slice(m);
+        }
+        b.stats.get_found.fetch_add(1, Ordering::Relaxed);
+        b.stats
+            .get_msgs
+            .fetch_add(got.messages.len() as u64, Ordering::Relaxed);
+        r.body = body.freeze();
+    } else {
+        b.stats.get_miss.fetch_add(1, Ordering::Relaxed);
+    }
+    r
+}
