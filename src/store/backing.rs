@@ -9,9 +9,11 @@
 //! on the put path, and bytes past the backed region are read as the zeros they are.
 
 use crate::store::error::{is_out_of_space, StoreError, StoreResult};
-use crate::store::mapped_file::OS_PAGE_SIZE;
 use std::fs::File;
 use std::path::Path;
+
+/// Size of an OS page, used for "flush least pages".
+pub const OS_PAGE_SIZE: usize = 4096;
 
 /// Rounds `n` up to a whole page.
 pub fn page_up(n: usize) -> usize {

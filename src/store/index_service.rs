@@ -2,7 +2,7 @@
 //! dispatched records, rolls to a new file when one fills, answers key queries newest file
 //! first, and drops files during recovery and cleanup.
 
-use crate::store::dispatch::DispatchRequest;
+use crate::store::dispatch_request::DispatchRequest;
 use crate::store::error::{StoreError, StoreResult};
 use crate::store::index_file::IndexFile;
 use crate::store::message::sys_flag;

@@ -13,8 +13,7 @@ use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// Size of an OS page, used for "flush least pages".
-pub const OS_PAGE_SIZE: usize = 4096;
+pub use crate::store::backing::OS_PAGE_SIZE;
 
 /// A mapped segment file.
 #[derive(Debug)]

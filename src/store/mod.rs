@@ -13,6 +13,7 @@ pub mod consume_queue;
 pub mod cq_table;
 pub mod dispatch;
 pub mod dispatch_backlog;
+pub mod dispatch_request;
 pub mod error;
 pub mod get_message;
 pub mod index_file;

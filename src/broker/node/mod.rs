@@ -2,6 +2,7 @@
 //! every part under the root supervisor; [`replica`] is the replication role;
 //! [`settings`] the values derived from the config.
 
+pub mod arrival;
 pub mod replica;
 pub mod settings;
 pub mod start;

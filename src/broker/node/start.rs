@@ -16,7 +16,7 @@ use crate::actors::remoting::{
     bind_listener, serve_bound, ListenerHandle, RemotingError, ServerSettings,
 };
 use crate::actors::supervisor::{RestartBook, RestartTracker, RootSupervisor, Slot, Supervise};
-use crate::broker::actors::hold::{Arrived, HoldSlot, ParkedPulls, PullHold};
+use crate::broker::actors::hold::{HoldSlot, ParkedPulls, PullHold};
 use crate::broker::actors::maintenance::Maintenance;
 use crate::broker::actors::registration::{BrokerIdentity, Registration, Unregister};
 use crate::broker::actors::slave_sync;
@@ -28,12 +28,13 @@ use crate::broker::meta::producer_manager::ProducerManager;
 use crate::broker::meta::rebalance_lock::{RebalanceLockManager, DEFAULT_LOCK_MAX_LIVE_MS};
 use crate::broker::meta::subscription_group::SubscriptionGroupManager;
 use crate::broker::meta::topic_config::TopicConfigManager;
+use crate::broker::node::arrival;
 use crate::broker::node::replica::{learn_master, HaRole, HaStatus};
 use crate::broker::node::settings::{flush_settings, store_config, topic_options};
 use crate::broker::node::state::{Broker, Dirty, Meta, Stats};
 use crate::broker::processors::dispatch::BrokerHandler;
 pub use crate::broker::store_actors::ArrivalHooks;
-use crate::broker::store_actors::{Arrival, ArrivalHook, StoreHandle};
+use crate::broker::store_actors::StoreHandle;
 use crate::config::BrokerConfig;
 use crate::protocol::register::RegisterBrokerResult;
 use crate::store::StoreError;
@@ -108,47 +109,7 @@ pub async fn start_broker(
     let holds: HoldSlot = Arc::default();
     let parked = ParkedPulls::default();
     let hooks: ArrivalHooks = Arc::default();
-    let hook: ArrivalHook = {
-        let (holds, hooks, parked) = (holds.clone(), hooks.clone(), parked.clone());
-        Arc::new(move |a: &Arrival| {
-            // No parked pull (the common case under a pure send load): no wake-up message.
-            // A pull parking right now re-checks the store under the same lock (`Park`).
-            let waiting = !parked.is_empty();
-            if let Some(h) = holds.lock().as_ref().filter(|_| waiting) {
-                match a {
-                    // Not in its queue yet: the retried dispatch wakes the pulls later.
-                    Arrival::Put {
-                        dispatched: false, ..
-                    } => {}
-                    Arrival::Put {
-                        topic,
-                        queue_id,
-                        next_queue_offset,
-                        tags_codes,
-                        ..
-                    } => h.get().do_send(Arrived {
-                        topic: topic.clone(),
-                        queue_id: *queue_id,
-                        next_queue_offset: *next_queue_offset,
-                        tags_codes: tags_codes.clone(),
-                    }),
-                    Arrival::Replicated { queues, .. } | Arrival::Dispatched { queues } => {
-                        for (topic, queue_id, next) in queues {
-                            h.get().do_send(Arrived {
-                                topic: topic.clone(),
-                                queue_id: *queue_id,
-                                next_queue_offset: *next,
-                                tags_codes: Vec::new(),
-                            });
-                        }
-                    }
-                }
-            }
-            for f in hooks.lock().iter() {
-                f(a);
-            }
-        })
-    };
+    let hook = arrival::arrival_hook(&holds, &hooks, &parked);
     let store = StoreHandle::start(
         store_config(&cfg),
         flush_settings(&cfg),
@@ -198,22 +159,7 @@ pub async fn start_broker(
     let _ = broker.store_host.set(store_host);
 
     // Long polling.
-    let hold_slot = {
-        let (weak, book, hlog) = (Arc::downgrade(&broker), book.clone(), log.clone());
-        root.send(Supervise {
-            name: "pull-hold".into(),
-            arbiter: Arbiter::current(),
-            factory: Arc::new(move || {
-                PullHold::new(
-                    weak.clone(),
-                    parked.clone(),
-                    RestartTracker::new("pull-hold", book.clone(), hlog.clone()),
-                )
-            }),
-        })
-        .await
-        .map_err(|_| StoreError::ShutDown)?
-    };
+    let hold_slot = start_pull_hold(&broker, parked, root, &book, &log).await?;
     *holds.lock() = Some(hold_slot);
 
     // Replication: the master's HA port must be bound before it is advertised.
@@ -242,55 +188,7 @@ pub async fn start_broker(
         broker_addr: format!("{}:{}", cfg.broker_ip1, listen_addr.port()),
         ha_addr: format!("{}:{}", cfg.effective_broker_ip2(), ha_port),
     };
-    for ns in cfg.namesrv_addrs() {
-        let (weak, book, rlog, id, tx, ha_sink) = (
-            Arc::downgrade(&broker),
-            book.clone(),
-            log.clone(),
-            identity.clone(),
-            reg_tx.clone(),
-            ha_sink.clone(),
-        );
-        let period = cfg.register_interval();
-        let timeout = Duration::from_millis(cfg.register_broker_timeout_mills);
-        let name = format!("namesrv-registration[{ns}]");
-        let slot = root
-            .send(Supervise {
-                name: name.clone(),
-                arbiter: Arbiter::current(),
-                factory: Arc::new(move || {
-                    let w = weak.clone();
-                    let body = Arc::new(move || {
-                        w.upgrade().map(|b| b.register_body()).unwrap_or_default()
-                    });
-                    let (w2, tx2, ha_sink) = (weak.clone(), tx.clone(), ha_sink.clone());
-                    let sink = Arc::new(move |_ns: &str, r: &RegisterBrokerResult| {
-                        if let Some(s) = &ha_sink {
-                            learn_master(s, r.ha_server_addr.as_deref());
-                        }
-                        if let Some(b) = w2.upgrade() {
-                            if r.master_addr.is_some() {
-                                *b.master_addr.lock() = r.master_addr.clone();
-                            }
-                        }
-                        let _ = tx2.send(Some(r.clone()));
-                    });
-                    Registration::new(
-                        ns.clone(),
-                        id.clone(),
-                        body,
-                        sink,
-                        period,
-                        timeout,
-                        RestartTracker::new(name.clone(), book.clone(), rlog.clone()),
-                        rlog.clone(),
-                    )
-                }),
-            })
-            .await
-            .map_err(|_| StoreError::ShutDown)?;
-        broker.registrations.lock().push(slot);
-    }
+    start_registrations(&broker, &identity, ha_sink, reg_tx, root, &book, &log).await?;
     // A slave adopts its master's topics, groups and offsets.
     if broker.is_slave() {
         slave_sync::start(&broker, &hooks, root, book.clone())
@@ -355,6 +253,94 @@ pub async fn start_broker(
         listeners: vec![main_l, fast_l],
         maintenance: Mutex::new(Some(maintenance)),
     })
+}
+
+/// Starts the pull-hold actor of `broker` (component `pull-hold`) over the shared parked pulls.
+async fn start_pull_hold(
+    broker: &Arc<Broker>,
+    parked: ParkedPulls,
+    root: &Addr<RootSupervisor>,
+    book: &RestartBook,
+    log: &Logger,
+) -> Result<Slot<PullHold>, StoreError> {
+    let (weak, book, hlog) = (Arc::downgrade(broker), book.clone(), log.clone());
+    root.send(Supervise {
+        name: "pull-hold".into(),
+        arbiter: Arbiter::current(),
+        factory: Arc::new(move || {
+            PullHold::new(
+                weak.clone(),
+                parked.clone(),
+                RestartTracker::new("pull-hold", book.clone(), hlog.clone()),
+            )
+        }),
+    })
+    .await
+    .map_err(|_| StoreError::ShutDown)
+}
+
+/// Starts one supervised registration actor per name server; each result updates the
+/// slave's master address (HA and metadata sync) and is published on `reg_tx`.
+async fn start_registrations(
+    broker: &Arc<Broker>,
+    identity: &BrokerIdentity,
+    ha_sink: Option<Arc<tokio::sync::watch::Sender<Option<String>>>>,
+    reg_tx: Arc<tokio::sync::watch::Sender<Option<RegisterBrokerResult>>>,
+    root: &Addr<RootSupervisor>,
+    book: &RestartBook,
+    log: &Logger,
+) -> Result<(), StoreError> {
+    let cfg = &broker.cfg;
+    for ns in cfg.namesrv_addrs() {
+        let (weak, book, rlog, id, tx, ha_sink) = (
+            Arc::downgrade(broker),
+            book.clone(),
+            log.clone(),
+            identity.clone(),
+            reg_tx.clone(),
+            ha_sink.clone(),
+        );
+        let period = cfg.register_interval();
+        let timeout = Duration::from_millis(cfg.register_broker_timeout_mills);
+        let name = format!("namesrv-registration[{ns}]");
+        let slot = root
+            .send(Supervise {
+                name: name.clone(),
+                arbiter: Arbiter::current(),
+                factory: Arc::new(move || {
+                    let w = weak.clone();
+                    let body = Arc::new(move || {
+                        w.upgrade().map(|b| b.register_body()).unwrap_or_default()
+                    });
+                    let (w2, tx2, ha_sink) = (weak.clone(), tx.clone(), ha_sink.clone());
+                    let sink = Arc::new(move |_ns: &str, r: &RegisterBrokerResult| {
+                        if let Some(s) = &ha_sink {
+                            learn_master(s, r.ha_server_addr.as_deref());
+                        }
+                        if let Some(b) = w2.upgrade() {
+                            if r.master_addr.is_some() {
+                                *b.master_addr.lock() = r.master_addr.clone();
+                            }
+                        }
+                        let _ = tx2.send(Some(r.clone()));
+                    });
+                    Registration::new(
+                        ns.clone(),
+                        id.clone(),
+                        body,
+                        sink,
+                        period,
+                        timeout,
+                        RestartTracker::new(name.clone(), book.clone(), rlog.clone()),
+                        rlog.clone(),
+                    )
+                }),
+            })
+            .await
+            .map_err(|_| StoreError::ShutDown)?;
+        broker.registrations.lock().push(slot);
+    }
+    Ok(())
 }
 
 impl BrokerHandle {
