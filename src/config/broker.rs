@@ -145,7 +145,7 @@ pub struct BrokerConfig {
     /// `endTransactionPoolQueueCapacity` (100000) — no effect.
     pub end_transaction_pool_queue_capacity: u32,
 
-    // ---- transactions (actors/broker/transaction/) ----
+    // ---- transactions (broker/transaction/) ----
     /// `transactionTimeOut` (6000): a half message younger than this (ms since born) is not
     /// checked yet.
     pub transaction_time_out: u64,

@@ -1,7 +1,7 @@
 //! The broker-side SQL92 property filter (Java `filter` module, RocketMQ 4.9.7: `SqlFilter`,
 //! `SelectorParser`, the expression classes; docs/protocol.md §2.6). Plain Rust, no actors:
 //! [`compile`] turns a subscription expression into a [`Selector`] once (per group and topic,
-//! `broker/consumer_filter.rs`), and the pull path asks [`Selector::matches_record`] for each
+//! `broker/meta/consumer_filter.rs`), and the pull path asks [`Selector::matches_record`] for each
 //! candidate commit-log record.
 //!
 //! Only the grammar of 4.9.7 is accepted: `=`, `<>`, `<`, `>`, `<=`, `>=`, `[NOT] BETWEEN`,

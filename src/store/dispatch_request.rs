@@ -130,3 +130,27 @@ impl DispatchRequest {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::message::property;
+
+    #[test]
+    fn one_pass_property_scan_matches_property_lookup() {
+        let cases = [
+            "",
+            "TAGS\u{1}a\u{2}KEYS\u{1}k1 k2\u{2}UNIQ_KEY\u{1}U1",
+            // First occurrence wins; malformed pairs are skipped.
+            "TAGS\u{1}\u{2}TAGS\u{1}b\u{2}KEYS\u{1}x\u{2}KEYS\u{1}y\u{2}\u{1}z\u{2}DELAY\u{1}3",
+            "UNIQ_KEY\u{1}u\u{1}v\u{2}junk\u{2}TAGS",
+        ];
+        for s in cases {
+            let p = DispatchProps::parse(s);
+            assert_eq!(p.tags, property(s, PROPERTY_TAGS), "{s:?}");
+            assert_eq!(p.keys, property(s, PROPERTY_KEYS), "{s:?}");
+            assert_eq!(p.uniq_key, property(s, PROPERTY_UNIQ_KEY), "{s:?}");
+            assert_eq!(p.delay, property(s, PROPERTY_DELAY), "{s:?}");
+        }
+    }
+}

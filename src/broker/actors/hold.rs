@@ -22,12 +22,22 @@ use crate::actors::remoting::Responder;
 pub use crate::actors::supervisor::InjectFailure;
 use crate::actors::supervisor::RestartTracker;
 use crate::actors::supervisor::Slot;
-use crate::broker::node::state::Broker;
-use crate::broker::processors::pull_read::{execute, PullJob};
+use crate::broker::processors::pull_job::PullJob;
+use crate::codec::RemotingCommand;
+use crate::store::StoreReader;
 
 /// Where a broker's pull-hold actor is found, once started (the arrival hook and the pull
 /// processor read it).
 pub type HoldSlot = Arc<Mutex<Option<Slot<PullHold>>>>;
+
+/// What the hold reads through its broker (implemented by `Broker` in `pull_read`): the
+/// re-execution of a parked pull and the queues' max offsets.
+pub trait QueueReads: Send + Sync {
+    /// Reads the pull's messages and builds its response.
+    fn execute(&self, job: &PullJob) -> RemotingCommand;
+    /// A reader of the store (queue max offsets).
+    fn reader(&self) -> StoreReader;
+}
 
 /// Parks one pull.
 #[derive(Message)]
@@ -74,13 +84,13 @@ impl ParkedPulls {
 
 /// The long-polling actor of one broker.
 pub struct PullHold {
-    broker: Weak<Broker>,
+    broker: Weak<dyn QueueReads>,
     parked: ParkedPulls,
     tracker: RestartTracker,
 }
 
 impl PullHold {
-    pub fn new(broker: Weak<Broker>, parked: ParkedPulls, tracker: RestartTracker) -> Self {
+    pub fn new(broker: Weak<dyn QueueReads>, parked: ParkedPulls, tracker: RestartTracker) -> Self {
         PullHold {
             broker,
             parked,
@@ -90,7 +100,7 @@ impl PullHold {
 
     fn answer(&self, p: Parked) {
         if let Some(b) = self.broker.upgrade() {
-            let mut r = execute(&b, &p.job);
+            let mut r = b.execute(&p.job);
             // Java sends wake-up replies as JSON whatever the request used.
             r.serialize_type = crate::codec::SerializeType::Json;
             p.responder.send(r);
@@ -102,7 +112,7 @@ impl PullHold {
         let Some(b) = self.broker.upgrade() else {
             return;
         };
-        let reader = b.store.reader();
+        let reader = b.reader();
         let mut due = Vec::new();
         {
             let mut parked = self.parked.0.lock();
@@ -150,7 +160,7 @@ impl Handler<Park> for PullHold {
         // the map's lock (see `ParkedPulls::is_empty`).
         let mut parked = self.parked.0.lock();
         if let Some(b) = self.broker.upgrade() {
-            if b.store.reader().max_offset_in_queue(&key.0, key.1) > p.job.header.queue_offset {
+            if b.reader().max_offset_in_queue(&key.0, key.1) > p.job.header.queue_offset {
                 drop(parked);
                 drop(b);
                 self.answer(Parked {

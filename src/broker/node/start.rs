@@ -5,7 +5,7 @@
 //! is ever served by a half-built broker (fallback store host, no long polling, no HA).
 
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use actix::prelude::*;
@@ -16,7 +16,7 @@ use crate::actors::remoting::{
     bind_listener, serve_bound, ListenerHandle, RemotingError, ServerSettings,
 };
 use crate::actors::supervisor::{RestartBook, RestartTracker, RootSupervisor, Slot, Supervise};
-use crate::broker::actors::hold::{HoldSlot, ParkedPulls, PullHold};
+use crate::broker::actors::hold::{HoldSlot, ParkedPulls, PullHold, QueueReads};
 use crate::broker::actors::maintenance::Maintenance;
 use crate::broker::actors::registration::{BrokerIdentity, Registration, Unregister};
 use crate::broker::actors::slave_sync;
@@ -135,6 +135,7 @@ pub async fn start_broker(
             book: book.clone(),
             store_host: std::sync::OnceLock::new(),
             conns: Mutex::default(),
+            holds: holds.clone(),
             registrations: Mutex::default(),
             replication: Mutex::default(),
             master_addr: Mutex::default(),
@@ -214,7 +215,6 @@ pub async fn start_broker(
         Arc::new(BrokerHandler {
             broker: broker.clone(),
             fast,
-            holds: holds.clone(),
         })
     };
     let main_l = serve_bound(
@@ -263,7 +263,8 @@ async fn start_pull_hold(
     book: &RestartBook,
     log: &Logger,
 ) -> Result<Slot<PullHold>, StoreError> {
-    let (weak, book, hlog) = (Arc::downgrade(broker), book.clone(), log.clone());
+    let weak: Weak<dyn QueueReads> = Arc::downgrade(broker) as Weak<Broker>;
+    let (book, hlog) = (book.clone(), log.clone());
     root.send(Supervise {
         name: "pull-hold".into(),
         arbiter: Arbiter::current(),

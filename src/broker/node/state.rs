@@ -13,6 +13,7 @@ use slog::Logger;
 
 use crate::actors::remoting::{ConnHandle, ConnId};
 use crate::actors::supervisor::{RestartBook, Slot};
+use crate::broker::actors::hold::{HoldSlot, PullHold};
 use crate::broker::actors::registration::{RegisterNow, Registration};
 use crate::broker::meta::consumer_filter::ConsumerFilterManager;
 use crate::broker::meta::consumer_manager::ConsumerManager;
@@ -96,6 +97,7 @@ pub struct Broker {
     /// `brokerIP1:listenPort`: the store host written into records and message ids.
     pub store_host: std::sync::OnceLock<SocketAddr>,
     pub conns: Mutex<HashMap<ConnId, ConnHandle>>,
+    pub holds: HoldSlot,
     pub registrations: Mutex<Vec<Slot<Registration>>>,
     pub replication: Mutex<Option<Arc<dyn ReplicationWait>>>,
     /// The master's client address, learnt from registration (slaves sync metadata from it).
@@ -187,5 +189,10 @@ impl Broker {
                 }
             }
         }
+    }
+
+    /// The pull-hold actor, once started.
+    pub fn holds(&self) -> Option<actix::Addr<PullHold>> {
+        self.holds.lock().as_ref().map(|s| s.get())
     }
 }

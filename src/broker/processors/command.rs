@@ -12,7 +12,6 @@ use std::sync::Arc;
 use thiserror::Error;
 
 use crate::actors::remoting::{ConnHandle, Reply};
-use crate::broker::actors::hold::HoldSlot;
 use crate::broker::node::state::Broker;
 use crate::codec::codes::response;
 use crate::codec::ext::HeaderError;
@@ -24,8 +23,6 @@ pub struct Ctx<'a> {
     pub conn: &'a ConnHandle,
     /// True on the fast channel (listenPort-2).
     pub fast: bool,
-    /// The pull-hold actor that parks long polls.
-    pub holds: &'a HoldSlot,
 }
 
 /// A request refused with Java's response code and remark.

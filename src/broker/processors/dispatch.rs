@@ -9,7 +9,6 @@ use std::sync::Arc;
 use super::command::Ctx;
 use super::{client_manage, table};
 use crate::actors::remoting::{ConnHandle, Reply, RequestHandler};
-use crate::broker::actors::hold::HoldSlot;
 use crate::broker::node::state::Broker;
 use crate::codec::codes::{request, response};
 use crate::codec::RemotingCommand;
@@ -19,8 +18,6 @@ pub struct BrokerHandler {
     pub broker: Arc<Broker>,
     /// True for the fast channel (listenPort-2).
     pub fast: bool,
-    /// The broker's pull-hold actor (long polling).
-    pub holds: HoldSlot,
 }
 
 /// The one entry every request of a broker passes through.
@@ -56,7 +53,6 @@ impl RequestHandler for BrokerHandler {
             broker: &self.broker,
             conn,
             fast: self.fast,
-            holds: &self.holds,
         };
         dispatch(&ctx, req)
     }

@@ -15,6 +15,7 @@ pub mod command;
 pub mod dispatch;
 pub mod offsets;
 pub mod pull;
+pub mod pull_job;
 pub mod pull_read;
 pub mod reply;
 pub mod runtime_disk;

@@ -5,10 +5,9 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::actors::remoting::Reply;
+use crate::actors::remoting::{ConnHandle, Reply};
 use crate::broker::actors::hold::Park;
 use crate::broker::node::state::Broker;
-use crate::broker::processors::command::Ctx;
 pub use crate::broker::processors::pull_read::{execute, PullJob, TagFilter};
 use crate::broker::processors::reply::{error, resp};
 use crate::codec::codes::response;
@@ -19,8 +18,7 @@ use crate::protocol::heartbeat::{java_string_hash, MessageModel};
 use crate::protocol::topic::perm;
 
 /// Handles one pull request.
-pub fn handle(ctx: &Ctx<'_>, req: RemotingCommand) -> Reply {
-    let b = ctx.broker;
+pub fn handle(b: &Arc<Broker>, _conn: &ConnHandle, req: RemotingCommand) -> Reply {
     let job = match check(b, &req) {
         Ok(j) => j,
         Err(r) => return Reply::now(r),
@@ -38,8 +36,7 @@ pub fn handle(ctx: &Ctx<'_>, req: RemotingCommand) -> Reply {
     }
     let resp = execute(b, &job);
     let suspend = job.header.has_suspend() && resp.code == response::PULL_NOT_FOUND;
-    let holds = ctx.holds.lock().as_ref().map(|s| s.get());
-    match (suspend, holds) {
+    match (suspend, b.holds()) {
         (true, Some(holds)) => {
             let timeout = if b.cfg.long_polling_enable {
                 Duration::from_millis(job.header.suspend_timeout_millis.max(0) as u64)

@@ -36,7 +36,7 @@ macro_rules! later {
 pub fn lookup(code: i32) -> Option<Serve> {
     let serve: Serve = match code {
         SEND_MESSAGE | SEND_MESSAGE_V2 | SEND_BATCH_MESSAGE => later!(send::handle),
-        PULL_MESSAGE | LITE_PULL_MESSAGE => |c, r| Ok(pull::handle(c, r)),
+        PULL_MESSAGE | LITE_PULL_MESSAGE => later!(pull::handle),
         CONSUMER_SEND_MSG_BACK => later!(send_back::handle),
         END_TRANSACTION => later!(transaction::end::handle),
         RESUME_CHECK_HALF_MESSAGE => |c, r| Ok(transaction::resume::handle(c.broker, r)),
