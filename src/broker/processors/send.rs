@@ -25,7 +25,7 @@ use crate::codec::headers::send_response::{SendMessageResponseHeader, DEFAULT_RE
 use crate::codec::headers::SendMessageRequestHeader;
 use crate::codec::RemotingCommand;
 use crate::config::{BrokerRole, FlushDiskType};
-use crate::protocol::topic::{perm, TopicFilterType};
+use crate::protocol::topic::{perm, TopicConfig, TopicFilterType};
 use crate::store::message::{decode_properties, encode_properties, sys_flag, SCHEDULE_TOPIC};
 use crate::store::{MessageInner, PutResult};
 
@@ -62,12 +62,93 @@ struct Prepared {
     wait_store: bool,
 }
 
+/// Decodes and checks a send, picks its destination and builds the message to append, in
+/// Java's order (4.9.7 `SendMessageProcessor.sendMessage` and `msgCheck`).
 fn prepare(
     b: &Broker,
     conn: &ConnHandle,
     req: &RemotingCommand,
 ) -> Result<Prepared, RemotingCommand> {
     let h = SendMessageRequestHeader::from_command(req).map_err(|e| error(req, e.to_string()))?;
+    let batch = check_send(b, req, &h)?;
+    let props = send_props::rewrite(
+        h.properties.as_deref().unwrap_or(""),
+        &b.cfg.broker_cluster_name,
+    );
+    let dest = resolve_destination(b, req, &h)?;
+    let queue_id = if dest.topic == h.topic {
+        check_queue_id(req, conn, &dest.config, h.queue_id)?
+    } else {
+        dest.queue_id
+    };
+    let mut flag = h.sys_flag;
+    if dest.config.topic_filter_type == TopicFilterType::MultiTag {
+        flag |= sys_flag::MULTI_TAGS;
+    }
+    let wait_store = props.wait_store;
+    let mut properties = props.rewritten;
+    let mut delay = props.delay;
+    if dest.to_dlq && delay != 0 {
+        // Java's handleRetryAndDLQ: msg.setDelayTimeLevel(0): straight into the DLQ, DELAY=0 kept.
+        delay = 0;
+        properties = reset_delay(&properties);
+    }
+
+    let reply_queue_id = queue_id;
+    // Transactional half message (Java's TRAN_MSG branch of the send processor).
+    let half = !batch && props.tran_msg;
+    if half && b.cfg.reject_transaction_message {
+        return Err(resp(
+            req,
+            response::NO_PERMISSION,
+            Some(format!(
+                "the broker[{}] sending transaction message is forbidden",
+                b.cfg.broker_ip1
+            )),
+        ));
+    }
+    // Delay levels: park the message in SCHEDULE_TOPIC_XXXX until it is due.
+    let tx = sys_flag::transaction_type(flag);
+    let (topic, queue_id, properties) = if delay > 0
+        && !half
+        && tx != sys_flag::TRANSACTION_PREPARED_TYPE
+        && tx != sys_flag::TRANSACTION_ROLLBACK_TYPE
+    {
+        park_delayed(b, req, batch, dest.topic, queue_id, &properties, delay)?
+    } else {
+        (dest.topic, queue_id, properties)
+    };
+    let mut msg = MessageInner {
+        topic,
+        queue_id,
+        flag: h.flag,
+        body: req.body.clone(),
+        properties,
+        sys_flag: flag,
+        born_timestamp: h.born_timestamp,
+        born_host: conn.peer(),
+        store_host: b.store_host(),
+        reconsume_times: h.reconsume_times.unwrap_or(0),
+        prepared_transaction_offset: 0,
+    };
+    if half {
+        transaction::half::to_half(&mut msg);
+    }
+    Ok(Prepared {
+        msg,
+        reply_queue_id,
+        batch,
+        wait_store,
+    })
+}
+
+/// The broker-level checks of a send (role, permission, topic name, body size); true for a
+/// batch.
+fn check_send(
+    b: &Broker,
+    req: &RemotingCommand,
+    h: &SendMessageRequestHeader,
+) -> Result<bool, RemotingCommand> {
     if b.is_slave() {
         // Java's store refuses a put on a slave with SERVICE_NOT_AVAILABLE and the processor
         // answers its generic remark (4.9.7 `handlePutMessageResult`).
@@ -103,12 +184,26 @@ fn prepare(
             )),
         ));
     }
+    Ok(batch)
+}
 
+/// Where a send goes before delay parking: its topic's config, and for a retry whose budget
+/// is spent the group's DLQ (queue 0).
+struct Destination {
+    config: TopicConfig,
+    topic: String,
+    queue_id: i32,
+    to_dlq: bool,
+}
+
+/// Finds or auto-creates the topic (and a retry topic's group and DLQ) under one metadata
+/// lock; a created topic is registered at once.
+fn resolve_destination(
+    b: &Broker,
+    req: &RemotingCommand,
+    h: &SendMessageRequestHeader,
+) -> Result<Destination, RemotingCommand> {
     let mut topic = h.topic.clone();
-    let props = send_props::rewrite(
-        h.properties.as_deref().unwrap_or(""),
-        &b.cfg.broker_cluster_name,
-    );
     let mut queue_id = h.queue_id;
     let reconsume_times = h.reconsume_times.unwrap_or(0);
     let (config, wait_register, to_dlq) = {
@@ -186,106 +281,83 @@ fn prepare(
     if wait_register {
         b.topics_changed();
     }
-    let queue_nums = config.write_queue_nums.max(config.read_queue_nums);
-    if topic == h.topic {
-        if queue_id < 0 {
-            queue_id = (rand_u32() % config.write_queue_nums.max(1) as u32) as i32;
-        }
-        if queue_id >= queue_nums {
-            return Err(error(
-                req,
-                format!(
-                    "request queueId[{queue_id}] is illegal, {config:?} Producer: {}",
-                    conn.peer()
-                ),
-            ));
-        }
-    }
-    let mut flag = h.sys_flag;
-    if config.topic_filter_type == TopicFilterType::MultiTag {
-        flag |= sys_flag::MULTI_TAGS;
-    }
-    let wait_store = props.wait_store;
-    let mut properties = props.rewritten;
-    let mut delay = props.delay;
-    if to_dlq && delay != 0 {
-        // Java's handleRetryAndDLQ: msg.setDelayTimeLevel(0): straight into the DLQ, DELAY=0 kept.
-        delay = 0;
-        let mut pairs = decode_properties(&properties);
-        for (k, v) in pairs.iter_mut() {
-            if k == "DELAY" {
-                *v = "0".into();
-            }
-        }
-        properties = encode_properties(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    }
-
-    let reply_queue_id = queue_id;
-    // Transactional half message (Java's TRAN_MSG branch of the send processor).
-    let half = !batch && props.tran_msg;
-    if half && b.cfg.reject_transaction_message {
-        return Err(resp(
-            req,
-            response::NO_PERMISSION,
-            Some(format!(
-                "the broker[{}] sending transaction message is forbidden",
-                b.cfg.broker_ip1
-            )),
-        ));
-    }
-    // Delay levels: park the message in SCHEDULE_TOPIC_XXXX until it is due.
-    let tx = sys_flag::transaction_type(flag);
-    if delay > 0
-        && !half
-        && tx != sys_flag::TRANSACTION_PREPARED_TYPE
-        && tx != sys_flag::TRANSACTION_ROLLBACK_TYPE
-    {
-        if batch {
-            return Err(resp(
-                req,
-                response::MESSAGE_ILLEGAL,
-                Some("a batch message cannot carry a DELAY property".into()),
-            ));
-        }
-        let max_level = b
-            .cfg
-            .message_delay_levels()
-            .map(|v| v.len() as i32)
-            .unwrap_or(18)
-            .max(1);
-        let level = delay.min(max_level);
-        // Every pair of `properties` decodes back (the cluster name is never empty).
-        let mut props = decode_properties(&properties);
-        props.retain(|(k, _)| k != "DELAY" && k != "REAL_TOPIC" && k != "REAL_QID");
-        props.push(("DELAY".into(), level.to_string()));
-        props.push(("REAL_TOPIC".into(), topic.clone()));
-        props.push(("REAL_QID".into(), queue_id.to_string()));
-        properties = encode_properties(props.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        topic = SCHEDULE_TOPIC.to_string();
-        queue_id = level - 1;
-    }
-    let mut msg = MessageInner {
+    Ok(Destination {
+        config,
         topic,
         queue_id,
-        flag: h.flag,
-        body: req.body.clone(),
-        properties,
-        sys_flag: flag,
-        born_timestamp: h.born_timestamp,
-        born_host: conn.peer(),
-        store_host: b.store_host(),
-        reconsume_times,
-        prepared_transaction_offset: 0,
-    };
-    if half {
-        transaction::half::to_half(&mut msg);
-    }
-    Ok(Prepared {
-        msg,
-        reply_queue_id,
-        batch,
-        wait_store,
+        to_dlq,
     })
+}
+
+/// The queue of a send to its own topic: a random writable one for -1, else the requested one
+/// if the topic has it.
+fn check_queue_id(
+    req: &RemotingCommand,
+    conn: &ConnHandle,
+    config: &TopicConfig,
+    requested: i32,
+) -> Result<i32, RemotingCommand> {
+    let queue_nums = config.write_queue_nums.max(config.read_queue_nums);
+    let mut queue_id = requested;
+    if queue_id < 0 {
+        queue_id = (rand_u32() % config.write_queue_nums.max(1) as u32) as i32;
+    }
+    if queue_id >= queue_nums {
+        return Err(error(
+            req,
+            format!(
+                "request queueId[{queue_id}] is illegal, {config:?} Producer: {}",
+                conn.peer()
+            ),
+        ));
+    }
+    Ok(queue_id)
+}
+
+/// `properties` with DELAY set to 0 (a message redirected to the DLQ is not delayed).
+fn reset_delay(properties: &str) -> String {
+    let mut pairs = decode_properties(properties);
+    for (k, v) in pairs.iter_mut() {
+        if k == "DELAY" {
+            *v = "0".into();
+        }
+    }
+    encode_properties(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+}
+
+/// Parks a delayed message in SCHEDULE_TOPIC_XXXX's queue `level - 1`, its real topic and
+/// queue kept in REAL_TOPIC / REAL_QID; returns the (topic, queue, properties) to append.
+fn park_delayed(
+    b: &Broker,
+    req: &RemotingCommand,
+    batch: bool,
+    topic: String,
+    queue_id: i32,
+    properties: &str,
+    delay: i32,
+) -> Result<(String, i32, String), RemotingCommand> {
+    if batch {
+        return Err(resp(
+            req,
+            response::MESSAGE_ILLEGAL,
+            Some("a batch message cannot carry a DELAY property".into()),
+        ));
+    }
+    let max_level = b
+        .cfg
+        .message_delay_levels()
+        .map(|v| v.len() as i32)
+        .unwrap_or(18)
+        .max(1);
+    let level = delay.min(max_level);
+    // Every pair of `properties` decodes back (the cluster name is never empty).
+    let mut props = decode_properties(properties);
+    props.retain(|(k, _)| k != "DELAY" && k != "REAL_TOPIC" && k != "REAL_QID");
+    props.push(("DELAY".into(), level.to_string()));
+    props.push(("REAL_TOPIC".into(), topic));
+    props.push(("REAL_QID".into(), queue_id.to_string()));
+    let properties = encode_properties(props.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    Ok((SCHEDULE_TOPIC.to_string(), level - 1, properties))
 }
 
 async fn complete(
