@@ -1,4 +1,7 @@
 # Module paths moved by branch `house` (issue #18); apply to tests/examples: sed -i -f scripts/dev/house-paths.sed FILE
+# Removed: actors::broker::admin (its routing is now broker::processors::table::lookup); admin_topics::{QUERY_TOPICS_BY_CONSUMER, GET_TOPIC_CONFIG} are codec::codes::request::*.
+# Kept as re-exports at the old place: broker::processors::pull::{execute, PullJob, TagFilter}, broker::node::start::ArrivalHooks,
+# store::dispatch::{DispatchRequest, RecordPlace}, store::mapped_file::OS_PAGE_SIZE, actors::remoting::connection::{Push, CloseConnection}.
 s#rocketactor::actors::broker::schedule_timeup\b#rocketactor::broker::actors::schedule_timeup#g
 s#crate::actors::broker::schedule_timeup\b#crate::broker::actors::schedule_timeup#g
 s#rocketactor::actors::broker::admin_runtime\b#rocketactor::broker::processors::admin_runtime#g
@@ -59,8 +62,6 @@ s#rocketactor::broker::rebalance_lock\b#rocketactor::broker::meta::rebalance_loc
 s#crate::broker::rebalance_lock\b#crate::broker::meta::rebalance_lock#g
 s#rocketactor::broker::client_events\b#rocketactor::broker::meta::client_events#g
 s#crate::broker::client_events\b#crate::broker::meta::client_events#g
-s#rocketactor::actors::broker::admin\b#rocketactor::broker::processors::admin#g
-s#crate::actors::broker::admin\b#crate::broker::processors::admin#g
 s#rocketactor::actors::broker::reply\b#rocketactor::broker::processors::reply#g
 s#crate::actors::broker::reply\b#crate::broker::processors::reply#g
 s#rocketactor::actors::broker::state\b#rocketactor::broker::node::state#g
