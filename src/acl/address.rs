@@ -132,7 +132,11 @@ impl AddressPattern {
 
     fn range(p: &str) -> Result<AddressPattern, PatternError> {
         let v6 = p.contains(':');
-        let (sep, max, radix) = if v6 { (':', 0xffff, 16) } else { ('.', 255, 10) };
+        let (sep, max, radix) = if v6 {
+            (':', 0xffff, 16)
+        } else {
+            ('.', 255, 10)
+        };
         let parts: Vec<&str> = p.split(sep).filter(|s| !s.is_empty()).collect();
         if !v6 && parts.len() != 4 {
             return Err(scope_err(p));
@@ -294,7 +298,10 @@ mod tests {
         assert!(p("127.0.0.1").matches("127.0.0.1"));
         assert!(!p("127.0.0.1").matches("127.0.0.2"));
         assert!(p("::1").matches("0:0:0:0:0:0:0:1"));
-        assert_eq!(expand_ip("::1", 8), "0000:0000:0000:0000:0000:0000:0000:0001");
+        assert_eq!(
+            expand_ip("::1", 8),
+            "0000:0000:0000:0000:0000:0000:0000:0001"
+        );
         let r = p("1050:0:0:0:5:600:300c:*");
         assert!(r.matches("1050::5:600:300c:326b"));
     }

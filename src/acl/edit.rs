@@ -49,16 +49,23 @@ fn write_doc(path: &Path, mut doc: Mapping) -> Result<(), AclConfigError> {
         .and_then(|v| v.as_sequence())
         .and_then(|s| s.first())
         .and_then(|m| m.get("counter"))
-        .and_then(|c| c.as_i64().or_else(|| c.as_str().and_then(|s| s.parse().ok())))
+        .and_then(|c| {
+            c.as_i64()
+                .or_else(|| c.as_str().and_then(|s| s.parse().ok()))
+        })
         .unwrap_or(0);
     let mut version = Mapping::new();
     version.insert("counter".into(), Value::from(counter + 1));
     version.insert("timestamp".into(), Value::from(now_millis()));
-    doc.insert("dataVersion".into(), Value::Sequence(vec![Value::Mapping(version)]));
-    let text = serde_norway::to_string(&Value::Mapping(doc)).map_err(|e| AclConfigError::Render {
-        path: path.to_owned(),
-        message: e.to_string(),
-    })?;
+    doc.insert(
+        "dataVersion".into(),
+        Value::Sequence(vec![Value::Mapping(version)]),
+    );
+    let text =
+        serde_norway::to_string(&Value::Mapping(doc)).map_err(|e| AclConfigError::Render {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })?;
     let tmp = path.with_extension("yml.tmp");
     let write = |p: &Path| std::fs::write(p, text.as_bytes());
     write(&tmp)
@@ -213,7 +220,9 @@ pub fn update_global_white(
 
 /// The merged view of every file (GET_BROKER_CLUSTER_ACL_CONFIG, Java `getAllAclConfig`):
 /// the global white lists one after the other, each access key once (its first definition).
-pub fn all_config(files: &[PathBuf]) -> Result<(Vec<String>, Vec<PlainAccessConfig>), AclConfigError> {
+pub fn all_config(
+    files: &[PathBuf],
+) -> Result<(Vec<String>, Vec<PlainAccessConfig>), AclConfigError> {
     let mut white = Vec::new();
     let mut accounts: Vec<PlainAccessConfig> = Vec::new();
     for f in files {
@@ -269,7 +278,10 @@ mod tests {
         delete_account(&st, "newaccount").unwrap();
         let st = AclState::load(&loc).unwrap();
         assert!(!st.accounts.contains_key("newaccount"));
-        assert!(matches!(delete_account(&st, "newaccount"), Err(EditError::Refused)));
+        assert!(matches!(
+            delete_account(&st, "newaccount"),
+            Err(EditError::Refused)
+        ));
         update_global_white(loc.home.as_deref(), Some(&f), None, &["10.10.*.*".into()]).unwrap();
         let st = AclState::load(&loc).unwrap();
         assert!(st.global_white[0].matches("10.10.1.2"));
@@ -288,6 +300,9 @@ mod tests {
         );
         let mut c = cfg("longenough", "12345678");
         c.topic_perms = Some(vec!["a=READ".into()]);
-        assert!(update_account(&st, None, &c).unwrap_err().to_string().starts_with("Parse resource permission error"));
+        assert!(update_account(&st, None, &c)
+            .unwrap_err()
+            .to_string()
+            .starts_with("Parse resource permission error"));
     }
 }

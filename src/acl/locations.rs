@@ -75,10 +75,7 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
         let p = e.path();
         if p.is_dir() {
             collect(&p, out);
-        } else if p
-            .extension()
-            .is_some_and(|x| x == "yml" || x == "yaml")
-        {
+        } else if p.extension().is_some_and(|x| x == "yml" || x == "yaml") {
             out.push(p);
         }
     }

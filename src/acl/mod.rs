@@ -106,3 +106,44 @@ impl PlainAcl {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_broken_edit_keeps_the_previous_acl() {
+        let d = tempfile::tempdir().unwrap();
+        let f = d.path().join("plain_acl.yml");
+        std::fs::write(
+            &f,
+            "accounts:\n  - accessKey: rocketmq2\n    secretKey: 12345678\n",
+        )
+        .unwrap();
+        let acl = PlainAcl::open(AclLocations::resolve(None, None, Some(&f))).unwrap();
+        assert!(!acl.reload_if_changed().unwrap(), "nothing changed");
+        std::fs::write(&f, "accounts:\n  - accessKey: [broken\n").unwrap();
+        let e = acl.reload_if_changed().unwrap_err();
+        assert!(matches!(e, AclConfigError::Syntax { .. }), "{e}");
+        assert!(
+            acl.snapshot().accounts.contains_key("rocketmq2"),
+            "old ACL in force"
+        );
+        std::fs::write(
+            &f,
+            "accounts:\n  - accessKey: another1\n    secretKey: 12345678\n",
+        )
+        .unwrap();
+        assert!(acl.reload_if_changed().unwrap());
+        assert!(acl.snapshot().accounts.contains_key("another1"));
+    }
+
+    #[test]
+    fn open_creates_a_missing_default_file() {
+        let d = tempfile::tempdir().unwrap();
+        let f = d.path().join("plain_acl.yml");
+        let acl = PlainAcl::open(AclLocations::resolve(None, None, Some(&f))).unwrap();
+        assert!(f.is_file());
+        assert!(acl.snapshot().accounts.is_empty());
+    }
+}

@@ -242,7 +242,11 @@ accounts:
         assert_eq!(f.accounts.len(), 2);
         let a = &f.accounts[0];
         assert_eq!(a.access_key.as_deref(), Some("RocketMQ"));
-        assert_eq!(a.secret_key.as_deref(), Some("12345678"), "a number read as a string");
+        assert_eq!(
+            a.secret_key.as_deref(),
+            Some("12345678"),
+            "a number read as a string"
+        );
         assert_eq!(a.white_remote_address, None);
         assert_eq!(a.topic_perms.as_ref().unwrap().len(), 3);
         assert!(f.accounts[1].admin);

@@ -152,7 +152,10 @@ mod tests {
         assert!(parse_resource_perms(&["bad".into()], true, &mut m).is_err());
         assert!(check_resource_perms(&["a=PUB".into(), "b=DENY".into()]).is_ok());
         let e = check_resource_perms(&["a=READ".into()]).unwrap_err();
-        assert!(e.starts_with("Parse resource permission error for a=READ."), "{e}");
+        assert!(
+            e.starts_with("Parse resource permission error for a=READ."),
+            "{e}"
+        );
     }
 
     #[test]

@@ -50,12 +50,8 @@ pub fn host_of(peer: SocketAddr) -> String {
 
 /// Java's `RemotingCommand.decodeCommandCustomHeader` refusal for a missing required field.
 fn required<'a>(req: &'a RemotingCommand, field: &str) -> Result<&'a str, AclDenied> {
-    req.ext(field).ok_or_else(|| {
-        AclDenied::new(
-            format!("the custom field <{field}> is null"),
-            AT_PARSE,
-        )
-    })
+    req.ext(field)
+        .ok_or_else(|| AclDenied::new(format!("the custom field <{field}> is null"), AT_PARSE))
 }
 
 /// Builds the access request of `req` from `peer` (Java `PlainAccessValidator.parse`).
@@ -140,7 +136,11 @@ mod tests {
 
     #[test]
     fn send_needs_pub_or_retry_group_sub() {
-        let r = parse(&req(request::SEND_MESSAGE_V2, &[("a", "g"), ("b", "T")]), peer()).unwrap();
+        let r = parse(
+            &req(request::SEND_MESSAGE_V2, &[("a", "g"), ("b", "T")]),
+            peer(),
+        )
+        .unwrap();
         assert_eq!(r.perms, Some(vec![("T".into(), PUB)]));
         assert_eq!(r.remote_host, "127.0.0.1");
         let r = parse(
@@ -154,7 +154,10 @@ mod tests {
     #[test]
     fn pull_needs_topic_and_group() {
         let r = parse(
-            &req(request::PULL_MESSAGE, &[("topic", "T"), ("consumerGroup", "G")]),
+            &req(
+                request::PULL_MESSAGE,
+                &[("topic", "T"), ("consumerGroup", "G")],
+            ),
             peer(),
         )
         .unwrap();
@@ -166,7 +169,11 @@ mod tests {
 
     #[test]
     fn missing_required_field_is_refused_like_java() {
-        let e = parse(&req(request::GET_CONSUMER_LIST_BY_GROUP, &[("x", "1")]), peer()).unwrap_err();
+        let e = parse(
+            &req(request::GET_CONSUMER_LIST_BY_GROUP, &[("x", "1")]),
+            peer(),
+        )
+        .unwrap_err();
         assert_eq!(e.message, "the custom field <consumerGroup> is null");
     }
 
@@ -174,7 +181,12 @@ mod tests {
     fn content_leaves_out_signature_and_unique_key_flag() {
         let mut c = req(
             request::QUERY_MESSAGE,
-            &[("topic", "T"), ("Signature", "s"), ("_UNIQUE_KEY_QUERY", "true"), ("AccessKey", "ak")],
+            &[
+                ("topic", "T"),
+                ("Signature", "s"),
+                ("_UNIQUE_KEY_QUERY", "true"),
+                ("AccessKey", "ak"),
+            ],
         );
         c.body = bytes::Bytes::from_static(b"B");
         let r = parse(&c, peer()).unwrap();

@@ -5,7 +5,11 @@
 //! classpath. The third column is its output, copied verbatim.
 
 pub const VECTORS: &[(&str, &str, &str)] = &[
-    ("rocketmq2AaTopicTest", "12345678", "LcymqwO2KNqroEdGCJ4+eXPOGLw="),
+    (
+        "rocketmq2AaTopicTest",
+        "12345678",
+        "LcymqwO2KNqroEdGCJ4+eXPOGLw=",
+    ),
     ("", "12345678", "beQgVA0KNM4WtCe68fj2DEn3WWU="),
     ("RocketMQ", "1234567", "iTIZYc+/8DcnKk2EpYm1YqWHQYg="),
     (
@@ -13,5 +17,9 @@ pub const VECTORS: &[(&str, &str, &str)] = &[
         "12345678",
         "gQRzTahpCb7IWNevZXv6s0eKvAw=",
     ),
-    ("\u{6d88}\u{606f}", "secret\u{5bc6}\u{94a5}", "t/CScXx+/+2hhNXnAzsNlgMDWnI="),
+    (
+        "\u{6d88}\u{606f}",
+        "secret\u{5bc6}\u{94a5}",
+        "t/CScXx+/+2hhNXnAzsNlgMDWnI=",
+    ),
 ];

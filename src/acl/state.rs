@@ -100,10 +100,28 @@ pub fn compile(path: &Path, text: &str, c: &PlainAccessConfig) -> Result<Account
         message,
     };
     let mut perms = HashMap::new();
-    permission::parse_resource_perms(c.group_perms.as_deref().unwrap_or_default(), false, &mut perms)
-        .map_err(|e| key_err("groupPerms", format!("Parse resource permission failed for group:{e}")))?;
-    permission::parse_resource_perms(c.topic_perms.as_deref().unwrap_or_default(), true, &mut perms)
-        .map_err(|e| key_err("topicPerms", format!("Parse resource permission failed for topic:{e}")))?;
+    permission::parse_resource_perms(
+        c.group_perms.as_deref().unwrap_or_default(),
+        false,
+        &mut perms,
+    )
+    .map_err(|e| {
+        key_err(
+            "groupPerms",
+            format!("Parse resource permission failed for group:{e}"),
+        )
+    })?;
+    permission::parse_resource_perms(
+        c.topic_perms.as_deref().unwrap_or_default(),
+        true,
+        &mut perms,
+    )
+    .map_err(|e| {
+        key_err(
+            "topicPerms",
+            format!("Parse resource permission failed for topic:{e}"),
+        )
+    })?;
     let white = AddressPattern::parse(c.white_remote_address.as_deref())
         .map_err(|e| key_err("whiteRemoteAddress", e.0))?;
     Ok(Account {
@@ -190,7 +208,10 @@ mod tests {
         .unwrap();
         let st = AclState::load(&AclLocations::resolve(Some(home.clone()), None, None)).unwrap();
         assert_eq!(st.files.len(), 2);
-        assert_eq!(st.accounts["rocketmq2"].secret_key, "otherother", "conf/acl is read first");
+        assert_eq!(
+            st.accounts["rocketmq2"].secret_key, "otherother",
+            "conf/acl is read first"
+        );
         let a = &st.accounts["RocketMQ"];
         let perms = a.perms.as_ref().unwrap();
         assert_eq!(perms["t"], permission::PUB);
@@ -204,12 +225,21 @@ mod tests {
     fn short_key_names_file_line_and_key() {
         let d = tempfile::tempdir().unwrap();
         let f = d.path().join("plain_acl.yml");
-        std::fs::write(&f, "accounts:\n  - accessKey: abcdefg\n    secretKey: 123\n").unwrap();
+        std::fs::write(
+            &f,
+            "accounts:\n  - accessKey: abcdefg\n    secretKey: 123\n",
+        )
+        .unwrap();
         let e = AclState::load(&AclLocations::resolve(None, None, Some(&f))).unwrap_err();
         let s = e.to_string();
-        assert!(s.contains("plain_acl.yml") && s.contains("line 2") && s.contains("`secretKey`"), "{s}");
+        assert!(
+            s.contains("plain_acl.yml") && s.contains("line 2") && s.contains("`secretKey`"),
+            "{s}"
+        );
         std::fs::write(&f, "accounts:\n  - accessKey: abcdefg\n    secretKey: 12345678\n    whiteRemoteAddress: 1.2.3\n").unwrap();
-        let s = AclState::load(&AclLocations::resolve(None, None, Some(&f))).unwrap_err().to_string();
+        let s = AclState::load(&AclLocations::resolve(None, None, Some(&f)))
+            .unwrap_err()
+            .to_string();
         assert!(s.contains("`whiteRemoteAddress`"), "{s}");
     }
 }

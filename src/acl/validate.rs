@@ -35,7 +35,10 @@ pub fn validate(st: &AclState, r: &AccessRequest) -> Result<(), AclDenied> {
         return Err(AclDenied::new("No accessKey is configured", AT_NO_AK));
     };
     let Some(owned) = st.accounts.get(ak) else {
-        return Err(AclDenied::new(format!("No acl config for {ak}"), AT_NO_CONFIG));
+        return Err(AclDenied::new(
+            format!("No acl config for {ak}"),
+            AT_NO_CONFIG,
+        ));
     };
     if owned.white.matches(&r.remote_host) {
         return Ok(());
@@ -137,7 +140,13 @@ mod tests {
         st
     }
 
-    fn signed(ak: &str, secret: &str, code: i32, perms: &[(&str, u8)], host: &str) -> AccessRequest {
+    fn signed(
+        ak: &str,
+        secret: &str,
+        code: i32,
+        perms: &[(&str, u8)],
+        host: &str,
+    ) -> AccessRequest {
         let content = b"content".to_vec();
         AccessRequest {
             remote_host: host.into(),
@@ -153,28 +162,87 @@ mod tests {
     #[test]
     fn order_and_texts_follow_java() {
         let st = state();
-        let ok = signed("RocketMQ", "12345678", request::SEND_MESSAGE_V2, &[("topicB", PUB)], "127.0.0.1");
+        let ok = signed(
+            "RocketMQ",
+            "12345678",
+            request::SEND_MESSAGE_V2,
+            &[("topicB", PUB)],
+            "127.0.0.1",
+        );
         assert_eq!(validate(&st, &ok), Ok(()));
-        let wrong = signed("RocketMQ", "nope-nope", request::SEND_MESSAGE_V2, &[("topicB", PUB)], "127.0.0.1");
-        assert_eq!(validate(&st, &wrong).unwrap_err().message, "Check signature failed for accessKey=RocketMQ");
+        let wrong = signed(
+            "RocketMQ",
+            "nope-nope",
+            request::SEND_MESSAGE_V2,
+            &[("topicB", PUB)],
+            "127.0.0.1",
+        );
+        assert_eq!(
+            validate(&st, &wrong).unwrap_err().message,
+            "Check signature failed for accessKey=RocketMQ"
+        );
         let unknown = signed("nobody1", "12345678", 10, &[], "127.0.0.1");
-        assert_eq!(validate(&st, &unknown).unwrap_err().message, "No acl config for nobody1");
+        assert_eq!(
+            validate(&st, &unknown).unwrap_err().message,
+            "No acl config for nobody1"
+        );
         let mut none = ok.clone();
         none.access_key = None;
-        assert_eq!(validate(&st, &none).unwrap_err().message, "No accessKey is configured");
+        assert_eq!(
+            validate(&st, &none).unwrap_err().message,
+            "No accessKey is configured"
+        );
         let sub_only = signed("RocketMQ", "12345678", 10, &[("topicC", PUB)], "127.0.0.1");
-        assert_eq!(validate(&st, &sub_only).unwrap_err().message, "No default permission for topic:topicC");
+        assert_eq!(
+            validate(&st, &sub_only).unwrap_err().message,
+            "No default permission for topic:topicC"
+        );
         let default_deny = signed("RocketMQ", "12345678", 10, &[("other", PUB)], "127.0.0.1");
-        assert_eq!(validate(&st, &default_deny).unwrap_err().message, "No default permission for topic:other");
-        let group = signed("RocketMQ", "12345678", 11, &[("%RETRY%groupA", permission::SUB)], "127.0.0.1");
-        assert_eq!(validate(&st, &group).unwrap_err().message, "No default permission for group:groupA");
-        let trace = signed("RocketMQ", "12345678", 310, &[("RMQ_SYS_TRACE_TOPIC", PUB)], "127.0.0.1");
+        assert_eq!(
+            validate(&st, &default_deny).unwrap_err().message,
+            "No default permission for topic:other"
+        );
+        let group = signed(
+            "RocketMQ",
+            "12345678",
+            11,
+            &[("%RETRY%groupA", permission::SUB)],
+            "127.0.0.1",
+        );
+        assert_eq!(
+            validate(&st, &group).unwrap_err().message,
+            "No default permission for group:groupA"
+        );
+        let trace = signed(
+            "RocketMQ",
+            "12345678",
+            310,
+            &[("RMQ_SYS_TRACE_TOPIC", PUB)],
+            "127.0.0.1",
+        );
         assert_eq!(validate(&st, &trace), Ok(()));
-        let admin_code = signed("RocketMQ", "12345678", request::UPDATE_AND_CREATE_TOPIC, &[], "127.0.0.1");
+        let admin_code = signed(
+            "RocketMQ",
+            "12345678",
+            request::UPDATE_AND_CREATE_TOPIC,
+            &[],
+            "127.0.0.1",
+        );
         let e = validate(&st, &admin_code).unwrap_err();
-        assert_eq!(e.message, "Need admin permission for request code=17, but accessKey=RocketMQ is not");
-        assert!(e.remark().starts_with("org.apache.rocketmq.acl.common.AclException: Need admin"));
-        let admin = signed("rocketmq2", "12345678", request::UPDATE_AND_CREATE_TOPIC, &[("x", PUB)], "127.0.0.1");
+        assert_eq!(
+            e.message,
+            "Need admin permission for request code=17, but accessKey=RocketMQ is not"
+        );
+        assert!(e
+            .remark()
+            .starts_with("org.apache.rocketmq.acl.common.AclException: Need admin"));
+        let admin = signed(
+            "rocketmq2",
+            "12345678",
+            request::UPDATE_AND_CREATE_TOPIC,
+            &[("x", PUB)],
+            "127.0.0.1",
+        );
         assert_eq!(validate(&st, &admin), Ok(()));
     }
 
