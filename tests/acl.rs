@@ -372,17 +372,25 @@ async fn acl_admin_commands_rewrite_the_file() {
         .unwrap()
         .contains("plain_acl.yml"));
 
-    // 53: Java 4.9.7 requires aclFileFullPath; with it the list is replaced.
+    // 53: without aclFileFullPath the default file is changed (as the 4.9.7 broker does), with
+    // it the named file; without globalWhiteAddrs Java's failure.
     let r = call(signed(
         request::UPDATE_GLOBAL_WHITE_ADDRS_CONFIG,
         &[("globalWhiteAddrs", "10.20.*.*")],
     ))
     .await;
-    assert_eq!(r.code, response::SYSTEM_ERROR);
-    assert!(r
-        .remark
-        .unwrap_or_default()
-        .contains("the custom field <aclFileFullPath> is null"));
+    assert_eq!(r.code, response::SUCCESS, "{:?}", r.remark);
+    assert!(file_has(&env.acl_file, "10.20.*.*"));
+    let r = call(signed(
+        request::UPDATE_GLOBAL_WHITE_ADDRS_CONFIG,
+        &[("x", "1")],
+    ))
+    .await;
+    assert_eq!(r.code, response::UPDATE_GLOBAL_WHITE_ADDRS_CONFIG_FAILED);
+    assert_eq!(
+        r.remark.as_deref(),
+        Some("The globalWhiteAddresses[null] has been updated failed.")
+    );
     let path = env.acl_file.display().to_string();
     let r = call(signed(
         request::UPDATE_GLOBAL_WHITE_ADDRS_CONFIG,

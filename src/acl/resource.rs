@@ -48,12 +48,6 @@ pub fn host_of(peer: SocketAddr) -> String {
     peer.ip().to_string()
 }
 
-/// Java's `RemotingCommand.decodeCommandCustomHeader` refusal for a missing required field.
-fn required<'a>(req: &'a RemotingCommand, field: &str) -> Result<&'a str, AclDenied> {
-    req.ext(field)
-        .ok_or_else(|| AclDenied::new(format!("the custom field <{field}> is null"), AT_PARSE))
-}
-
 /// Builds the access request of `req` from `peer` (Java `PlainAccessValidator.parse`).
 pub fn parse(req: &RemotingCommand, peer: SocketAddr) -> Result<AccessRequest, AclDenied> {
     let mut r = AccessRequest {
@@ -95,22 +89,12 @@ pub fn parse(req: &RemotingCommand, peer: SocketAddr) -> Result<AccessRequest, A
                 }
             }
         }
-        UNREGISTER_CLIENT => {
-            required(req, "clientID")?;
-            r.add(retry("consumerGroup"), SUB);
-        }
-        GET_CONSUMER_LIST_BY_GROUP => {
-            let g = required(req, "consumerGroup")?;
-            r.add(Some(retry_topic(g)), SUB);
-        }
+        // Java 4.9.7's header decoding logs and skips a missing or bad field instead of
+        // throwing (checked against the 4.9.7 broker): a missing group names no resource.
+        UNREGISTER_CLIENT | GET_CONSUMER_LIST_BY_GROUP => r.add(retry("consumerGroup"), SUB),
         UPDATE_CONSUMER_OFFSET => {
-            let g = required(req, "consumerGroup")?;
-            let t = required(req, "topic")?.to_owned();
-            for f in ["queueId", "commitOffset"] {
-                required(req, f)?;
-            }
-            r.add(Some(retry_topic(g)), SUB);
-            r.add(Some(t), SUB);
+            r.add(retry("consumerGroup"), SUB);
+            r.add(ext("topic"), SUB);
         }
         _ => {}
     }
@@ -168,13 +152,19 @@ mod tests {
     }
 
     #[test]
-    fn missing_required_field_is_refused_like_java() {
-        let e = parse(
+    fn a_missing_header_field_names_no_resource_as_in_java() {
+        let r = parse(
             &req(request::GET_CONSUMER_LIST_BY_GROUP, &[("x", "1")]),
             peer(),
         )
-        .unwrap_err();
-        assert_eq!(e.message, "the custom field <consumerGroup> is null");
+        .unwrap();
+        assert_eq!(r.perms, None);
+        let r = parse(
+            &req(request::UPDATE_CONSUMER_OFFSET, &[("topic", "T")]),
+            peer(),
+        )
+        .unwrap();
+        assert_eq!(r.perms, Some(vec![("T".into(), SUB)]));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use super::{acl_or_refuse, blocking, required, success};
+use super::{acl_or_refuse, blocking, success};
 use crate::acl::edit::{self, EditError};
 use crate::actors::broker::reply::resp;
 use crate::actors::broker::state::Broker;
@@ -17,14 +17,13 @@ pub fn handle(b: &Arc<Broker>, req: RemotingCommand) -> Reply {
         Ok(a) => a,
         Err(r) => return Reply::now(r),
     };
-    let access_key = match required(&req, "accessKey") {
-        Ok(a) => a,
-        Err(r) => return Reply::now(r),
-    };
+    // Missing: Java's accessKey is null, which deletes nothing (remark "accesskey[null]").
+    let key = req.ext("accessKey").unwrap_or_default().to_owned();
+    let access_key = req.ext("accessKey").unwrap_or("null").to_owned();
     let r = req.clone();
     blocking(
         move || {
-            match acl.edit(|st, _| edit::delete_account(st, &access_key)) {
+            match acl.edit(|st, _| edit::delete_account(st, &key)) {
             Ok(()) => success(&r),
             Err(EditError::Refused) => resp(
                 &r,

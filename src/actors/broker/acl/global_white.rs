@@ -1,12 +1,12 @@
 //! UPDATE_GLOBAL_WHITE_ADDRS_CONFIG (53): replace the global white list of one ACL file, as
-//! Java's `AdminBrokerProcessor.updateGlobalWhiteAddrsConfig`. Java 4.9.7 requires both header
-//! fields (`globalWhiteAddrs`, `aclFileFullPath`) and refuses a file outside the RocketMQ home;
-//! an empty path means the default file.
+//! Java's `AdminBrokerProcessor.updateGlobalWhiteAddrsConfig`: no `aclFileFullPath` (or an
+//! empty one) means the default file; a file outside the RocketMQ home is refused; no
+//! `globalWhiteAddrs` is refused (211).
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::{acl_or_refuse, blocking, required, split, success};
+use super::{acl_or_refuse, blocking, split, success};
 use crate::acl::edit::{self, EditError};
 use crate::actors::broker::reply::resp;
 use crate::actors::broker::state::Broker;
@@ -19,24 +19,25 @@ pub fn handle(b: &Arc<Broker>, req: RemotingCommand) -> Reply {
         Ok(a) => a,
         Err(r) => return Reply::now(r),
     };
-    let (addrs, path) = match (
-        required(&req, "globalWhiteAddrs"),
-        required(&req, "aclFileFullPath"),
-    ) {
-        (Ok(a), Ok(p)) => (a, p),
-        (Err(r), _) | (_, Err(r)) => return Reply::now(r),
-    };
-    let list = split(Some(&addrs)).unwrap_or_default();
-    let file = (!path.trim().is_empty()).then(|| PathBuf::from(path.trim()));
+    let list = split(req.ext("globalWhiteAddrs"));
+    let addrs = req.ext("globalWhiteAddrs").unwrap_or("null").to_owned();
+    let file = req
+        .ext("aclFileFullPath")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from);
     let r = req.clone();
     blocking(
         move || {
             let out = acl.edit(|_, loc| {
+                let Some(list) = &list else {
+                    return Err(EditError::Refused);
+                };
                 edit::update_global_white(
                     loc.home.as_deref(),
                     loc.default_file.as_deref(),
                     file.as_deref(),
-                    &list,
+                    list,
                 )
             });
             match out {

@@ -22,9 +22,6 @@ use crate::codec::codes::response;
 use crate::codec::RemotingCommand;
 use crate::config::BrokerConfig;
 
-/// Where Java's header decoding throws a missing required field (for the remark).
-const AT_DECODE: &str = "org.apache.rocketmq.remoting.protocol.RemotingCommand.decodeCommandCustomHeader(RemotingCommand.java:281)";
-
 /// Opens the ACL when `aclEnable` is on and starts its hot-reload thread (blocking reads:
 /// start-up only). A bad ACL file stops the start with its file, line and key.
 pub fn open(
@@ -71,18 +68,6 @@ fn acl_or_refuse(
             req,
             failed_code,
             Some("ACL is not enabled on this broker (aclEnable=false)".to_owned()),
-        )
-    })
-}
-
-/// A required header field, or Java's SYSTEM_ERROR for its absence.
-fn required(req: &RemotingCommand, field: &str) -> Result<String, RemotingCommand> {
-    req.ext(field).map(str::to_owned).ok_or_else(|| {
-        error(
-            req,
-            format!(
-                "org.apache.rocketmq.remoting.exception.RemotingCommandException: the custom field <{field}> is null, {AT_DECODE}"
-            ),
         )
     })
 }

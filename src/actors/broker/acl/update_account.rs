@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use super::{acl_or_refuse, blocking, required, split, success};
+use super::{acl_or_refuse, blocking, split, success};
 use crate::acl::edit::{self, EditError};
 use crate::acl::PlainAccessConfig;
 use crate::actors::broker::reply::resp;
@@ -19,13 +19,11 @@ pub fn handle(b: &Arc<Broker>, req: RemotingCommand) -> Reply {
         Ok(a) => a,
         Err(r) => return Reply::now(r),
     };
-    let access_key = match required(&req, "accessKey") {
-        Ok(a) => a,
-        Err(r) => return Reply::now(r),
-    };
+    // A missing header field is null, as Java 4.9.7's header decoding leaves it.
     let ext = |k: &str| req.ext(k).map(str::to_owned);
+    let access_key = ext("accessKey").unwrap_or_else(|| "null".to_owned());
     let cfg = PlainAccessConfig {
-        access_key: Some(access_key.clone()),
+        access_key: ext("accessKey"),
         secret_key: ext("secretKey"),
         white_remote_address: ext("whiteRemoteAddress"),
         admin: req
