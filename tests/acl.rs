@@ -6,6 +6,8 @@
 mod support;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use rocketactor::acl::SessionCredentials;
@@ -13,10 +15,13 @@ use rocketactor::actors::broker::BrokerHandle;
 use rocketactor::client::consumer::PullStatus;
 use rocketactor::client::message::Message;
 use rocketactor::client::remoting::RemotingClient;
-use rocketactor::client::{Admin, MqError, Producer, PullConsumer};
+use rocketactor::client::{
+    Admin, ConsumeResult, MqError, Producer, PullConsumer, PushConfig, PushConsumer,
+};
 use rocketactor::codec::codes::{request, response};
 use rocketactor::codec::RemotingCommand;
 use rocketactor::config::BrokerRole;
+use rocketactor::protocol::heartbeat::ConsumeFromWhere;
 use rocketactor::protocol::topic::TopicConfig;
 use support::{eventually, Cluster};
 
@@ -148,6 +153,26 @@ async fn valid_account_sends_and_consumes() {
         }
     }
     assert_eq!(found, 1);
+
+    // A push consumer: its heartbeat (group and subscriptions SUB), pulls and offset commits.
+    let mut cfg = PushConfig::new(&env.ns, "groupPush");
+    cfg.consume_from = ConsumeFromWhere::FirstOffset;
+    let mut push = PushConsumer::with_config(cfg, rocketactor::logging::discard())
+        .unwrap()
+        .with_credentials(user_creds());
+    push.subscribe("topicA", "*").unwrap();
+    let got = Arc::new(AtomicUsize::new(0));
+    let seen = got.clone();
+    push.start(move |_| {
+        seen.fetch_add(1, Ordering::SeqCst);
+        ConsumeResult::Success
+    })
+    .unwrap();
+    eventually("push consumer receives the message", || async {
+        got.load(Ordering::SeqCst) >= 1
+    })
+    .await;
+    push.shutdown().await;
     env.broker.stop().await;
 }
 
