@@ -89,6 +89,9 @@ pub struct BrokerConfig {
     /// `aclPlainFile` (unset; ours, docs/acl.md): an explicit plain_acl.yml path, used instead
     /// of `$ROCKETMQ_HOME/conf/plain_acl.yml`.
     pub acl_plain_file: Option<PathBuf>,
+    /// `haAuthSecret` (unset; ours, docs/acl.md): a secret master and slaves share; the slave
+    /// proves it in its HA hello and the master refuses a slave that does not.
+    pub ha_auth_secret: Option<String>,
     /// `slaveReadEnable` (false).
     pub slave_read_enable: bool,
     /// `longPollingEnable` (true).
@@ -318,6 +321,7 @@ impl Default for BrokerConfig {
             trace_on: true,
             acl_enable: false,
             acl_plain_file: None,
+            ha_auth_secret: None,
             slave_read_enable: false,
             long_polling_enable: true,
             enable_property_filter: false,

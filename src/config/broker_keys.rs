@@ -43,6 +43,7 @@ static BROKER_KEYS: &[KeySpec<BrokerConfig>] = key_table!(BrokerConfig {
     "traceOn" => trace_on,
     "aclEnable" => acl_enable,
     "aclPlainFile" => acl_plain_file,
+    "haAuthSecret" => ha_auth_secret,
     "slaveReadEnable" => slave_read_enable,
     "longPollingEnable" => long_polling_enable,
     "enablePropertyFilter" => enable_property_filter,
