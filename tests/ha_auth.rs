@@ -125,6 +125,6 @@ async fn rogue_peers_are_refused_and_a_real_slave_attaches() {
     // The real slave attaches and replicates everything.
     let (slave_store, _) = env.store(sdir.path(), "s-store").await;
     let _slave = slave(&env, &slave_store, &master, SECRET, "s-ha").await;
-    replicated(&master.tracker(), end, "the authenticated slave replicates").await;
+    replicated(master.tracker(), end, "the authenticated slave replicates").await;
     assert_eq!(slave_store.reader().max_phys_offset(), end);
 }
