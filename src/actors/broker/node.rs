@@ -187,7 +187,7 @@ pub async fn start_broker(
             master_addr: Mutex::default(),
             stopped: std::sync::atomic::AtomicBool::new(false),
             acl,
-            acl_watcher,
+            acl_watcher: Mutex::new(acl_watcher),
         })
     };
     // Bound now (the advertised addresses need the real ports), served last: a client that
@@ -419,6 +419,8 @@ impl BrokerHandle {
         if let Some(mut m) = self.maintenance.lock().take() {
             m.stop();
         }
+        // The ACL hot-reload thread ends at its next poll.
+        drop(self.broker.acl_watcher.lock().take());
         if let Err(e) = self.broker.store.shutdown().await {
             warn!(self.broker.log, "store shutdown failed"; "error" => %e);
         }

@@ -109,7 +109,7 @@ pub struct Broker {
     /// The plain ACL when `aclEnable` is on (docs/acl.md).
     pub acl: Option<Arc<crate::acl::PlainAcl>>,
     /// Keeps the ACL hot-reload thread running while the broker lives.
-    pub acl_watcher: Option<crate::acl::watcher::WatcherGuard>,
+    pub acl_watcher: Mutex<Option<crate::acl::watcher::WatcherGuard>>,
 }
 
 impl Broker {
