@@ -83,6 +83,12 @@ impl Admin {
         }
     }
 
+    /// Signs every request with `credentials` (ACL 1.0; docs/acl.md).
+    pub fn with_credentials(self, credentials: crate::acl::SessionCredentials) -> Self {
+        self.pool.set_credentials(Some(credentials));
+        self
+    }
+
     /// Changes the per-call timeout.
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;

@@ -17,6 +17,7 @@ use tokio::sync::mpsc;
 
 use super::error::ClientError;
 use super::remoting::RemotingClient;
+use crate::acl::SessionCredentials;
 use crate::codec::RemotingCommand;
 
 /// Server-initiated requests buffered for the owner; more are dropped (they are hints only).
@@ -34,6 +35,8 @@ struct PoolInner {
     connect_timeout: Duration,
     server_tx: mpsc::Sender<ServerRequest>,
     server_rx: Mutex<Option<mpsc::Receiver<ServerRequest>>>,
+    /// Signs every request when set (ACL 1.0, Java's `AclClientRPCHook`; docs/acl.md).
+    credentials: parking_lot::RwLock<Option<Arc<SessionCredentials>>>,
     log: Logger,
 }
 
@@ -68,6 +71,7 @@ impl ConnectionPool {
                 connect_timeout,
                 server_tx,
                 server_rx: Mutex::new(Some(server_rx)),
+                credentials: parking_lot::RwLock::new(None),
                 log: log.new(o!("component" => "client-pool")),
             }),
         }
@@ -106,18 +110,37 @@ impl ConnectionPool {
             .cloned()
     }
 
+    /// Signs every later request with `credentials` (`None`: stop signing). Every client
+    /// object built on this pool signs alike, as Java's RPC hook applies to the whole client.
+    pub fn set_credentials(&self, credentials: Option<SessionCredentials>) {
+        *self.inner.credentials.write() = credentials.map(Arc::new);
+    }
+
+    /// The one signing hook of the client: adds AccessKey and Signature when credentials are set.
+    fn sign(&self, cmd: &mut RemotingCommand) {
+        if let Some(c) = self.inner.credentials.read().as_ref() {
+            c.sign_request(cmd);
+        }
+    }
+
     /// Sends `cmd` to `addr` and waits up to `timeout` for the answer.
     pub async fn invoke(
         &self,
         addr: &str,
-        cmd: RemotingCommand,
+        mut cmd: RemotingCommand,
         timeout: Duration,
     ) -> Result<RemotingCommand, ClientError> {
+        self.sign(&mut cmd);
         self.get(addr).await?.invoke(cmd, timeout).await
     }
 
     /// Sends `cmd` to `addr` oneway.
-    pub async fn invoke_oneway(&self, addr: &str, cmd: RemotingCommand) -> Result<(), ClientError> {
+    pub async fn invoke_oneway(
+        &self,
+        addr: &str,
+        mut cmd: RemotingCommand,
+    ) -> Result<(), ClientError> {
+        self.sign(&mut cmd);
         self.get(addr).await?.invoke_oneway(cmd).await
     }
 

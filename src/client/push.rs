@@ -124,6 +124,12 @@ impl PushConsumer {
         })
     }
 
+    /// Signs every request with `credentials` (ACL 1.0; docs/acl.md). Before `start`.
+    pub fn with_credentials(mut self, credentials: crate::acl::SessionCredentials) -> Self {
+        self.consumer = self.consumer.with_credentials(credentials);
+        self
+    }
+
     /// Subscribes to `topic` with a tag expression (`"*"`, `"TagA || TagB"`). Before `start`.
     pub fn subscribe(&mut self, topic: &str, expression: &str) -> Result<(), MqError> {
         if self.running.is_some() {

@@ -2,6 +2,7 @@
 //! request processors, the store actors, long polling, name-server registration, replication
 //! and housekeeping, all started under the root supervisor.
 
+pub mod acl;
 pub mod admin;
 pub mod admin_config;
 pub mod admin_groups;

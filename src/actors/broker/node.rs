@@ -50,6 +50,10 @@ pub enum BrokerError {
     BadIp(String),
     #[error("HA: {0}")]
     Ha(#[from] crate::actors::ha::HaError),
+    #[error("ACL: {0}")]
+    Acl(#[from] crate::acl::AclConfigError),
+    #[error("ACL watcher thread: {0}")]
+    AclWatcher(std::io::Error),
 }
 
 /// Extra hooks called after every append (HA master wake-ups are added here).
@@ -107,6 +111,7 @@ pub async fn start_broker(
         .parse()
         .map_err(|_| BrokerError::BadIp(cfg.broker_ip1.clone()))?;
     let meta = open_meta(&cfg, &log)?;
+    let (acl, acl_watcher) = super::acl::open(&cfg, &log)?;
     let holds: Arc<Mutex<Option<Slot<PullHold>>>> = Arc::default();
     let parked = ParkedPulls::default();
     let hooks: ArrivalHooks = Arc::default();
@@ -181,6 +186,8 @@ pub async fn start_broker(
             replication: Mutex::default(),
             master_addr: Mutex::default(),
             stopped: std::sync::atomic::AtomicBool::new(false),
+            acl,
+            acl_watcher: Mutex::new(acl_watcher),
         })
     };
     // Bound now (the advertised addresses need the real ports), served last: a client that
@@ -412,6 +419,8 @@ impl BrokerHandle {
         if let Some(mut m) = self.maintenance.lock().take() {
             m.stop();
         }
+        // The ACL hot-reload thread ends at its next poll.
+        drop(self.broker.acl_watcher.lock().take());
         if let Err(e) = self.broker.store.shutdown().await {
             warn!(self.broker.log, "store shutdown failed"; "error" => %e);
         }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::reply::resp;
 use super::state::Broker;
-use super::{admin, client_manage, offsets, pull, send, send_back, transaction};
+use super::{acl, admin, client_manage, offsets, pull, send, send_back, transaction};
 use crate::actors::remoting::{ConnHandle, Reply, RequestHandler};
 use crate::codec::codes::{request, response};
 use crate::codec::RemotingCommand;
@@ -23,6 +23,10 @@ impl RequestHandler for BrokerHandler {
         let b = &self.broker;
         use request::*;
         let now = |r: RemotingCommand| Reply::now(r);
+        // ACL 1.0 (docs/acl.md): the one check, before any processor, on both listeners.
+        if let Some(refused) = acl::check(b, conn, &req) {
+            return refused;
+        }
         match req.code {
             SEND_MESSAGE | SEND_MESSAGE_V2 | SEND_BATCH_MESSAGE => send::handle(b, conn, req),
             PULL_MESSAGE | LITE_PULL_MESSAGE if !self.fast => pull::handle(b, conn, req),
@@ -41,6 +45,11 @@ impl RequestHandler for BrokerHandler {
             GET_MIN_OFFSET => now(offsets::min_offset(b, &req)),
             SEARCH_OFFSET_BY_TIMESTAMP => now(offsets::search_offset(b, &req)),
             GET_EARLIEST_MSG_STORETIME => now(offsets::earliest_store_time(b, &req)),
+            UPDATE_AND_CREATE_ACL_CONFIG => acl::update_account::handle(b, req),
+            DELETE_ACL_CONFIG => acl::delete_account::handle(b, req),
+            GET_BROKER_CLUSTER_ACL_INFO => now(acl::config_version::handle(b, &req)),
+            UPDATE_GLOBAL_WHITE_ADDRS_CONFIG => acl::global_white::handle(b, req),
+            GET_BROKER_CLUSTER_ACL_CONFIG => acl::cluster_config::handle(b, req),
             _ => match admin::handle(b, conn, &req) {
                 Some(r) => now(r),
                 None => now(resp(

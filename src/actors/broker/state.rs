@@ -106,6 +106,10 @@ pub struct Broker {
     /// Set by a clean stop: periodic actors of this broker go idle (the supervisor would
     /// otherwise restart an actor that stops itself).
     pub stopped: AtomicBool,
+    /// The plain ACL when `aclEnable` is on (docs/acl.md).
+    pub acl: Option<Arc<crate::acl::PlainAcl>>,
+    /// Keeps the ACL hot-reload thread running while the broker lives.
+    pub acl_watcher: Mutex<Option<crate::acl::watcher::WatcherGuard>>,
 }
 
 impl Broker {
