@@ -1,0 +1,1 @@
+//! The end-to-end scenarios over the configuration matrix (filled in below).
