@@ -15,7 +15,7 @@ mod codec;
 mod config;
 mod disk;
 mod ha;
-mod matrix;
+pub mod matrix;
 mod namesrv;
 mod remoting;
 mod store;

@@ -1,9 +1,9 @@
 //! A name server and a broker in-process, driven by the project's own client over real TCP:
 //! produce with tags and keys, consume every message back, long polling, limits, errors.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::support::{eventually, Cluster};
+use crate::support::{eventually, Cluster, TestCluster};
 use rocketactor::client::consumer::{PullConsumer, PullStatus};
 use rocketactor::client::message::Message;
 use rocketactor::client::producer::Producer;
@@ -95,60 +95,12 @@ async fn produce_and_consume_through_namesrv_and_broker() {
     broker.stop().await;
 }
 
+/// The held-pull scenario of the matrix (`crate::matrix`) on a lone ASYNC_MASTER: the pull is
+/// proven held by a later pull on the same connection, not by a sleep.
 #[actix_rt::test]
 async fn held_long_poll_is_answered_by_a_new_message() {
-    let dir = tempfile::tempdir().unwrap();
-    let cluster = Cluster::start().await;
-    let broker = cluster
-        .broker(cluster.broker_config("broker-lp", BrokerRole::AsyncMaster, dir.path()))
-        .await;
-    let ns = cluster.namesrv_addr();
-    let producer = Producer::new(&ns, "pg-lp").unwrap();
-    producer.start().unwrap();
-    eventually("broker registered", || async {
-        producer.publish_queues("TBW102").await.is_ok()
-    })
-    .await;
-    let first = producer
-        .send("LP_TOPIC", Message::new("first"))
-        .await
-        .expect("send");
-    let mq = first.queue.clone();
-
-    let consumer = PullConsumer::new(&ns, "cg-lp").unwrap();
-    eventually("topic routable", || async {
-        consumer.fetch_queues("LP_TOPIC").await.is_ok()
-    })
-    .await;
-    let next = first.queue_offset + 1;
-    let pull = {
-        let consumer = consumer.clone();
-        let mq = mq.clone();
-        actix_rt::spawn(async move {
-            let r = consumer
-                .pull(&mq, next, 32, "*", Some(Duration::from_secs(20)))
-                .await;
-            (Instant::now(), r)
-        })
-    };
-    actix_rt::time::sleep(Duration::from_millis(300)).await;
-    assert!(!pull.is_finished(), "the pull is held while nothing is new");
-    let sent_at = Instant::now();
-    producer
-        .send_to_queue(&mq, Message::new("second"))
-        .await
-        .expect("send");
-    let (answered_at, r) = pull.await.unwrap();
-    let r = r.expect("pull ok");
-    assert_eq!(r.status, PullStatus::Found);
-    assert_eq!(r.messages[0].body.as_ref(), b"second");
-    // Generous bound: the held pull is answered by the arrival, not by its 20 s timeout. The
-    // figure itself (the issue asks for under 50 ms) is printed, not asserted: timing belongs
-    // in benchmarks.
-    let waited = answered_at.duration_since(sent_at);
-    eprintln!("held pull answered {waited:?} after the send started");
-    assert!(waited < Duration::from_secs(5));
-    broker.stop().await;
+    let cluster = TestCluster::builder().named("broker-lp").start().await;
+    crate::matrix::held_long_poll_on(cluster).await;
 }
 
 #[actix_rt::test]

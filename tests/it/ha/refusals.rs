@@ -106,7 +106,7 @@ async fn slave_with_wrong_broker_name_never_replicates() {
         .await;
     // It connects, is refused, and retries with backoff; the master never attaches it.
     eventually("refused twice", || {
-        std::future::ready({ slave.status().sessions >= 2 && slave.status().last_error.is_some() })
+        std::future::ready(slave.status().sessions >= 2 && slave.status().last_error.is_some())
     })
     .await;
     assert_eq!(master.tracker().connected(), 0);

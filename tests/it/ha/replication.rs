@@ -22,7 +22,7 @@ async fn empty_slave_replicates_everything_byte_for_byte() {
     let tracker = master.tracker().clone();
     // The empty master starts the empty slave at 0, so everything written later is replicated.
     eventually("slave attached and reported", || {
-        std::future::ready({ tracker.slaves(0).iter().any(|s| s.acked_offset == 0) })
+        std::future::ready(tracker.slaves(0).iter().any(|s| s.acked_offset == 0))
     })
     .await;
 
@@ -36,7 +36,7 @@ async fn empty_slave_replicates_everything_byte_for_byte() {
     assert_eq!(slave_store.reader().max_phys_offset(), end);
     assert_eq!(slave_store.reader().min_phys_offset(), 0);
     eventually("slave status shows the end", || {
-        std::future::ready({ slave.status().local_max_offset == end })
+        std::future::ready(slave.status().local_max_offset == end)
     })
     .await;
     assert!(slave.status().connected);
@@ -132,7 +132,7 @@ async fn sync_wait_fails_without_slave_and_slave_restarts_catch_up() {
     let end4 = put_many(&master_store, 900, 300).await;
     replicated(&tracker, end4, "replicated after panic").await;
     eventually("slave has all", || {
-        std::future::ready({ slave_store.reader().max_phys_offset() == end4 })
+        std::future::ready(slave_store.reader().max_phys_offset() == end4)
     })
     .await;
     assert_eq!(queue_maxes(&slave_store), queue_maxes(&master_store));
