@@ -3,13 +3,14 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
 
 use actix::prelude::*;
 use rocketactor::actors::supervisor::{
     guard, RestartBook, RestartTracker, RootSupervisor, Slot, Supervise,
 };
 use rocketactor::logging::test_logger;
+
+use crate::support::eventually;
 
 /// Pings handled by all incarnations of one worker: lives outside the actor, as durable state must.
 #[derive(Default)]
@@ -91,15 +92,12 @@ fn supervise(
     })
 }
 
-/// Pings through the slot until the worker answers (deadlock guard: 10 s).
+/// Pings through the slot until the worker answers (bounded).
 async fn ping_until_alive(slot: &Slot<Worker>) -> u64 {
-    for _ in 0..200 {
-        if let Ok(n) = slot.get().send(Ping).await {
-            return n;
-        }
-        actix::clock::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("worker did not come back");
+    eventually("the worker answers", || async {
+        slot.get().send(Ping).await.ok()
+    })
+    .await
 }
 
 #[actix_rt::test]
@@ -199,13 +197,10 @@ async fn supervised_thread_is_respawned_until_retired() {
     let wait_runs = |n: u64| {
         let runs = runs.clone();
         async move {
-            for _ in 0..400 {
-                if runs.load(Ordering::SeqCst) == n {
-                    return;
-                }
-                actix::clock::sleep(Duration::from_millis(25)).await;
-            }
-            panic!("the thread did not reach run {n}");
+            eventually(&format!("the thread reaches run {n}"), || {
+                std::future::ready(runs.load(Ordering::SeqCst) == n)
+            })
+            .await
         }
     };
     wait_runs(1).await;
@@ -224,10 +219,21 @@ async fn supervised_thread_is_respawned_until_retired() {
     let last = slot.retire();
     tx.send(ThreadCmd::Stop).unwrap();
     last.expect("a running thread").join().unwrap();
-    for _ in 0..5 {
-        // A few watchdog ticks.
-        actix::clock::sleep(Duration::from_millis(100)).await;
-    }
+    // A few watchdog ticks, proven by a probe thread that ends at once: each of its deaths is
+    // recorded by a separate tick, and every tick looks at every child, the retired one too.
+    let probe: rocketactor::actors::supervisor::ThreadSpawn =
+        Arc::new(|| std::thread::Builder::new().spawn(|| {}));
+    root.send(SuperviseThread {
+        name: "probe-thread".into(),
+        slot: ThreadSlot::new(),
+        spawn: probe,
+    })
+    .await
+    .unwrap();
+    eventually("two watchdog ticks saw the probe die", || {
+        std::future::ready(book.count("probe-thread") >= 2)
+    })
+    .await;
     assert_eq!(runs.load(Ordering::SeqCst), 3);
     assert_eq!(book.count("worker-thread"), 2);
 }

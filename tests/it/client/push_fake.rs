@@ -26,6 +26,8 @@ use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 use tokio_util::codec::Framed;
 
+use crate::support::eventually;
+
 const GUARD: Duration = Duration::from_secs(10);
 
 #[derive(Default)]
@@ -210,15 +212,10 @@ async fn push_consumer_consumes_sends_back_and_commits() {
         .unwrap();
 
     // Bounded wait for the one batch to be consumed and the failure sent back.
-    let mut done = false;
-    for _ in 0..200 {
-        if seen.lock().len() == 2 && state.lock().send_backs.len() == 1 {
-            done = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert!(done, "messages consumed: {:?}", seen.lock());
+    eventually("both messages consumed and the failure sent back", || {
+        std::future::ready(seen.lock().len() == 2 && state.lock().send_backs.len() == 1)
+    })
+    .await;
     assert_eq!(
         consumer.assigned_queues().len(),
         2,

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use crate::support::eventually;
 use crate::support::raw::{register_req, route_req, Client};
 use rocketactor::actors::namesrv::{
     start_namesrv, LiveBrokers, NamesrvHandle, NamesrvSettings, ScanNow,
@@ -28,18 +29,17 @@ const TOPICS: [(&str, i32, i32, i32); 1] = [("T", 4, 4, 6)];
 
 /// Asks for T's route until `want` is the answer code (bounded).
 async fn wait_route_code(c: &mut Client, want: i32) -> TopicRouteData {
-    for _ in 0..500 {
-        let r = c.call(route_req("T", 474)).await;
-        if r.code == want {
-            return if want == response::SUCCESS {
-                TopicRouteData::decode(&r.body).unwrap()
-            } else {
-                TopicRouteData::default()
-            };
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
+    let c = std::cell::RefCell::new(c);
+    let r = eventually(&format!("route of T answers {want}"), || async {
+        let r = c.borrow_mut().call(route_req("T", 474)).await;
+        (r.code == want).then_some(r)
+    })
+    .await;
+    if want == response::SUCCESS {
+        TopicRouteData::decode(&r.body).unwrap()
+    } else {
+        TopicRouteData::default()
     }
-    panic!("route of T never answered {want}");
 }
 
 #[actix_rt::test]
@@ -64,8 +64,12 @@ async fn scan_drops_expired_broker_and_closes_its_connection() {
         client.call(route_req("T", 474)).await.code,
         response::SUCCESS
     );
-    tokio::time::sleep(Duration::from_millis(20)).await;
-    ns.registry().send(ScanNow).await.unwrap();
+    // Scanned until the broker's 1 ms has passed and the scan drops it.
+    eventually("the scan drops the expired broker", || async {
+        ns.registry().send(ScanNow).await.unwrap();
+        ns.registry().send(LiveBrokers).await.unwrap() == 0
+    })
+    .await;
     assert_eq!(
         client.call(route_req("T", 474)).await.code,
         response::TOPIC_NOT_EXIST
@@ -129,12 +133,10 @@ async fn closing_the_registration_connection_drops_the_broker_but_slave_keeps_ro
     assert_eq!(ns.registry().send(LiveBrokers).await.unwrap(), 2);
 
     drop(master);
-    for _ in 0..500 {
-        if ns.registry().send(LiveBrokers).await.unwrap() == 1 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    eventually("the master's registration is gone", || async {
+        ns.registry().send(LiveBrokers).await.unwrap() == 1
+    })
+    .await;
     let route = wait_route_code(&mut client, response::SUCCESS).await;
     assert_eq!(route.broker_datas.len(), 1);
     let addrs: Vec<(i64, &str)> = route.broker_datas[0]

@@ -2,8 +2,8 @@
 //! and cluster info in the legacy and the standard JSON forms, topic listing and deletion,
 //! KV config, write-perm wiping and unknown codes.
 
-use std::time::Duration;
 
+use crate::support::eventually;
 use crate::support::raw::{register_req, route_req, start_ns, Client};
 use rocketactor::actors::namesrv::{start_namesrv, NamesrvSettings};
 use rocketactor::codec::codes::{request, response};
@@ -360,14 +360,14 @@ async fn kv_config_survives_a_restart_through_its_file() {
         .with_ext("value", "v1");
     assert_eq!(c.call(put).await.code, response::SUCCESS);
     // The file is written by a background thread; wait (bounded) until it is there.
-    let mut saved = String::new();
-    for _ in 0..500 {
-        saved = std::fs::read_to_string(&path).unwrap_or_default();
-        if saved.contains("v1") {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    let saved = eventually("the KV file holds v1", || {
+        std::future::ready(
+            std::fs::read_to_string(&path)
+                .ok()
+                .filter(|saved| saved.contains("v1")),
+        )
+    })
+    .await;
     assert!(saved.contains("configTable"), "{saved}");
     ns.stop();
 

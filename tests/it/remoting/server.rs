@@ -166,10 +166,17 @@ async fn in_flight_limit_stops_reading() {
         std::future::ready(h.received.load(Ordering::SeqCst) == 2)
     })
     .await;
-    // With both permits held the third request stays unread (this check can only pass wrongly,
-    // never fail wrongly, whatever the timing).
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    assert_eq!(h.received.load(Ordering::SeqCst), 2);
+    // With both permits held the third request stays unread. The witness that the server is
+    // reading meanwhile: a request on a second connection, sent after the third one, is read
+    // and answered (this check can only pass wrongly, never fail wrongly, whatever the timing).
+    let mut witness = Client::connect(listener.local_addr()).await;
+    let r = witness.call(RemotingCommand::request(ECHO)).await;
+    assert_eq!(r.remark.as_deref(), Some("echo"));
+    assert_eq!(
+        h.received.load(Ordering::SeqCst),
+        3,
+        "the two parked requests and the witness only"
+    );
     let parked: Vec<_> = h.parked.lock().drain(..).collect();
     for (responder, resp) in parked {
         responder.send(resp);
