@@ -17,6 +17,7 @@ use rocketactor::codec::SerializeType;
 use rocketactor::config::{BrokerConfig, BrokerRole, FlushDiskType};
 use rocketactor::logging::test_logger;
 
+use super::ports::{free_port_triple, is_addr_in_use, BIND_TRIES};
 use super::wait::eventually;
 
 pub struct Cluster {
@@ -68,6 +69,22 @@ impl Cluster {
         start_broker(cfg, &self.root, self.book.clone(), test_logger())
             .await
             .expect("broker starts")
+    }
+
+    /// Starts `cfg` on a pre-chosen port triple (for a broker that must come back on the same
+    /// addresses after a restart), trying fresh triples while the bind fails because someone
+    /// took a port after the probe; `cfg.listen_port` is left at the port that worked.
+    pub async fn broker_on_free_ports(&self, cfg: &mut BrokerConfig) -> BrokerHandle {
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            cfg.listen_port = free_port_triple();
+            match start_broker(cfg.clone(), &self.root, self.book.clone(), test_logger()).await {
+                Ok(b) => return b,
+                Err(e) if tries < BIND_TRIES && is_addr_in_use(&e.to_string()) => continue,
+                Err(e) => panic!("broker starts on port {}: {e}", cfg.listen_port),
+            }
+        }
     }
 }
 

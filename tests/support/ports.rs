@@ -4,7 +4,7 @@
 //! back on the same addresses after a restart, or whose ports stand in a fixed relation (fast
 //! channel `listenPort - 2`, HA `listenPort + 1`), needs a pre-chosen port. Such a port can be
 //! taken by someone else between the probe and the bind: callers retry start-up on a bind
-//! failure ([`retry_bind`]).
+//! failure ([`super::Cluster::broker_on_free_ports`]).
 
 use std::net::TcpListener;
 
@@ -33,26 +33,8 @@ pub fn free_port_triple() -> u16 {
     panic!("no free port triple found on 127.0.0.1");
 }
 
-/// How many times [`retry_bind`] tries a fresh port triple.
+/// How many fresh port triples a start-up tries before giving up.
 pub const BIND_TRIES: usize = 5;
-
-/// Runs `start` with fresh port triples until it does not fail with "address in use" (at most
-/// [`BIND_TRIES`] times); other errors and the last bind failure are returned as they are.
-pub async fn retry_bind<T, E, F, Fut>(mut start: F) -> Result<T, E>
-where
-    E: std::fmt::Display,
-    F: FnMut(u16) -> Fut,
-    Fut: std::future::Future<Output = Result<T, E>>,
-{
-    let mut tries = 0;
-    loop {
-        tries += 1;
-        match start(free_port_triple()).await {
-            Err(e) if tries < BIND_TRIES && is_addr_in_use(&e.to_string()) => continue,
-            other => return other,
-        }
-    }
-}
 
 /// Whether an error text is a bind failure on a taken port.
 pub fn is_addr_in_use(text: &str) -> bool {

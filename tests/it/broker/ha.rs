@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::support::{eventually, free_port_triple, Cluster};
+use crate::support::{eventually, Cluster};
 use rocketactor::actors::broker::replica::HaStatus;
 use rocketactor::actors::broker::BrokerHandle;
 use rocketactor::client::consumer::{PullConsumer, PullStatus};
@@ -221,8 +221,7 @@ async fn consumers_finish_from_the_slave_and_the_restarted_master_resyncs() {
     let c = Cluster::start().await;
     // Fixed ports so that the master comes back where the slave knows it.
     let mut mcfg = master_cfg(&c, mdir.path());
-    mcfg.listen_port = free_port_triple();
-    let master = c.broker(mcfg.clone()).await;
+    let master = c.broker_on_free_ports(&mut mcfg).await;
     let slave = c.broker(slave_cfg(&c, sdir.path())).await;
     eventually("slave attached", || async { acked_slaves(&master) == 1 }).await;
     let p = started_producer(&c.namesrv_addr(), "pg-ha-failover").await;

@@ -2,7 +2,6 @@
 //! and cluster info in the legacy and the standard JSON forms, topic listing and deletion,
 //! KV config, write-perm wiping and unknown codes.
 
-
 use crate::support::eventually;
 use crate::support::raw::{register_req, route_req, start_ns, Client};
 use rocketactor::actors::namesrv::{start_namesrv, NamesrvSettings};

@@ -48,13 +48,11 @@ async fn doctor_passes_a_healthy_cluster_and_names_a_missing_fast_channel_forwar
     let ns = c.namesrv_addr();
     let (dm, ds) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let mut m = c.broker_config("broker-a", BrokerRole::SyncMaster, dm.path());
-    m.listen_port = free_port_triple();
     m.flush_disk_type = FlushDiskType::SyncFlush;
-    let master = c.broker(m.clone()).await;
+    let master = c.broker_on_free_ports(&mut m).await;
     let mut s = c.broker_config("broker-a", BrokerRole::Slave, ds.path());
     s.broker_id = 1;
-    s.listen_port = free_port_triple();
-    let _slave = c.broker(s.clone()).await;
+    let _slave = c.broker_on_free_ports(&mut s).await;
 
     // Healthy: both rows OK once the slave has connected.
     let addrs = vec![ns.clone()];
