@@ -13,7 +13,10 @@ use rocketactor::codec::codes::{request, response};
 use rocketactor::codec::{RemotingCommand, SerializeType};
 use rocketactor::config::{BrokerRole, FlushDiskType};
 
-use crate::support::{eventually, Mode, TestCluster, GUARD};
+use rocketactor::client::consumer::PullConsumer;
+use rocketactor::protocol::message_queue::MessageQueue;
+
+use crate::support::{attached_slaves, eventually, Mode, TestCluster, GUARD};
 
 /// One test per configuration of the matrix for each scenario `$s` (an `async fn(Mode)`).
 macro_rules! matrix {
@@ -45,7 +48,8 @@ macro_rules! matrix {
 
 matrix!(
     produce_consume_replicate,
-    held_long_poll_answered_by_arrival
+    held_long_poll_answered_by_arrival,
+    slave_serves_when_the_master_is_gone,
 );
 
 /// A master with one slave in `mode`.
@@ -227,6 +231,139 @@ pub async fn held_long_poll_on(c: TestCluster) {
     let waited = answered_at.duration_since(sent_at);
     eprintln!("{mode:?}: held pull answered {waited:?} after the send started");
     assert!(waited < Duration::from_secs(5));
+    producer.shutdown();
+    consumer.close();
+    c.stop().await;
+}
+
+/// Every body of `queues` from `start` (queue id -> offset; 0 when absent) to the end, each
+/// checked to be read once.
+async fn drain(
+    c: &PullConsumer,
+    queues: &[MessageQueue],
+    start: &BTreeMap<i32, i64>,
+) -> BTreeMap<String, ()> {
+    let mut got = BTreeMap::new();
+    for mq in queues {
+        let mut offset = start.get(&mq.queue_id).copied().unwrap_or(0);
+        for _ in 0..10_000 {
+            let r = c.pull(mq, offset, 32, "*", None).await.expect("pull ok");
+            if r.status != PullStatus::Found {
+                break;
+            }
+            for m in &r.messages {
+                let body = String::from_utf8(m.body.to_vec()).expect("utf8 body");
+                assert!(got.insert(body, ()).is_none(), "a message was read twice");
+            }
+            offset = r.next_begin_offset;
+        }
+    }
+    got
+}
+
+/// Consumers finish a topic from the slave once the master is gone, from the offsets they
+/// committed on the master (the slave copies them); the master restarted on its store and
+/// ports takes sends again and the slave catches up.
+async fn slave_serves_when_the_master_is_gone(mode: Mode) {
+    const TOPIC: &str = "MATRIX_FAILOVER_TOPIC";
+    const GROUP: &str = "cg-matrix-failover";
+    let mut c = TestCluster::builder()
+        .slaves(1)
+        .fixed_ports()
+        .mode(mode)
+        .start()
+        .await;
+    let producer = c.producer("pg-matrix-failover").await;
+    for i in 0..100 {
+        let r = producer
+            .send(TOPIC, Message::new(format!("fo-{i}")))
+            .await
+            .expect("send ok");
+        assert_eq!(r.status, SendStatus::SendOk, "{mode:?}");
+    }
+    let consumer = c.consumer(GROUP);
+    let queues = eventually("topic routable", || async {
+        consumer
+            .fetch_queues(TOPIC)
+            .await
+            .ok()
+            .filter(|q| !q.is_empty())
+    })
+    .await;
+    let mut half = BTreeMap::new();
+    for mq in &queues {
+        let max = consumer.max_offset(mq).await.expect("max offset");
+        half.insert(mq.queue_id, max / 2);
+        consumer.commit_offset(mq, max / 2).await.expect("commit");
+    }
+    {
+        let (master, slave) = (&c.masters[0], &c.slaves[0][0]);
+        eventually("slave synced the log, the topic and the offsets", || {
+            std::future::ready({
+                let meta = slave.broker.meta.lock();
+                max_phys(slave) == max_phys(master)
+                    && meta.topics.select(TOPIC).is_some()
+                    && half
+                        .iter()
+                        .all(|(q, o)| meta.offsets.query(GROUP, TOPIC, *q) == Some(*o))
+            })
+        })
+        .await;
+    }
+
+    c.stop_master(0).await;
+    eventually("the route leads to the slave", || async {
+        match consumer.fetch_queues(TOPIC).await {
+            Ok(q) if !q.is_empty() => consumer.read_addr(&q[0]).await.is_ok_and(|(id, _)| id == 1),
+            _ => false,
+        }
+    })
+    .await;
+    let mut start = BTreeMap::new();
+    for mq in &queues {
+        let o = consumer
+            .query_offset(mq)
+            .await
+            .expect("offset")
+            .unwrap_or(0);
+        start.insert(mq.queue_id, o);
+    }
+    assert_eq!(start, half, "offsets kept on the slave");
+    let rest = drain(&consumer, &queues, &start).await;
+    let slave = &c.slaves[0][0];
+    let expected_rest: i64 = queues
+        .iter()
+        .map(|mq| {
+            slave
+                .broker
+                .store
+                .reader()
+                .max_offset_in_queue(TOPIC, mq.queue_id)
+                - half.get(&mq.queue_id).copied().unwrap_or(0)
+        })
+        .sum();
+    assert_eq!(rest.len() as i64, expected_rest);
+    let all = drain(&consumer, &queues, &BTreeMap::new()).await;
+    let want: BTreeMap<String, ()> = (0..100).map(|i| (format!("fo-{i}"), ())).collect();
+    assert_eq!(all, want, "every message from the slave, exactly once");
+
+    c.restart_master(0).await;
+    eventually("slave re-attached", || {
+        std::future::ready(attached_slaves(&c.masters[0]) == 1)
+    })
+    .await;
+    for i in 100..110 {
+        let r = producer
+            .send(TOPIC, Message::new(format!("fo-{i}")))
+            .await
+            .expect("send ok");
+        assert_eq!(r.status, SendStatus::SendOk, "{mode:?}");
+    }
+    let (master, slave) = (&c.masters[0], &c.slaves[0][0]);
+    eventually("slave caught up with the restarted master", || {
+        std::future::ready(max_phys(slave) == max_phys(master))
+    })
+    .await;
     producer.shutdown();
     consumer.close();
     c.stop().await;

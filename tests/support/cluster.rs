@@ -189,9 +189,17 @@ pub struct TestClusterBuilder {
     mode: Mode,
     channel: Channel,
     tweak: Option<Tweak>,
+    fixed_ports: bool,
 }
 
 impl TestClusterBuilder {
+    /// Masters on pre-chosen ports, so that [`TestCluster::restart_master`] brings one back on
+    /// the addresses its slaves know (default: OS-chosen ports).
+    pub fn fixed_ports(mut self) -> Self {
+        self.fixed_ports = true;
+        self
+    }
+
     /// Broker names are `<prefix>-a`, `<prefix>-b`, ... (default `broker`).
     pub fn named(mut self, prefix: &str) -> Self {
         self.prefix = prefix.to_owned();
@@ -249,6 +257,7 @@ impl TestClusterBuilder {
         let core = Cluster::start().await;
         let mut dirs = Vec::new();
         let mut masters = Vec::new();
+        let mut master_cfgs = Vec::new();
         let mut slaves = Vec::new();
         for m in 0..self.masters {
             let name = format!("{}-{}", self.prefix, (b'a' + m as u8) as char);
@@ -258,7 +267,13 @@ impl TestClusterBuilder {
             if let Some(t) = &self.tweak {
                 t(&mut cfg);
             }
-            masters.push(core.broker(cfg).await);
+            let master = if self.fixed_ports {
+                core.broker_on_free_ports(&mut cfg).await
+            } else {
+                core.broker(cfg.clone()).await
+            };
+            masters.push(master);
+            master_cfgs.push(cfg);
             dirs.push(dir);
             let mut own = Vec::new();
             for s in 0..self.slaves {
@@ -284,6 +299,7 @@ impl TestClusterBuilder {
         TestCluster {
             core,
             masters,
+            master_cfgs,
             slaves,
             mode: self.mode,
             channel: self.channel,
@@ -301,6 +317,7 @@ pub struct TestCluster {
     pub slaves: Vec<Vec<BrokerHandle>>,
     pub mode: Mode,
     pub channel: Channel,
+    master_cfgs: Vec<BrokerConfig>,
     dirs: Vec<tempfile::TempDir>,
 }
 
@@ -313,7 +330,19 @@ impl TestCluster {
             mode: Mode::default(),
             channel: Channel::Main,
             tweak: None,
+            fixed_ports: false,
         }
+    }
+
+    /// Stops master `m` (a clean shutdown); its store stays for [`TestCluster::restart_master`].
+    pub async fn stop_master(&self, m: usize) {
+        self.masters[m].stop().await;
+    }
+
+    /// Starts master `m` again on its store and config (its ports too, with
+    /// [`TestClusterBuilder::fixed_ports`]).
+    pub async fn restart_master(&mut self, m: usize) {
+        self.masters[m] = self.core.broker(self.master_cfgs[m].clone()).await;
     }
 
     pub fn namesrv_addr(&self) -> String {
