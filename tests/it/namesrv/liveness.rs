@@ -29,9 +29,9 @@ const TOPICS: [(&str, i32, i32, i32); 1] = [("T", 4, 4, 6)];
 
 /// Asks for T's route until `want` is the answer code (bounded).
 async fn wait_route_code(c: &mut Client, want: i32) -> TopicRouteData {
-    let c = std::cell::RefCell::new(c);
+    let c = tokio::sync::Mutex::new(c);
     let r = eventually(&format!("route of T answers {want}"), || async {
-        let r = c.borrow_mut().call(route_req("T", 474)).await;
+        let r = c.lock().await.call(route_req("T", 474)).await;
         (r.code == want).then_some(r)
     })
     .await;
