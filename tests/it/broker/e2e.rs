@@ -3,96 +3,17 @@
 
 use std::time::Duration;
 
-use crate::support::{eventually, Cluster, TestCluster};
-use rocketactor::client::consumer::{PullConsumer, PullStatus};
-use rocketactor::client::message::Message;
-use rocketactor::client::producer::Producer;
+use crate::support::{Cluster, TestCluster};
 use rocketactor::client::remoting::RemotingClient;
 use rocketactor::codec::codes::{request, response};
 use rocketactor::codec::RemotingCommand;
 use rocketactor::config::BrokerRole;
 
+/// The produce/consume scenario of the matrix (`crate::matrix`) on a lone ASYNC_MASTER.
 #[actix_rt::test]
 async fn produce_and_consume_through_namesrv_and_broker() {
-    let dir = tempfile::tempdir().unwrap();
-    let cluster = Cluster::start().await;
-    let broker = cluster
-        .broker(cluster.broker_config("broker-a", BrokerRole::AsyncMaster, dir.path()))
-        .await;
-    let ns = cluster.namesrv_addr();
-
-    let producer = Producer::new(&ns, "pg-e2e").unwrap();
-    producer.start().unwrap();
-    // The broker registers asynchronously; the producer retries through TBW102 once it has.
-    eventually("broker registered", || async {
-        producer.publish_queues("TBW102").await.is_ok()
-    })
-    .await;
-
-    let mut sent = Vec::new();
-    for i in 0..200 {
-        let msg = Message::new(format!("body-{i}"))
-            .with_tags(if i % 2 == 0 { "TagA" } else { "TagB" })
-            .with_keys([format!("key-{i}")]);
-        let r = producer.send("E2E_TOPIC", msg).await.expect("send ok");
-        assert_eq!(r.status, rocketactor::client::message::SendStatus::SendOk);
-        sent.push(r);
-    }
-
-    let consumer = PullConsumer::new(&ns, "cg-e2e").unwrap();
-    eventually("topic routable", || async {
-        consumer
-            .fetch_queues("E2E_TOPIC")
-            .await
-            .is_ok_and(|q| !q.is_empty())
-    })
-    .await;
-    let queues = consumer.fetch_queues("E2E_TOPIC").await.unwrap();
-    let mut bodies = Vec::new();
-    for mq in &queues {
-        let mut offset = 0;
-        loop {
-            let r = consumer
-                .pull(mq, offset, 32, "*", None)
-                .await
-                .expect("pull ok");
-            if r.status != PullStatus::Found {
-                break;
-            }
-            for m in &r.messages {
-                assert!(m.tags.as_deref() == Some("TagA") || m.tags.as_deref() == Some("TagB"));
-                bodies.push(String::from_utf8(m.body.to_vec()).unwrap());
-            }
-            offset = r.next_begin_offset;
-        }
-    }
-    bodies.sort();
-    let mut expected: Vec<String> = (0..200).map(|i| format!("body-{i}")).collect();
-    expected.sort();
-    assert_eq!(bodies, expected, "every message consumed exactly once");
-
-    // Tag filtering on the broker: only TagA.
-    let mut tag_a = 0;
-    for mq in &queues {
-        let mut offset = 0;
-        loop {
-            let r = consumer
-                .pull(mq, offset, 32, "TagA", None)
-                .await
-                .expect("pull ok");
-            match r.status {
-                PullStatus::Found => {
-                    assert!(r.messages.iter().all(|m| m.tags.as_deref() == Some("TagA")));
-                    tag_a += r.messages.len();
-                }
-                PullStatus::NoMatchedMsg => {}
-                _ => break,
-            }
-            offset = r.next_begin_offset;
-        }
-    }
-    assert_eq!(tag_a, 100);
-    broker.stop().await;
+    let cluster = TestCluster::builder().named("broker-a").start().await;
+    crate::matrix::produce_consume_on(cluster).await;
 }
 
 /// The held-pull scenario of the matrix (`crate::matrix`) on a lone ASYNC_MASTER: the pull is
