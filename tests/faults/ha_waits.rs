@@ -4,44 +4,21 @@
 //! `thenCombine`; a replica status that is not PUT_OK overrides the flush status). Flush and
 //! slave are slowed with failpoints (feature `failpoints`, scoped to each broker's temp dir).
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::support::{eventually, Cluster};
-use rocketactor::actors::broker::replica::{HaRole, HaStatus};
+use crate::support::{attached_slaves, eventually, Cluster};
+use rocketactor::actors::broker::replica::HaRole;
 use rocketactor::actors::broker::BrokerHandle;
 use rocketactor::client::message::{Message, SendStatus};
 use rocketactor::client::producer::Producer;
-use rocketactor::config::{BrokerConfig, BrokerRole, FlushDiskType};
 use rocketactor::failpoint::{self, names, Action};
 
 const TOPIC: &str = "WAITS_TOPIC";
-
-fn master_cfg(c: &Cluster, dir: &Path) -> BrokerConfig {
-    let mut cfg = c.broker_config("broker-w", BrokerRole::SyncMaster, dir);
-    cfg.flush_disk_type = FlushDiskType::SyncFlush;
-    cfg.mapped_file_size_commit_log = 1024 * 1024;
-    cfg
-}
-
-fn slave_cfg(c: &Cluster, dir: &Path) -> BrokerConfig {
-    let mut cfg = c.broker_config("broker-w", BrokerRole::Slave, dir);
-    cfg.broker_id = 1;
-    cfg.mapped_file_size_commit_log = 1024 * 1024;
-    cfg
-}
 
 fn pending_replica_waits(m: &BrokerHandle) -> usize {
     match &m.ha {
         HaRole::Master(h) => h.tracker().pending_waiters(),
         HaRole::Slave { .. } => 0,
-    }
-}
-
-fn acked_slaves(m: &BrokerHandle) -> usize {
-    match m.ha_status() {
-        HaStatus::Master { slaves } => slaves.iter().filter(|s| s.acked_offset >= 0).count(),
-        HaStatus::Slave(_) => 0,
     }
 }
 
@@ -59,13 +36,13 @@ async fn started_producer(ns: &str, group: &str) -> Producer {
 async fn flush_and_replication_waits_overlap() {
     let (mdir, sdir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let c = Cluster::start().await;
-    let mut mcfg = master_cfg(&c, mdir.path());
+    let mut mcfg = c.ha_master_config("broker-w", mdir.path());
     // Generous: the delays below must never turn into timeouts.
     mcfg.sync_flush_timeout = 30_000;
     mcfg.slave_timeout = 30_000;
     let master = c.broker(mcfg).await;
-    let slave = c.broker(slave_cfg(&c, sdir.path())).await;
-    eventually("slave attached", || async { acked_slaves(&master) == 1 }).await;
+    let slave = c.broker(c.ha_slave_config("broker-w", sdir.path())).await;
+    eventually("slave attached", || async { attached_slaves(&master) == 1 }).await;
     let p = started_producer(&c.namesrv_addr(), "pg-waits").await;
     let warm = p.send(TOPIC, Message::new("warm")).await.expect("send");
     assert_eq!(warm.status, SendStatus::SendOk);
@@ -121,7 +98,7 @@ async fn flush_and_replication_waits_overlap() {
 async fn replica_status_overrides_a_flush_timeout_as_in_java() {
     let (mdir, sdir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let c = Cluster::start().await;
-    let mut mcfg = master_cfg(&c, mdir.path());
+    let mut mcfg = c.ha_master_config("broker-w", mdir.path());
     mcfg.sync_flush_timeout = 200;
     let master = c.broker(mcfg).await;
     let p = started_producer(&c.namesrv_addr(), "pg-waits-java").await;
@@ -135,8 +112,8 @@ async fn replica_status_overrides_a_flush_timeout_as_in_java() {
     assert_eq!(r.status, SendStatus::SlaveNotAvailable);
     // With an in-sync slave the replica is PUT_OK and the flush timeout is the answer.
     drop(flush);
-    let slave = c.broker(slave_cfg(&c, sdir.path())).await;
-    eventually("slave attached", || async { acked_slaves(&master) == 1 }).await;
+    let slave = c.broker(c.ha_slave_config("broker-w", sdir.path())).await;
+    eventually("slave attached", || async { attached_slaves(&master) == 1 }).await;
     eventually("slave in sync", || async {
         slave.broker.store.reader().max_phys_offset()
             == master.broker.store.reader().max_phys_offset()

@@ -71,6 +71,23 @@ impl Cluster {
             .expect("broker starts")
     }
 
+    /// The SYNC_MASTER + SYNC_FLUSH config of the HA tests: broker `name`, 1 MiB commit-log
+    /// files (data spans several), store under `dir`.
+    pub fn ha_master_config(&self, name: &str, dir: &std::path::Path) -> BrokerConfig {
+        let mut cfg = self.broker_config(name, BrokerRole::SyncMaster, dir);
+        cfg.flush_disk_type = FlushDiskType::SyncFlush;
+        cfg.mapped_file_size_commit_log = 1024 * 1024;
+        cfg
+    }
+
+    /// The slave (broker id 1) of [`Cluster::ha_master_config`]'s master `name`.
+    pub fn ha_slave_config(&self, name: &str, dir: &std::path::Path) -> BrokerConfig {
+        let mut cfg = self.broker_config(name, BrokerRole::Slave, dir);
+        cfg.broker_id = 1;
+        cfg.mapped_file_size_commit_log = 1024 * 1024;
+        cfg
+    }
+
     /// Starts `cfg` on a pre-chosen port triple (for a broker that must come back on the same
     /// addresses after a restart), trying fresh triples while the bind fails because someone
     /// took a port after the probe; `cfg.listen_port` is left at the port that worked.

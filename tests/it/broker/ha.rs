@@ -7,36 +7,13 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::support::{eventually, Cluster};
-use rocketactor::actors::broker::replica::HaStatus;
+use crate::support::{attached_slaves, eventually, Cluster};
 use rocketactor::actors::broker::BrokerHandle;
 use rocketactor::client::consumer::{PullConsumer, PullStatus};
 use rocketactor::client::message::{Message, SendStatus};
 use rocketactor::client::producer::Producer;
-use rocketactor::config::{BrokerConfig, BrokerRole, FlushDiskType};
 
 const TOPIC: &str = "HA_TOPIC";
-
-fn master_cfg(c: &Cluster, dir: &Path) -> BrokerConfig {
-    let mut cfg = c.broker_config("broker-a", BrokerRole::SyncMaster, dir);
-    cfg.flush_disk_type = FlushDiskType::SyncFlush;
-    cfg.mapped_file_size_commit_log = 1024 * 1024;
-    cfg
-}
-
-fn slave_cfg(c: &Cluster, dir: &Path) -> BrokerConfig {
-    let mut cfg = c.broker_config("broker-a", BrokerRole::Slave, dir);
-    cfg.broker_id = 1;
-    cfg.mapped_file_size_commit_log = 1024 * 1024;
-    cfg
-}
-
-fn acked_slaves(m: &BrokerHandle) -> usize {
-    match m.ha_status() {
-        HaStatus::Master { slaves } => slaves.iter().filter(|s| s.acked_offset >= 0).count(),
-        HaStatus::Slave(_) => 0,
-    }
-}
 
 fn max_phys(b: &BrokerHandle) -> i64 {
     b.broker.store.reader().max_phys_offset()
@@ -133,10 +110,10 @@ fn check_messages(got: &BTreeMap<String, (String, Vec<String>)>, range: std::ops
 async fn sync_master_replicates_10k_messages_byte_for_byte() {
     let (mdir, sdir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let c = Cluster::start().await;
-    let master = c.broker(master_cfg(&c, mdir.path())).await;
-    let slave = c.broker(slave_cfg(&c, sdir.path())).await;
+    let master = c.broker(c.ha_master_config("broker-a", mdir.path())).await;
+    let slave = c.broker(c.ha_slave_config("broker-a", sdir.path())).await;
     eventually("slave attached through its registration", || async {
-        acked_slaves(&master) == 1
+        attached_slaves(&master) == 1
     })
     .await;
 
@@ -172,7 +149,7 @@ async fn sync_master_replicates_10k_messages_byte_for_byte() {
 async fn sync_master_never_answers_send_ok_without_the_slave() {
     let (mdir, sdir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let c = Cluster::start().await;
-    let master = c.broker(master_cfg(&c, mdir.path())).await;
+    let master = c.broker(c.ha_master_config("broker-a", mdir.path())).await;
     let p = started_producer(&c.namesrv_addr(), "pg-ha-noslave").await;
 
     // No slave at all: stored, but SLAVE_NOT_AVAILABLE.
@@ -183,8 +160,8 @@ async fn sync_master_never_answers_send_ok_without_the_slave() {
     );
 
     // With the slave: SEND_OK, and the slave has caught up with what came before.
-    let slave = c.broker(slave_cfg(&c, sdir.path())).await;
-    eventually("slave attached", || async { acked_slaves(&master) == 1 }).await;
+    let slave = c.broker(c.ha_slave_config("broker-a", sdir.path())).await;
+    eventually("slave attached", || async { attached_slaves(&master) == 1 }).await;
     let s = send_range(&p, 20..40, 2).await;
     assert!(s.iter().all(|s| *s == SendStatus::SendOk), "{s:?}");
     assert_eq!(max_phys(&slave), max_phys(&master));
@@ -192,7 +169,7 @@ async fn sync_master_never_answers_send_ok_without_the_slave() {
     // Slave stopped: never a silent SEND_OK.
     slave.stop().await;
     drop(slave);
-    eventually("slave detached", || async { acked_slaves(&master) == 0 }).await;
+    eventually("slave detached", || async { attached_slaves(&master) == 0 }).await;
     let s = send_range(&p, 40..60, 2).await;
     assert!(
         s.iter().all(|s| matches!(
@@ -203,7 +180,7 @@ async fn sync_master_never_answers_send_ok_without_the_slave() {
     );
 
     // The slave restarts on its store and catches up from its own max offset.
-    let slave = c.broker(slave_cfg(&c, sdir.path())).await;
+    let slave = c.broker(c.ha_slave_config("broker-a", sdir.path())).await;
     eventually("restarted slave caught up", || async {
         max_phys(&slave) == max_phys(&master)
     })
@@ -220,10 +197,10 @@ async fn consumers_finish_from_the_slave_and_the_restarted_master_resyncs() {
     let (mdir, sdir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let c = Cluster::start().await;
     // Fixed ports so that the master comes back where the slave knows it.
-    let mut mcfg = master_cfg(&c, mdir.path());
+    let mut mcfg = c.ha_master_config("broker-a", mdir.path());
     let master = c.broker_on_free_ports(&mut mcfg).await;
-    let slave = c.broker(slave_cfg(&c, sdir.path())).await;
-    eventually("slave attached", || async { acked_slaves(&master) == 1 }).await;
+    let slave = c.broker(c.ha_slave_config("broker-a", sdir.path())).await;
+    eventually("slave attached", || async { attached_slaves(&master) == 1 }).await;
     let p = started_producer(&c.namesrv_addr(), "pg-ha-failover").await;
     let s = send_range(&p, 0..400, 4).await;
     assert!(s.iter().all(|s| *s == SendStatus::SendOk));
@@ -290,7 +267,10 @@ async fn consumers_finish_from_the_slave_and_the_restarted_master_resyncs() {
 
     // The master restarts on its store and ports: the slave reconnects, sends are SEND_OK again.
     let master = c.broker(mcfg).await;
-    eventually("slave re-attached", || async { acked_slaves(&master) == 1 }).await;
+    eventually("slave re-attached", || async {
+        attached_slaves(&master) == 1
+    })
+    .await;
     let s = send_range(&p, 400..450, 2).await;
     assert!(s.iter().all(|s| *s == SendStatus::SendOk), "{s:?}");
     assert_eq!(max_phys(&slave), max_phys(&master));
