@@ -20,7 +20,7 @@ use crate::support::disk::{
     body, expire_old_commit_log_files, mount_or_skip, refresh_commit_log_files, seq_of, usage,
     Mount, BODY,
 };
-use crate::support::{eventually, Cluster};
+use crate::support::{attached_slaves, eventually, Cluster};
 use rocketactor::actors::broker::BrokerHandle;
 use rocketactor::client::admin::MessageQuery;
 use rocketactor::client::consumer::{PullConsumer, PullStatus};
@@ -325,15 +325,6 @@ async fn async_flush_broker_on_a_full_tmpfs_refuses_writes_and_keeps_serving() {
     fill_refuse_restart_free(test, m, FlushDiskType::AsyncFlush).await;
 }
 
-fn acked_slaves(m: &BrokerHandle) -> usize {
-    match m.ha_status() {
-        rocketactor::actors::broker::replica::HaStatus::Master { slaves } => {
-            slaves.iter().filter(|s| s.acked_offset >= 0).count()
-        }
-        rocketactor::actors::broker::replica::HaStatus::Slave(_) => 0,
-    }
-}
-
 #[actix_rt::test]
 async fn sync_master_never_answers_send_ok_when_its_slave_disk_is_full() {
     let test = "sync_master_never_answers_send_ok_when_its_slave_disk_is_full";
@@ -353,7 +344,7 @@ async fn sync_master_never_answers_send_ok_when_its_slave_disk_is_full() {
     scfg.clean_resource_interval = 500;
     let master = c.broker(mcfg).await;
     let slave = c.broker(scfg).await;
-    eventually("slave attached", || async { acked_slaves(&master) == 1 }).await;
+    eventually("slave attached", || async { attached_slaves(&master) == 1 }).await;
     let addr = master.client_addr();
     let admin = Admin::new(&ns).unwrap();
     let tc = rocketactor::protocol::topic::TopicConfig::new(TOPIC, QUEUES, QUEUES, 6);
