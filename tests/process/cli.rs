@@ -10,21 +10,23 @@ use rocketactor::client::message::Message;
 use rocketactor::client::producer::Producer;
 
 use crate::support::eventually;
-use crate::support::procs::{free_broker_port, namesrv, store_paths as store_env, Proc};
-
-fn spawn(args: &[&str], env: &[(String, String)]) -> Proc {
-    Proc::spawn(args, env)
-}
+use crate::support::procs::{namesrv, spawn_broker, store_paths as store_env};
 
 #[test]
 fn namesrv_and_broker_processes_serve_a_client_and_stop_cleanly() {
     let dir = tempfile::tempdir().unwrap();
     let (mut ns, ns_addr) = namesrv(dir.path());
-    let port = free_broker_port();
-    let mut env = store_env(&dir.path().join("store"));
-    env.push(("ROCKETACTOR_listenPort".into(), port.to_string()));
-    env.push(("ROCKETACTOR_namesrvAddr".into(), ns_addr.clone()));
-    let mut broker = spawn(&["--config", "conf/2m-noslave/broker-a.properties"], &env);
+    let store = dir.path().join("store");
+    let (mut broker, _port) = spawn_broker(
+        &["--config", "conf/2m-noslave/broker-a.properties"],
+        |port| {
+            let mut env = store_env(&store);
+            env.push(("ROCKETACTOR_listenPort".into(), port.to_string()));
+            env.push(("ROCKETACTOR_namesrvAddr".into(), ns_addr.clone()));
+            env
+        },
+        |port| vec![port, port - 2],
+    );
 
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -22,7 +22,7 @@ use rocketactor::codec::codes::{request, response};
 use rocketactor::codec::headers::pull_request::{pull_sys_flag, PullMessageRequestHeader};
 use rocketactor::codec::RemotingCommand;
 
-use crate::support::procs::{free_broker_port, namesrv, store_env, Proc};
+use crate::support::procs::{namesrv, spawn_broker, store_env, Proc};
 
 const TOPIC: &str = "CHAOS_KILL9";
 const QUEUES: i32 = 4;
@@ -175,19 +175,17 @@ async fn wait_available(p: &Producer, ledger: &Ledger) {
 pub fn run() {
     let dir = tempfile::tempdir().unwrap();
     let (mut ns, ns_addr) = namesrv(dir.path());
-    let (mport, sport) = (free_broker_port(), free_broker_port());
-    let master_addr = format!("127.0.0.1:{mport}");
-    let slave_addr = format!("127.0.0.1:{sport}");
-    let master_env = broker_env(&dir.path().join("master"), mport, &ns_addr, &[]);
-    let slave_env = broker_env(
-        &dir.path().join("slave"),
-        sport,
-        &ns_addr,
-        &[("haMasterAddress", format!("127.0.0.1:{}", mport + 1))],
-    );
     let master_conf = ["--config", "conf/2m-2s-sync/broker-a.properties"];
     let slave_conf = ["--config", "conf/2m-2s-sync/broker-a-s.properties"];
-    let mut master = Proc::spawn(&master_conf, &master_env);
+    let master_root = dir.path().join("master");
+    let (mut master, mport) = spawn_broker(
+        &master_conf,
+        |p| broker_env(&master_root, p, &ns_addr, &[]),
+        |p| vec![p, p - 2, p + 1],
+    );
+    // The restarts come back on the same ports.
+    let master_env = broker_env(&master_root, mport, &ns_addr, &[]);
+    let master_addr = format!("127.0.0.1:{mport}");
     let mut slave: Option<Proc> = None;
 
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -212,7 +210,17 @@ pub fn run() {
             assert!(Instant::now() < until, "the master never registered");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        slave = Some(Proc::spawn(&slave_conf, &slave_env));
+        let slave_root = dir.path().join("slave");
+        let (started, sport) = spawn_broker(
+            &slave_conf,
+            |p| {
+                let ha = format!("127.0.0.1:{}", mport + 1);
+                broker_env(&slave_root, p, &ns_addr, &[("haMasterAddress", ha)])
+            },
+            |p| vec![p, p - 2],
+        );
+        slave = Some(started);
+        let slave_addr = format!("127.0.0.1:{sport}");
         wait_available(&p, &ledger).await;
         let (missing, _) = missing_at(&slave_addr, &ledger).await;
         assert_eq!(

@@ -3,13 +3,16 @@
 //! stopped or killed by their own PID only (never by name), and killed on drop.
 
 use std::io::{BufRead, BufReader};
+use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
+use std::time::Instant;
 
 /// A port p with p-2, p and p+1 all free right now (a broker's fast, main and HA ports).
 pub use super::ports::free_port_triple as free_broker_port;
+use super::ports::{is_addr_in_use, BIND_TRIES};
 
 /// One child process of ours.
 pub struct Proc(Child);
@@ -134,4 +137,72 @@ fn started_addr(line: &str) -> Option<String> {
     let addr = rest.split("listen: ").nth(1)?;
     let addr = addr.split([',', ' ']).next()?.trim();
     (!addr.is_empty()).then(|| addr.to_string())
+}
+
+/// Starts a broker process `rocketactor <args>` on a fresh port triple (`env(port)` gives its
+/// environment, `listenPort` included) and waits until it accepts on the ports `ready(port)`
+/// names; a start that fails because a port was taken after the probe is retried on a fresh
+/// triple (at most [`BIND_TRIES`] times). Returns the process and its listen port. A restart on
+/// the same ports (which cannot move) uses [`Proc::spawn`].
+pub fn spawn_broker(
+    args: &[&str],
+    env: impl Fn(u16) -> Vec<(String, String)>,
+    ready: impl Fn(u16) -> Vec<u16>,
+) -> (Proc, u16) {
+    for attempt in 1..=BIND_TRIES {
+        let port = free_broker_port();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_rocketactor"));
+        cmd.args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .current_dir(env!("CARGO_MANIFEST_DIR"));
+        for (k, v) in env(port) {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("spawn rocketactor");
+        let log = Arc::new(Mutex::new(String::new()));
+        let mut reader = None;
+        if let Some(stderr) = child.stderr.take() {
+            let log = log.clone();
+            // Drains the log for the life of the process (a full pipe would block it).
+            reader = Some(std::thread::spawn(move || {
+                for line in BufReader::new(stderr).lines() {
+                    let Ok(line) = line else { break };
+                    let mut log = log.lock().unwrap_or_else(|e| e.into_inner());
+                    if log.len() < 64 * 1024 {
+                        log.push_str(&line);
+                        log.push('\n');
+                    }
+                }
+            }));
+        }
+        let mut proc = Proc(child);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Ok(Some(status)) = proc.0.try_wait() {
+                // The log ends with the process: the reader has it all once it is done.
+                if let Some(r) = reader.take() {
+                    let _ = r.join();
+                }
+                let text = log.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                if attempt < BIND_TRIES && is_addr_in_use(&text) {
+                    break;
+                }
+                panic!("broker on port {port} exited with {status} at start-up:\n{text}");
+            }
+            let up = ready(port)
+                .iter()
+                .all(|p| TcpStream::connect(("127.0.0.1", *p)).is_ok());
+            if up {
+                return (proc, port);
+            }
+            assert!(
+                Instant::now() < deadline,
+                "broker on port {port} never listened"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    panic!("no broker start-up within {BIND_TRIES} port triples");
 }
