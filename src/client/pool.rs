@@ -18,7 +18,7 @@ use tokio::sync::mpsc;
 use super::error::ClientError;
 use super::remoting::RemotingClient;
 use crate::acl::SessionCredentials;
-use crate::codec::RemotingCommand;
+use crate::codec::{RemotingCommand, SerializeType};
 
 /// Server-initiated requests buffered for the owner; more are dropped (they are hints only).
 const SERVER_REQUESTS: usize = 256;
@@ -38,6 +38,8 @@ struct PoolInner {
     /// Signs every request when set (ACL 1.0, Java's `AclClientRPCHook`; docs/acl.md).
     credentials: parking_lot::RwLock<Option<Arc<SessionCredentials>>>,
     log: Logger,
+    /// The request header serialization of every connection, when set.
+    header_type: Mutex<Option<SerializeType>>,
 }
 
 /// A cheap-to-clone pool of connections keyed by `host:port`.
@@ -73,7 +75,17 @@ impl ConnectionPool {
                 server_rx: Mutex::new(Some(server_rx)),
                 credentials: parking_lot::RwLock::new(None),
                 log: log.new(o!("component" => "client-pool")),
+                header_type: Mutex::new(None),
             }),
+        }
+    }
+
+    /// Sends every request of this pool's connections, present and future, with a `t` header
+    /// (JSON or ROCKETMQ; see [`RemotingClient::use_header_type`]).
+    pub fn use_header_type(&self, t: SerializeType) {
+        *self.inner.header_type.lock() = Some(t);
+        for c in self.inner.conns.lock().values() {
+            c.use_header_type(t);
         }
     }
 
@@ -88,6 +100,9 @@ impl ConnectionPool {
             self.inner.log.clone(),
         )
         .await?;
+        if let Some(t) = *self.inner.header_type.lock() {
+            fresh.use_header_type(t);
+        }
         // Another task may have connected meanwhile; keep the first one and drop ours.
         let mut conns = self.inner.conns.lock();
         if let Some(c) = conns.get(addr).filter(|c| !c.is_closed()) {

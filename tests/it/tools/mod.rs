@@ -1,0 +1,3 @@
+//! Integration tests of the tools area (one module per former test file).
+
+mod doctor;
