@@ -23,7 +23,7 @@ pub mod route;
 pub mod selector;
 pub mod transaction;
 
-pub use admin::Admin;
+pub use admin::{Admin, StatsData, StatsItem};
 pub use consumer::{PullConsumer, PullResult, PullStatus};
 pub use error::ClientError;
 pub use message::{Message, MessageExt, SendResult, SendStatus};
