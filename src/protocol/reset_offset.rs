@@ -54,6 +54,9 @@ mod tests {
         let b = ResetOffsetBody::decode(java).unwrap();
         assert_eq!(b.offset_table[&MessageQueue::new("T", "broker-a", 1)], 42);
         assert_eq!(ResetOffsetBody::decode(&b.encode()).unwrap(), b);
-        assert!(ResetOffsetBody::decode("{}").unwrap().offset_table.is_empty());
+        assert!(ResetOffsetBody::decode("{}")
+            .unwrap()
+            .offset_table
+            .is_empty());
     }
 }

@@ -82,9 +82,10 @@ impl Parsed {
     pub fn num<T: std::str::FromStr>(&self, c: char) -> Result<Option<T>, AdminError> {
         match self.get(c) {
             None => Ok(None),
-            Some(v) => v.parse().map(Some).map_err(|_| {
-                AdminError::Usage(format!("For input string: \"{v}\" (option -{c})"))
-            }),
+            Some(v) => v
+                .parse()
+                .map(Some)
+                .map_err(|_| AdminError::Usage(format!("For input string: \"{v}\" (option -{c})"))),
         }
     }
 

@@ -251,8 +251,13 @@ pub async fn get_broker_config(c: &Ctx, out: &mut String) -> Result<(), AdminErr
             let Some(master) = addrs.get(&0) else {
                 continue;
             };
-            print_config(c, out, format!("============Master: {master}============\n"), master)
-                .await?;
+            print_config(
+                c,
+                out,
+                format!("============Master: {master}============\n"),
+                master,
+            )
+            .await?;
             for (_, slave) in addrs.iter().filter(|(id, _)| **id != 0) {
                 let prefix =
                     format!("============My Master: {master}=====Slave: {slave}============\n");

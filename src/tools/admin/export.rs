@@ -37,7 +37,11 @@ pub static EXPORT_METADATA: Command = Command {
             "export metadata.json path | default /tmp/rocketmq/export",
         ),
         flag('t', "topic", "only export topic metadata"),
-        flag('g', "subscriptionGroup", "only export subscriptionGroup metadata"),
+        flag(
+            'g',
+            "subscriptionGroup",
+            "only export subscriptionGroup metadata",
+        ),
         flag('s', "specialTopic", "need retryTopic and dlqTopic"),
     ],
 };
@@ -69,7 +73,11 @@ async fn topic_detail(c: &Ctx, topic: &str, active: bool, out: &mut String) {
                 }
             }
         }
-        if let Ok(s) = c.admin.view_broker_stats(addr, "TOPIC_PUT_NUMS", topic).await {
+        if let Ok(s) = c
+            .admin
+            .view_broker_stats(addr, "TOPIC_PUT_NUMS", topic)
+            .await
+        {
             in_tps += s.stats_minute.tps;
             in_day += day_sum(&s);
         }
@@ -94,7 +102,11 @@ async fn topic_detail(c: &Ctx, topic: &str, active: bool, out: &mut String) {
         let (mut out_tps, mut out_day, mut accumulate) = (0.0, 0i64, 0i64);
         for addr in &masters {
             let key = format!("{topic}@{g}");
-            if let Ok(s) = c.admin.view_broker_stats(addr, "GROUP_GET_NUMS", &key).await {
+            if let Ok(s) = c
+                .admin
+                .view_broker_stats(addr, "GROUP_GET_NUMS", &key)
+                .await
+            {
                 out_tps += s.stats_minute.tps;
                 out_day += day_sum(&s);
             }
@@ -182,7 +194,8 @@ async fn user_topics(
         .topic_config_table
         .into_iter()
         .filter(|(t, _)| {
-            !system.contains(t) && (special || !(t.starts_with("%RETRY%") || t.starts_with("%DLQ%")))
+            !system.contains(t)
+                && (special || !(t.starts_with("%RETRY%") || t.starts_with("%DLQ%")))
         })
         .collect())
 }

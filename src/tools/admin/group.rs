@@ -212,7 +212,12 @@ async fn all_groups(c: &Ctx, out: &mut String) -> Result<(), AdminError> {
         let count = cc.as_ref().map(|c| c.connection_set.len()).unwrap_or(0);
         let (version, kind, model) = match cc.as_ref().filter(|_| count > 0) {
             Some(cc) => {
-                let min = cc.connection_set.iter().map(|x| x.version).min().unwrap_or(0);
+                let min = cc
+                    .connection_set
+                    .iter()
+                    .map(|x| x.version)
+                    .min()
+                    .unwrap_or(0);
                 let push = cc.consume_type == ConsumeType::Passively;
                 (
                     version_desc(min).to_owned(),

@@ -12,8 +12,16 @@ pub static UPDATE_SUB_GROUP: Command = Command {
     desc: "Update or create subscription group",
     java: "UpdateSubGroupSubCommand",
     opts: &[
-        opt('b', "brokerAddr", "create subscription group to which broker"),
-        opt('c', "clusterName", "create subscription group to which cluster"),
+        opt(
+            'b',
+            "brokerAddr",
+            "create subscription group to which broker",
+        ),
+        opt(
+            'c',
+            "clusterName",
+            "create subscription group to which cluster",
+        ),
         req('g', "groupName", "consumer group name"),
         opt('s', "consumeEnable", "consume enable"),
         opt('m', "consumeFromMinEnable", "from min offset"),
@@ -35,7 +43,11 @@ pub static DELETE_SUB_GROUP: Command = Command {
     desc: "Delete subscription group from broker.",
     java: "DeleteSubscriptionGroupCommand",
     opts: &[
-        opt('b', "brokerAddr", "delete subscription group from which broker"),
+        opt(
+            'b',
+            "brokerAddr",
+            "delete subscription group from which broker",
+        ),
         opt(
             'c',
             "clusterName",
@@ -138,7 +150,8 @@ pub async fn delete_sub_group(c: &Ctx, out: &mut String) -> Result<(), AdminErro
         }
         for prefix in ["%RETRY%", "%DLQ%"] {
             let topic = format!("{prefix}{group}");
-            if let Err(e) = super::topic_write::delete_topic_in_cluster(c, cluster, &topic, out).await
+            if let Err(e) =
+                super::topic_write::delete_topic_in_cluster(c, cluster, &topic, out).await
             {
                 eprintln!("{}", e.cause_line());
             }

@@ -91,9 +91,7 @@ async fn reset_by_broker(
             .await
         {
             Ok(t) => all.extend(t),
-            Err(e) if e.response_code() == Some(response::CONSUMER_NOT_ONLINE) => {
-                return Ok(None)
-            }
+            Err(e) if e.response_code() == Some(response::CONSUMER_NOT_ONLINE) => return Ok(None),
             Err(e) => return Err(e.into()),
         }
     }
@@ -117,7 +115,11 @@ async fn reset_old(
         };
         let stats = c.admin.consume_stats(addr, group, Some(topic)).await?;
         let mut consumed = false;
-        for (mq, o) in stats.offset_table.iter().filter(|(mq, _)| mq.topic == topic) {
+        for (mq, o) in stats
+            .offset_table
+            .iter()
+            .filter(|(mq, _)| mq.topic == topic)
+        {
             consumed = true;
             let target = if timestamp == -1 {
                 c.admin.max_offset(addr, topic, mq.queue_id).await?

@@ -68,8 +68,14 @@ pub fn parse_timestamp(value: &str) -> Option<i64> {
         return Some(ms);
     }
     let (date, time) = value.split_once('#')?;
-    let d: Vec<u32> = date.split('-').map(|p| p.parse().ok()).collect::<Option<_>>()?;
-    let t: Vec<u32> = time.split(':').map(|p| p.parse().ok()).collect::<Option<_>>()?;
+    let d: Vec<u32> = date
+        .split('-')
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
+    let t: Vec<u32> = time
+        .split(':')
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
     if d.len() != 3 || t.len() != 4 {
         return None;
     }
@@ -140,7 +146,11 @@ pub fn message_detail(msg: &MessageExt, body_path: &str, with_offset_id: bool) -
     s(&mut o, "Keys:", &format!("[{keys}]"));
     s(&mut o, "Queue ID:", &msg.queue_id.to_string());
     s(&mut o, "Queue Offset:", &msg.queue_offset.to_string());
-    s(&mut o, "CommitLog Offset:", &msg.commit_log_offset.to_string());
+    s(
+        &mut o,
+        "CommitLog Offset:",
+        &msg.commit_log_offset.to_string(),
+    );
     s(&mut o, "Reconsume Times:", &msg.reconsume_times.to_string());
     s(&mut o, "Born Timestamp:", &human_ms(msg.born_timestamp));
     s(&mut o, "Store Timestamp:", &human_ms(msg.store_timestamp));

@@ -18,7 +18,11 @@ pub static PRINT_MSG: Command = Command {
     opts: &[
         req('t', "topic", "topic name"),
         opt('c', "charsetName", "CharsetName(eg: UTF-8,GBK)"),
-        opt('s', "subExpression", "Subscribe Expression(eg: TagA || TagB)"),
+        opt(
+            's',
+            "subExpression",
+            "Subscribe Expression(eg: TagA || TagB)",
+        ),
         opt(
             'b',
             "beginTimestamp",
@@ -44,7 +48,11 @@ pub static SEND_MESSAGE: Command = Command {
         opt('c', "tags", "Message tags"),
         opt('b', "broker", "Send message to target broker"),
         opt('i', "qid", "Send message to target queue"),
-        opt('m', "msgTraceEnable", "Message Trace Enable, Default: false"),
+        opt(
+            'm',
+            "msgTraceEnable",
+            "Message Trace Enable, Default: false",
+        ),
     ],
 };
 
@@ -82,12 +90,7 @@ fn timestamp(c: &Ctx, opt: char) -> Result<Option<i64>, AdminError> {
 }
 
 /// SEARCH_OFFSET_BY_TIMESTAMP on the queue's master.
-async fn search(
-    c: &Ctx,
-    pc: &PullConsumer,
-    mq: &MessageQueue,
-    ts: i64,
-) -> Result<i64, AdminError> {
+async fn search(c: &Ctx, pc: &PullConsumer, mq: &MessageQueue, ts: i64) -> Result<i64, AdminError> {
     let addr = pc.master_addr(mq).await?;
     Ok(c.admin
         .search_offset(&addr, &mq.topic, mq.queue_id, ts)
@@ -140,11 +143,7 @@ pub async fn print_msg(c: &Ctx, out: &mut String) -> Result<(), AdminError> {
         if let Some(e) = end {
             max = search(c, &pc, &mq, e).await?;
         }
-        let _ = writeln!(
-            out,
-            "minOffset={min}, maxOffset={max}, {}",
-            mq_string(&mq)
-        );
+        let _ = writeln!(out, "minOffset={min}, maxOffset={max}, {}", mq_string(&mq));
         let mut offset = min;
         while offset < max {
             let r = match pc.pull(&mq, offset, 32, &sub, None).await {
@@ -230,13 +229,7 @@ pub async fn send_message(c: &Ctx, out: &mut String) -> Result<(), AdminError> {
 }
 
 /// `ConsumeMessageCommand.pullMessageByQueue`: offsets `min..=max` of one queue.
-async fn pull_queue(
-    pc: &PullConsumer,
-    mq: &MessageQueue,
-    min: i64,
-    max: i64,
-    out: &mut String,
-) {
+async fn pull_queue(pc: &PullConsumer, mq: &MessageQueue, min: i64, max: i64, out: &mut String) {
     let mut offset = min;
     while offset <= max {
         let n = i32::try_from(max - offset + 1).unwrap_or(i32::MAX).min(32);
@@ -321,7 +314,8 @@ pub async fn consume_message(c: &Ctx, out: &mut String) -> Result<(), AdminError
         let qid: i32 = c.p.num('i')?.ok_or_else(|| {
             AdminError::Usage("Please set the queueId with the brokerName".into())
         })?;
-        let (mq, min, max) = bounds(c, &pc, MessageQueue::new(topic, broker, qid), begin, end).await?;
+        let (mq, min, max) =
+            bounds(c, &pc, MessageQueue::new(topic, broker, qid), begin, end).await?;
         let from: i64 = c.p.num('o')?.unwrap_or(min).max(min);
         let mut to = max - 1;
         if to - from + 1 > count {

@@ -133,7 +133,9 @@ pub async fn delete_topic_in_cluster(
         out,
         "delete topic [{topic}] from cluster [{cluster}] success."
     );
-    c.admin.delete_topic_in_namesrv(topic, Some(cluster)).await?;
+    c.admin
+        .delete_topic_in_namesrv(topic, Some(cluster))
+        .await?;
     let _ = writeln!(out, "delete topic [{topic}] from NameServer success.");
     Ok(())
 }
