@@ -7,6 +7,7 @@ pub mod admin_config;
 pub mod admin_groups;
 pub mod admin_meta;
 pub mod admin_query;
+pub mod admin_reset;
 pub mod admin_runtime;
 pub mod admin_stats;
 pub mod admin_topics;
