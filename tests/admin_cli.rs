@@ -713,6 +713,63 @@ async fn reset_offset_by_time() {
     assert_eq!(e.consumer_offset("cg-ro", "RO_T", 1).await, Some(0));
 }
 
+/// An online push consumer: the broker computes the table (222) and the consumer restarts
+/// from it (220), consuming every message a second time.
+#[actix_rt::test]
+async fn reset_offset_by_time_with_an_online_consumer() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let e = env().await;
+    e.topic("ROL_T", 2).await;
+    e.send("ROL_T", 6, 2).await;
+    let seen = Arc::new(AtomicUsize::new(0));
+    let mut cfg = PushConfig::new(&e.ns, "cg-rol");
+    cfg.consume_from = ConsumeFromWhere::FirstOffset;
+    cfg.persist_interval = std::time::Duration::from_millis(100);
+    let mut push = PushConsumer::with_config(cfg, rocketactor::logging::discard()).unwrap();
+    push.subscribe("ROL_T", "*").unwrap();
+    let counter = seen.clone();
+    push.start(move |_| {
+        counter.fetch_add(1, Ordering::SeqCst);
+        ConsumeResult::Success
+    })
+    .unwrap();
+    eventually("all consumed and committed", || async {
+        e.consumer_offset("cg-rol", "ROL_T", 0).await == Some(3)
+            && e.consumer_offset("cg-rol", "ROL_T", 1).await == Some(3)
+    })
+    .await;
+    let o = e
+        .ok(
+            "resetOffsetByTime",
+            &["-g", "cg-rol", "-t", "ROL_T", "-s", "0"],
+        )
+        .await;
+    assert!(
+        o.starts_with("rollback consumer offset by specified group[cg-rol], topic[ROL_T], force[true], timestamp(string)[0], timestamp(long)[0]"),
+        "{o}"
+    );
+    assert_eq!(row(&o, "broker-a"), ["broker-a", "0", "0"], "{o}");
+    eventually("consumed again from 0", || async {
+        seen.load(Ordering::SeqCst) >= 12
+    })
+    .await;
+    eventually("committed again", || async {
+        e.consumer_offset("cg-rol", "ROL_T", 0).await == Some(3)
+    })
+    .await;
+    // skipAccumulatedMessage with the consumer online: to the max offsets, nothing re-read.
+    e.send("ROL_T", 2, 2).await;
+    let before = seen.load(Ordering::SeqCst);
+    let k = e
+        .ok("skipAccumulatedMessage", &["-g", "cg-rol", "-t", "ROL_T"])
+        .await;
+    assert!(k.starts_with("#brokerName"), "{k}");
+    assert_eq!(row(&k, "broker-a")[1..], ["0", "4"], "{k}");
+    assert!(seen.load(Ordering::SeqCst) <= before + 2);
+    push.shutdown().await;
+}
+
 #[actix_rt::test]
 async fn skip_accumulated_message() {
     let e = env().await;

@@ -17,6 +17,7 @@ pub mod msg_id;
 pub mod pool;
 pub mod producer;
 pub mod push;
+pub mod push_reset;
 pub mod queues;
 pub mod remoting;
 pub mod route;
