@@ -28,7 +28,7 @@ struct Out {
 
 /// A name server with one master `broker-a`.
 struct Env {
-    _keep: AdminKeep,
+    keep: AdminKeep,
     _broker: BrokerHandle,
     addr: String,
     ns: String,
@@ -40,7 +40,7 @@ async fn env() -> Env {
     let (keep, broker, addr, ns, admin) = admin_env("broker-a", |_| {}).await;
     let cluster = keep.cluster_name.clone();
     Env {
-        _keep: keep,
+        keep,
         _broker: broker,
         addr,
         ns,
@@ -576,9 +576,9 @@ async fn get_broker_config() {
 }
 
 #[actix_rt::test]
-#[ignore = "needs code 25 (UPDATE_BROKER_CONFIG) on the broker"]
 async fn update_broker_config() {
     let e = env().await;
+    let store = e.keep.dir.path().to_path_buf();
     let o = e
         .ok(
             "updateBrokerConfig",
@@ -591,6 +591,27 @@ async fn update_broker_config() {
     );
     let cfg = e.admin.broker_config(&e.addr).await.unwrap();
     assert_eq!(cfg["maxMessageSize"], "131072");
+    // Persisted with every key, as Java's Configuration.persist writes the whole file.
+    let file = std::fs::read_to_string(store.join("config/broker.properties")).unwrap();
+    assert!(file.lines().any(|l| l == "maxMessageSize=131072"), "{file}");
+    assert!(file.lines().any(|l| l == "brokerName=broker-a"), "{file}");
+    // An unknown key is skipped (Java's mergeIfExist), the answer is still success.
+    let u = e
+        .ok(
+            "updateBrokerConfig",
+            &["-c", &e.cluster, "-k", "noSuchKey", "-v", "1"],
+        )
+        .await;
+    assert_eq!(
+        u.trim(),
+        format!("update broker config success, {}", e.addr)
+    );
+    assert!(!e
+        .admin
+        .broker_config(&e.addr)
+        .await
+        .unwrap()
+        .contains_key("noSuchKey"));
 }
 
 #[actix_rt::test]

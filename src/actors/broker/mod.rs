@@ -11,6 +11,7 @@ pub mod admin_reset;
 pub mod admin_runtime;
 pub mod admin_stats;
 pub mod admin_topics;
+pub mod admin_update_config;
 pub mod client_manage;
 pub mod hold;
 pub mod maintenance;

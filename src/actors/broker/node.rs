@@ -181,6 +181,7 @@ pub async fn start_broker(
             replication: Mutex::default(),
             master_addr: Mutex::default(),
             stopped: std::sync::atomic::AtomicBool::new(false),
+            config_updates: Mutex::default(),
         })
     };
     // Bound now (the advertised addresses need the real ports), served last: a client that

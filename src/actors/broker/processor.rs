@@ -41,6 +41,7 @@ impl RequestHandler for BrokerHandler {
             GET_MIN_OFFSET => now(offsets::min_offset(b, &req)),
             SEARCH_OFFSET_BY_TIMESTAMP => now(offsets::search_offset(b, &req)),
             GET_EARLIEST_MSG_STORETIME => now(offsets::earliest_store_time(b, &req)),
+            UPDATE_BROKER_CONFIG => super::admin_update_config::handle(b, req),
             _ => match admin::handle(b, conn, &req) {
                 Some(r) => now(r),
                 None => now(resp(

@@ -106,6 +106,8 @@ pub struct Broker {
     /// Set by a clean stop: periodic actors of this broker go idle (the supervisor would
     /// otherwise restart an actor that stops itself).
     pub stopped: AtomicBool,
+    /// Keys set at run time by UPDATE_BROKER_CONFIG (25), by canonical name.
+    pub config_updates: Mutex<std::collections::BTreeMap<String, String>>,
 }
 
 impl Broker {
