@@ -50,7 +50,7 @@ impl Admin {
         let cmd = RemotingCommand::request(code).with_ext("brokerName", broker_name);
         let mut out = Vec::new();
         for (addr, r) in self.name_server()?.invoke_all(cmd).await {
-            let counted = r.map_err(MqError::from).and_then(|resp| {
+            let counted = r.and_then(|resp| {
                 let resp = expect_success(&addr, code, resp)?;
                 resp.header_i64(header)
                     .map_err(|e| MqError::bad(&addr, code, e.to_string()))

@@ -130,27 +130,20 @@ pub async fn consumer_progress(c: &Ctx, out: &mut String) -> Result<(), AdminErr
     if show_ip {
         let _ = writeln!(
             out,
-            "{:<64}  {:<32}  {:<4}  {:<20}  {:<20}  {:<20} {:<20}  {}",
+            "{:<64}  {:<32}  {:<4}  {:<20}  {:<20}  {:<20} {:<20}  #LastTime",
             "#Topic",
             "#Broker Name",
             "#QID",
             "#Broker Offset",
             "#Consumer Offset",
             "#Client IP",
-            "#Diff",
-            "#LastTime"
+            "#Diff"
         );
     } else {
         let _ = writeln!(
             out,
-            "{:<64}  {:<32}  {:<4}  {:<20}  {:<20}  {:<20}  {}",
-            "#Topic",
-            "#Broker Name",
-            "#QID",
-            "#Broker Offset",
-            "#Consumer Offset",
-            "#Diff",
-            "#LastTime"
+            "{:<64}  {:<32}  {:<4}  {:<20}  {:<20}  {:<20}  #LastTime",
+            "#Topic", "#Broker Name", "#QID", "#Broker Offset", "#Consumer Offset", "#Diff"
         );
     }
     let mut diff_total = 0i64;
@@ -188,8 +181,8 @@ pub async fn consumer_progress(c: &Ctx, out: &mut String) -> Result<(), AdminErr
 async fn all_groups(c: &Ctx, out: &mut String) -> Result<(), AdminError> {
     let _ = writeln!(
         out,
-        "{:<64}  {:<6}  {:<24} {:<5}  {:<14}  {:<7}  {}",
-        "#Group", "#Count", "#Version", "#Type", "#Model", "#TPS", "#Diff Total"
+        "{:<64}  {:<6}  {:<24} {:<5}  {:<14}  {:<7}  #Diff Total",
+        "#Group", "#Count", "#Version", "#Type", "#Model", "#TPS"
     );
     c.namesrv()?;
     let topics = c.admin.name_server()?.all_topics().await?;
@@ -241,8 +234,8 @@ pub async fn consumer_connection(c: &Ctx, out: &mut String) -> Result<(), AdminE
     let cc = connections(c, group, c.p.get('b')).await?;
     let _ = writeln!(
         out,
-        "{:<36} {:<22} {:<10} {}",
-        "#ClientId", "#ClientAddr", "#Language", "#Version"
+        "{:<36} {:<22} {:<10} #Version",
+        "#ClientId", "#ClientAddr", "#Language"
     );
     for conn in &cc.connection_set {
         let _ = writeln!(
@@ -255,7 +248,7 @@ pub async fn consumer_connection(c: &Ctx, out: &mut String) -> Result<(), AdminE
         );
     }
     out.push_str("\nBelow is subscription:\n");
-    let _ = writeln!(out, "{:<20} {}", "#Topic", "#SubExpression");
+    let _ = writeln!(out, "{:<20} #SubExpression", "#Topic");
     for sd in cc.subscription_table.values() {
         let _ = writeln!(out, "{:<20} {}", sd.topic, sd.sub_string);
     }
@@ -319,8 +312,8 @@ pub async fn consumer_status(c: &Ctx, out: &mut String) -> Result<(), AdminError
     }
     let _ = writeln!(
         out,
-        "{:<10} {:<40} {:<20} {}",
-        "#Index", "#ClientId", "#Version", "#ConsumerRunningInfoFile"
+        "{:<10} {:<40} {:<20} #ConsumerRunningInfoFile",
+        "#Index", "#ClientId", "#Version"
     );
     for (i, conn) in cc.connection_set.iter().enumerate() {
         match c.admin.call(addr, running_info(&conn.client_id)).await {

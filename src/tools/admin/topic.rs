@@ -213,8 +213,8 @@ pub async fn topic_status(c: &Ctx, out: &mut String) -> Result<(), AdminError> {
     mqs.sort_by(|a, b| mq_order(a, b));
     let _ = writeln!(
         out,
-        "{:<32}  {:<4}  {:<20}  {:<20}    {}",
-        "#Broker Name", "#QID", "#Min Offset", "#Max Offset", "#Last Updated"
+        "{:<32}  {:<4}  {:<20}  {:<20}    #Last Updated",
+        "#Broker Name", "#QID", "#Min Offset", "#Max Offset"
     );
     for mq in mqs {
         let o = &table[mq];
