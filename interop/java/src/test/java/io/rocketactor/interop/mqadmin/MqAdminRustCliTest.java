@@ -22,7 +22,9 @@ import com.alibaba.fastjson.JSON;
 import com.alibaba.fastjson.JSONArray;
 import com.alibaba.fastjson.JSONObject;
 import io.rocketactor.interop.Eventually;
+import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.client.producer.SendResult;
+import org.apache.rocketmq.common.message.Message;
 import org.apache.rocketmq.common.message.MessageExt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -189,6 +191,71 @@ class MqAdminRustCliTest {
         byte[] body = Files.readAllBytes(Paths.get(field(ours, "Message Body Path:")));
         assertEquals("body-q0", new String(body, StandardCharsets.UTF_8));
         assertFalse(ours.contains("Exception"), ours);
+    }
+
+    /** topicClusterList: the same clusters. */
+    @Test
+    void topicClusterList() throws Exception {
+        MqAdminEnv e = env();
+        String t = e.topic("rs_tcl", 1);
+        e.awaitRoute(t, 2);
+        assertEquals(e.mq("topicClusterList", "-t", t).ok().out.trim(), rust("topicClusterList", "-t", t).trim());
+    }
+
+    /** queryMsgByKey: the same (message id, queue, offset) rows. */
+    @Test
+    void queryMsgByKey() throws Exception {
+        MqAdminEnv e = env();
+        String t = e.topic("rs_bykey", 2);
+        e.awaitRoute(t, 2);
+        String key = MqAdminEnv.unique("k");
+        DefaultMQProducer p = e.producer(MqAdminEnv.unique("pg_rs_bykey"));
+        for (int i = 0; i < 3; i++) {
+            p.send(new Message(t, "K", key, ("v" + i).getBytes(StandardCharsets.UTF_8)));
+        }
+        Eventually.await(MqAdminEnv.WAIT, "3 indexed", () -> {
+            try {
+                return e.admin.queryMessage(t, key, 64, 0, Long.MAX_VALUE).getMessageList().size() >= 3;
+            } catch (Exception ex) {
+                return false;
+            }
+        });
+        String java = e.mq("queryMsgByKey", "-t", t, "-k", key).ok().out;
+        String ours = rust("queryMsgByKey", "-t", t, "-k", key);
+        TreeSet<String> j = new TreeSet<>(java.lines().skip(1).map(String::trim).filter(l -> !l.isEmpty())
+            .map(l -> String.join(" ", l.split("\\s+"))).toList());
+        TreeSet<String> o = new TreeSet<>(ours.lines().skip(1).map(String::trim).filter(l -> !l.isEmpty())
+            .map(l -> String.join(" ", l.split("\\s+"))).toList());
+        assertEquals(j, o);
+        assertEquals(3, o.size(), ours);
+    }
+
+    /** consumerConnection: the same clients, subscriptions and consume settings. */
+    @Test
+    void consumerConnection() throws Exception {
+        MqAdminEnv e = env();
+        String t = e.topic("rs_conn", 1);
+        e.awaitRoute(t, 2);
+        String g = MqAdminEnv.unique("cg_rs_conn");
+        e.consumer(g, t, MqAdminEnv.collector());
+        Eventually.await(MqAdminEnv.WAIT, g + " online", () -> {
+            try {
+                return !e.admin.examineConsumerConnectionInfo(g).getConnectionSet().isEmpty();
+            } catch (Exception ex) {
+                return false;
+            }
+        });
+        String java = e.mq("consumerConnection", "-g", g).ok().out;
+        String ours = rust("consumerConnection", "-g", g);
+        // The client address is the consumer's connection to whichever master answered: its
+        // port differs between the two tools, the rest must not.
+        assertEquals(connectionFacts(java), connectionFacts(ours));
+        assertTrue(ours.contains("ConsumeType: CONSUME_PASSIVELY"), ours);
+    }
+
+    private static TreeSet<String> connectionFacts(String out) {
+        return new TreeSet<>(out.lines().map(String::trim).map(l -> String.join(" ", l.split("\\s+")))
+            .map(l -> l.replaceAll("(\\d+\\.\\d+\\.\\d+\\.\\d+):\\d+ ", "$1 ")).toList());
     }
 
     private static String field(String out, String label) {
