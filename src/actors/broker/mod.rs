@@ -12,6 +12,7 @@ pub mod admin_runtime;
 pub mod admin_stats;
 pub mod admin_topics;
 pub mod admin_update_config;
+pub mod call_client;
 pub mod client_manage;
 pub mod hold;
 pub mod maintenance;

@@ -182,6 +182,7 @@ pub async fn start_broker(
             master_addr: Mutex::default(),
             stopped: std::sync::atomic::AtomicBool::new(false),
             config_updates: Mutex::default(),
+            client_calls: Default::default(),
         })
     };
     // Bound now (the advertised addresses need the real ports), served last: a client that

@@ -42,6 +42,9 @@ impl RequestHandler for BrokerHandler {
             SEARCH_OFFSET_BY_TIMESTAMP => now(offsets::search_offset(b, &req)),
             GET_EARLIEST_MSG_STORETIME => now(offsets::earliest_store_time(b, &req)),
             UPDATE_BROKER_CONFIG => super::admin_update_config::handle(b, req),
+            GET_CONSUMER_RUNNING_INFO | CONSUME_MESSAGE_DIRECTLY => {
+                super::call_client::call_consumer(b, req)
+            }
             _ => match admin::handle(b, conn, &req) {
                 Some(r) => now(r),
                 None => now(resp(
@@ -55,6 +58,10 @@ impl RequestHandler for BrokerHandler {
 
     fn on_open(&self, conn: &ConnHandle) {
         self.broker.conns.lock().insert(conn.id(), conn.clone());
+    }
+
+    fn on_response(&self, _conn: &ConnHandle, resp: RemotingCommand) {
+        super::call_client::on_response(&self.broker, resp);
     }
 
     fn on_close(&self, conn: &ConnHandle) {

@@ -108,6 +108,8 @@ pub struct Broker {
     pub stopped: AtomicBool,
     /// Keys set at run time by UPDATE_BROKER_CONFIG (25), by canonical name.
     pub config_updates: Mutex<std::collections::BTreeMap<String, String>>,
+    /// Requests relayed to a client (307, 309) waiting for its answer.
+    pub client_calls: super::call_client::PendingCalls,
 }
 
 impl Broker {
