@@ -22,6 +22,7 @@ import com.alibaba.fastjson.JSON;
 import com.alibaba.fastjson.JSONArray;
 import com.alibaba.fastjson.JSONObject;
 import io.rocketactor.interop.Eventually;
+import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.client.producer.SendResult;
 import org.apache.rocketmq.common.message.Message;
@@ -44,7 +45,8 @@ class MqAdminRustCliTest {
             .toAbsolutePath();
         List<String> cmd = new ArrayList<>(List.of(bin.toString(), "admin", command, "-n", e.namesrv));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(false).start();
+        // consumerStatus writes files relative to the working directory, as Java's does.
+        Process p = new ProcessBuilder(cmd).directory(workDir().toFile()).redirectErrorStream(false).start();
         byte[] out = p.getInputStream().readAllBytes();
         byte[] err = p.getErrorStream().readAllBytes();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "rocketactor admin " + command + " did not end");
@@ -53,6 +55,15 @@ class MqAdminRustCliTest {
         assertEquals(0, p.exitValue(), "rocketactor admin " + command + " failed:\n" + text
             + new String(err, StandardCharsets.UTF_8));
         return text;
+    }
+
+    private static Path work;
+
+    private static synchronized Path workDir() throws IOException {
+        if (work == null) {
+            work = Files.createTempDirectory("rocketactor-admin-");
+        }
+        return work;
     }
 
     private static List<String[]> rows(String out, String firstPrefix) {
@@ -251,6 +262,32 @@ class MqAdminRustCliTest {
         // port differs between the two tools, the rest must not.
         assertEquals(connectionFacts(java), connectionFacts(ours));
         assertTrue(ours.contains("ConsumeType: CONSUME_PASSIVELY"), ours);
+    }
+
+    /** consumerStatus: the broker relays 307 to a Java consumer; its running info is saved. */
+    @Test
+    void consumerStatus() throws Exception {
+        MqAdminEnv e = env();
+        String t = e.topic("rs_status_c", 1);
+        e.awaitRoute(t, 2);
+        String g = MqAdminEnv.unique("cg_rs_status");
+        DefaultMQPushConsumer c = e.consumer(g, t, MqAdminEnv.collector());
+        String clientId = c.getDefaultMQPushConsumerImpl().getmQClientFactory().getClientId();
+        Eventually.await(MqAdminEnv.WAIT, g + " online", () -> {
+            try {
+                return !e.admin.examineConsumerConnectionInfo(g).getConnectionSet().isEmpty();
+            } catch (Exception ex) {
+                return false;
+            }
+        });
+        String ours = rust("consumerStatus", "-g", g);
+        String[] row = rows(ours, "1").get(0);
+        assertEquals(clientId, row[1], ours);
+        assertEquals("V4_9_7", row[2], ours);
+        String info = Files.readString(workDir().resolve(row[3]));
+        assertTrue(info.contains(t), info);
+        String one = rust("consumerStatus", "-g", g, "-i", clientId);
+        assertTrue(one.contains("subscriptionSet") && one.contains(t), one);
     }
 
     private static TreeSet<String> connectionFacts(String out) {
