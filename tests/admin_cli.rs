@@ -646,6 +646,21 @@ async fn query_msg_by_id() {
     let path = field(&o, "Message Body Path:").to_owned();
     assert_eq!(std::fs::read_to_string(path).unwrap(), "body-1");
     assert!(o.contains("WARN: No Consumer"), "{o}");
+    // -g -d goes through the broker (309) to that consumer: ours answers it does not do it.
+    let mut push = e.push("cg-qi", "QI_T").await;
+    let id = push.pull_consumer().client_id().to_owned();
+    let d = e
+        .raw(
+            "queryMsgById",
+            &["-i", &sent[1].offset_msg_id, "-g", "cg-qi", "-d", &id],
+        )
+        .await;
+    assert!(
+        d.err
+            .contains("CODE: 3  DESC: request code 309 not supported by this client"),
+        "{d:?}"
+    );
+    push.shutdown().await;
 }
 
 #[actix_rt::test]

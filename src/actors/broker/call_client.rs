@@ -15,7 +15,7 @@ use tokio::sync::oneshot;
 use super::reply::resp;
 use super::state::Broker;
 use crate::actors::remoting::Reply;
-use crate::codec::codes::response;
+use crate::codec::codes::{request, response};
 use crate::codec::RemotingCommand;
 
 /// Java `Broker2Client.callClient` waits this long.
@@ -74,6 +74,20 @@ pub fn call_consumer(b: &Arc<Broker>, req: RemotingCommand) -> Reply {
     let opaque = b.client_calls.next.fetch_add(1, Ordering::Relaxed) | (1 << 30);
     let mut relayed = RemotingCommand::request(req.code).with_body(req.body.clone());
     relayed.ext_fields = req.ext_fields.clone();
+    if req.code == request::CONSUME_MESSAGE_DIRECTLY {
+        // Java `AdminBrokerProcessor.consumeMessageDirectly`: the client gets the stored record
+        // of the offsetMsgId, and this broker's name.
+        relayed
+            .ext_fields
+            .insert("brokerName".into(), b.cfg.broker_name.clone());
+        let record = req
+            .ext("msgId")
+            .and_then(crate::client::msg_id::parse_offset_msg_id)
+            .and_then(|(_, offset)| b.store.reader().look_message_by_offset(offset));
+        if let Some(bytes) = record {
+            relayed.body = bytes.into();
+        }
+    }
     relayed.opaque = opaque;
     let (tx, rx) = oneshot::channel();
     b.client_calls.waiting.lock().insert(opaque, tx);

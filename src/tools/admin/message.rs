@@ -150,9 +150,54 @@ async fn print_msg(c: &Ctx, msg: &MessageExt, out: &mut String) -> Result<(), Ad
     Ok(())
 }
 
+/// `-g -d`: CONSUME_MESSAGE_DIRECTLY (309) through the storing broker to one consumer, which
+/// runs its listener on the message; prints Java's `ConsumeMessageDirectlyResult [...]`.
+async fn consume_directly(
+    c: &Ctx,
+    group: &str,
+    client: &str,
+    id: &str,
+    out: &mut String,
+) -> Result<(), AdminError> {
+    let (addr, _) = crate::client::msg_id::parse_offset_msg_id(id)
+        .ok_or_else(|| AdminError::Usage(format!("`{id}` is not an offsetMsgId")))?;
+    let cmd = crate::codec::RemotingCommand::request(
+        crate::codec::codes::request::CONSUME_MESSAGE_DIRECTLY,
+    )
+    .with_ext("consumerGroup", group)
+    .with_ext("clientId", client)
+    .with_ext("msgId", id);
+    let resp = c.admin.call(&addr, cmd).await?;
+    let v: serde_json::Value = crate::protocol::fastjson::from_lenient_slice(&resp.body)
+        .map_err(|e| AdminError::Failed(format!("cannot read the consumer's answer: {e}")))?;
+    let f = |k: &str| match &v[k] {
+        serde_json::Value::Null => "null".to_owned(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let _ = write!(
+        out,
+        "ConsumeMessageDirectlyResult [order={}, autoCommit={}, consumeResult={}, remark={}, spentTimeMills={}]",
+        f("order"),
+        f("autoCommit"),
+        f("consumeResult"),
+        f("remark"),
+        f("spentTimeMills")
+    );
+    Ok(())
+}
+
 pub async fn query_by_id(c: &Ctx, out: &mut String) -> Result<(), AdminError> {
     let ids = c.p.must('i')?.to_owned();
+    let direct = c.p.get('g').zip(c.p.get('d'));
     for id in ids.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        if let Some((group, client)) = direct {
+            if let Err(e) = consume_directly(c, group, client, id, out).await {
+                // Java's pushMsg prints the failure and goes on with the next id.
+                eprintln!("{}", e.cause_line());
+            }
+            continue;
+        }
         let mut msg = c.admin.view_message(id).await?;
         if msg.broker_name.is_empty() {
             msg.broker_name = broker_name_of(c, &msg).await.unwrap_or_default();

@@ -290,6 +290,23 @@ class MqAdminRustCliTest {
         assertTrue(one.contains("subscriptionSet") && one.contains(t), one);
     }
 
+    /** queryMsgById -g -d: the broker hands the message to the Java consumer (309). */
+    @Test
+    void queryMsgByIdConsumeDirectly() throws Exception {
+        MqAdminEnv e = env();
+        String t = e.topic("rs_direct", 1);
+        e.awaitRoute(t, 2);
+        SendResult s = e.send(e.producer(MqAdminEnv.unique("pg_rs_direct")), t, 1, "D", "d").get(0);
+        String g = MqAdminEnv.unique("cg_rs_direct");
+        Map<String, MessageExt> got = MqAdminEnv.collector();
+        DefaultMQPushConsumer c = e.consumer(g, t, got);
+        Eventually.await(MqAdminEnv.WAIT, "consumed", () -> got.size() >= 1);
+        String clientId = c.getDefaultMQPushConsumerImpl().getmQClientFactory().getClientId();
+        String ours = rust("queryMsgById", "-i", s.getOffsetMsgId(), "-g", g, "-d", clientId);
+        assertTrue(ours.startsWith("ConsumeMessageDirectlyResult [order=false, autoCommit=true, consumeResult=CR_SUCCESS"),
+            ours);
+    }
+
     private static TreeSet<String> connectionFacts(String out) {
         return new TreeSet<>(out.lines().map(String::trim).map(l -> String.join(" ", l.split("\\s+")))
             .map(l -> l.replaceAll("(\\d+\\.\\d+\\.\\d+\\.\\d+):\\d+ ", "$1 ")).toList());
