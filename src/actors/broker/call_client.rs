@@ -85,7 +85,7 @@ pub fn call_consumer(b: &Arc<Broker>, req: RemotingCommand) -> Reply {
             .and_then(crate::client::msg_id::parse_offset_msg_id)
             .and_then(|(_, offset)| b.store.reader().look_message_by_offset(offset));
         if let Some(bytes) = record {
-            relayed.body = bytes.into();
+            relayed.body = bytes;
         }
     }
     relayed.opaque = opaque;
