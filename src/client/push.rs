@@ -260,6 +260,17 @@ async fn run(ctx: Arc<Ctx>, mut stop: watch::Receiver<bool>) {
                 if req.cmd.code == request::NOTIFY_CONSUMER_IDS_CHANGED {
                     debug!(ctx.log, "group membership changed"; "broker" => &req.addr);
                     rebalance(&ctx, &mut workers).await;
+                } else if let Some(table) = super::push_reset::reset_table(&req.cmd, &ctx.cfg.group) {
+                    for (mq, off) in table {
+                        if let Some(w) = workers.remove(&mq) {
+                            w.stop.send_replace(true);
+                            let _ = w.handle.await;
+                        }
+                        if let Err(e) = ctx.consumer.commit_offset(&mq, off).await {
+                            warn!(ctx.log, "reset offset commit failed"; "queue" => ?mq, "error" => %e);
+                        }
+                    }
+                    rebalance(&ctx, &mut workers).await;
                 } else {
                     refuse(&ctx, req).await;
                 }

@@ -35,6 +35,7 @@ pub fn handle(b: &Broker, _conn: &ConnHandle, req: &RemotingCommand) -> Option<R
         GET_PRODUCER_CONNECTION_LIST => admin_groups::producer_connections(b, req),
         QUERY_MESSAGE => admin_query::query_message(b, req),
         VIEW_MESSAGE_BY_ID => admin_query::view_message(b, req),
+        INVOKE_BROKER_TO_RESET_OFFSET => super::admin_reset::reset_offset(b, req),
         _ => return None,
     })
 }

@@ -188,6 +188,8 @@ pub async fn start_broker(
             stopped: std::sync::atomic::AtomicBool::new(false),
             acl,
             acl_watcher: Mutex::new(acl_watcher),
+            config_updates: Mutex::default(),
+            client_calls: Default::default(),
         })
     };
     // Bound now (the advertised addresses need the real ports), served last: a client that

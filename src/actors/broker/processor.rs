@@ -50,6 +50,10 @@ impl RequestHandler for BrokerHandler {
             GET_BROKER_CLUSTER_ACL_INFO => now(acl::config_version::handle(b, &req)),
             UPDATE_GLOBAL_WHITE_ADDRS_CONFIG => acl::global_white::handle(b, req),
             GET_BROKER_CLUSTER_ACL_CONFIG => acl::cluster_config::handle(b, req),
+            UPDATE_BROKER_CONFIG => super::admin_update_config::handle(b, req),
+            GET_CONSUMER_RUNNING_INFO | CONSUME_MESSAGE_DIRECTLY => {
+                super::call_client::call_consumer(b, req)
+            }
             _ => match admin::handle(b, conn, &req) {
                 Some(r) => now(r),
                 None => now(resp(
@@ -63,6 +67,10 @@ impl RequestHandler for BrokerHandler {
 
     fn on_open(&self, conn: &ConnHandle) {
         self.broker.conns.lock().insert(conn.id(), conn.clone());
+    }
+
+    fn on_response(&self, _conn: &ConnHandle, resp: RemotingCommand) {
+        super::call_client::on_response(&self.broker, resp);
     }
 
     fn on_close(&self, conn: &ConnHandle) {

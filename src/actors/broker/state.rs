@@ -110,6 +110,10 @@ pub struct Broker {
     pub acl: Option<Arc<crate::acl::PlainAcl>>,
     /// Keeps the ACL hot-reload thread running while the broker lives.
     pub acl_watcher: Mutex<Option<crate::acl::watcher::WatcherGuard>>,
+    /// Keys set at run time by UPDATE_BROKER_CONFIG (25), by canonical name.
+    pub config_updates: Mutex<std::collections::BTreeMap<String, String>>,
+    /// Requests relayed to a client (307, 309) waiting for its answer.
+    pub client_calls: super::call_client::PendingCalls,
 }
 
 impl Broker {

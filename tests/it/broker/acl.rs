@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::support::{eventually, Cluster};
 use rocketactor::acl::SessionCredentials;
 use rocketactor::actors::broker::BrokerHandle;
 use rocketactor::client::consumer::PullStatus;
@@ -21,7 +22,6 @@ use rocketactor::codec::RemotingCommand;
 use rocketactor::config::BrokerRole;
 use rocketactor::protocol::heartbeat::ConsumeFromWhere;
 use rocketactor::protocol::topic::TopicConfig;
-use crate::support::{eventually, Cluster};
 
 const ACL: &str = r#"globalWhiteRemoteAddresses:
   - 10.10.*.*

@@ -1,6 +1,11 @@
 //! Admin calls, addressed by broker address (as `mqadmin` and the dashboard make them), plus
 //! the name-server writes (topic deletion, KV config) that must reach every name server.
-//! Each method is one request; bodies are decoded with the `protocol` types.
+//! Each method is one request; bodies are decoded with the `protocol` types. The calls only
+//! `rocketactor admin` needs are in `ops`.
+
+mod ops;
+
+pub use ops::{StatsData, StatsItem};
 
 use std::collections::BTreeMap;
 use std::time::Duration;
