@@ -9,6 +9,7 @@
 // Processors reject a request by returning its ready-made error response; that response is the
 // natural error type and is built once per rejected request, so its size does not matter.
 #![allow(clippy::result_large_err)]
+pub mod acl;
 pub mod actors;
 pub mod bench;
 pub mod broker;

@@ -65,6 +65,15 @@ enum Command {
     Bench(rocketactor::bench::BenchCommand),
     /// Check a running cluster from here: name servers, every broker's advertised address,
     /// fast channel (listenPort-2) and HA address; exits non-zero when something fails.
+    /// mqadmin's sub-commands (clusterList, topicRoute, updateTopic, resetOffsetByTime, ...):
+    /// `rocketactor admin --help` lists them, `rocketactor admin help <command>` shows one.
+    /// The name servers come from `-n` or NAMESRV_ADDR.
+    #[command(disable_help_flag = true)]
+    Admin {
+        /// The sub-command and its mqadmin options.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     Doctor {
         /// Name servers, e.g. `ns1:9876;ns2:9876`.
         #[arg(long, env = "NAMESRV_ADDR")]
@@ -84,6 +93,7 @@ fn main() -> ExitCode {
     let code = match (cli.command, cli.config) {
         (Some(Command::Config { file }), _) => print_config(&file),
         (Some(Command::Bench(cmd)), _) => run_bench(cmd),
+        (Some(Command::Admin { args }), _) => run_admin(&args),
         (Some(Command::Namesrv { config, listen }), _) => run_namesrv(config, listen, log.clone()),
         (
             Some(Command::Doctor {
@@ -143,6 +153,14 @@ fn run_bench(cmd: rocketactor::bench::BenchCommand) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Runs one `rocketactor admin` command and prints what it printed.
+fn run_admin(args: &[String]) -> ExitCode {
+    let o = rocketactor::tools::admin::run(args);
+    print!("{}", o.stdout);
+    eprint!("{}", o.stderr);
+    ExitCode::from(o.code)
 }
 
 fn run_doctor(namesrv: &str, timeout: Duration) -> ExitCode {

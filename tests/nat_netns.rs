@@ -10,10 +10,12 @@
 //! and names a removed listenPort-2 forward. Skips (visibly) without root, `ip` or `nft`.
 
 mod nat;
+mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
 
-use nat::{eventually, in_netns, runtime, Topology, HOST1, HOST2, VM2};
+use nat::{in_netns, runtime, Topology, HOST1, HOST2, VM2};
 use rocketactor::client::admin::Admin;
 use rocketactor::client::consumer::{PullConsumer, PullStatus};
 use rocketactor::client::message::{Message, SendStatus};
@@ -22,6 +24,7 @@ use rocketactor::client::producer::Producer;
 use rocketactor::client::NameServerClient;
 use rocketactor::protocol::message_queue::MessageQueue;
 use rocketactor::protocol::topic::TopicConfig;
+use support::eventually_within;
 
 const TOPIC: &str = "NAT_TOPIC";
 const GROUP: &str = "NAT_CONSUMER";
@@ -162,15 +165,19 @@ async fn cluster_with_public_routes(topo: &mut Topology) -> String {
     for ns in namesrvs() {
         let client = NameServerClient::new(&ns).expect("ns client");
         let logs = || topo.all_logs();
-        let info = eventually(&format!("4 brokers on {ns}"), 40, || async {
-            let info = client.cluster_info().await.ok()?;
-            let n: usize = info
-                .broker_addr_table
-                .values()
-                .map(|b| b.broker_addrs.len())
-                .sum();
-            (n == 4).then_some(info)
-        })
+        let info = eventually_within(
+            &format!("4 brokers on {ns}"),
+            Duration::from_secs(40),
+            || async {
+                let info = client.cluster_info().await.ok()?;
+                let n: usize = info
+                    .broker_addr_table
+                    .values()
+                    .map(|b| b.broker_addrs.len())
+                    .sum();
+                (n == 4).then_some(info)
+            },
+        )
         .await;
         let got: BTreeMap<String, BTreeMap<i64, String>> = info
             .broker_addr_table
@@ -189,10 +196,14 @@ async fn cluster_with_public_routes(topo: &mut Topology) -> String {
     }
     for ns in namesrvs() {
         let client = NameServerClient::new(&ns).expect("ns client");
-        let route = eventually(&format!("{TOPIC} on both brokers at {ns}"), 30, || async {
-            let r = client.topic_route(TOPIC).await.ok()?;
-            (r.broker_datas.len() == 2 && r.queue_datas.len() == 2).then_some(r)
-        })
+        let route = eventually_within(
+            &format!("{TOPIC} on both brokers at {ns}"),
+            Duration::from_secs(30),
+            || async {
+                let r = client.topic_route(TOPIC).await.ok()?;
+                (r.broker_datas.len() == 2 && r.queue_datas.len() == 2).then_some(r)
+            },
+        )
         .await;
         for b in &route.broker_datas {
             assert_eq!(
@@ -267,9 +278,9 @@ async fn slaves_replicate() {
         ),
     ];
     for (master, slave, ha) in cases {
-        let at = eventually(
+        let at = eventually_within(
             &format!("slave {slave} caught up with {master} via {ha}"),
-            20,
+            Duration::from_secs(20),
             || async {
                 let m = admin.broker_runtime_info(&master).await.ok()?;
                 let s = admin.broker_runtime_info(&slave).await.ok()?;
@@ -328,10 +339,14 @@ async fn consume(
 async fn slave_b_knows_topic() {
     let admin = Admin::brokers_only();
     let slave = format!("{HOST2}:12915");
-    eventually("slave-b synced the topic config", 30, || async {
-        let t = admin.get_all_topic_config(&slave).await.ok()?;
-        t.topic_config_table.contains_key(TOPIC).then_some(())
-    })
+    eventually_within(
+        "slave-b synced the topic config",
+        Duration::from_secs(30),
+        || async {
+            let t = admin.get_all_topic_config(&slave).await.ok()?;
+            t.topic_config_table.contains_key(TOPIC).then_some(())
+        },
+    )
     .await;
 }
 
@@ -339,9 +354,9 @@ async fn slave_b_knows_topic() {
 async fn wait_for_master(broker: &str, present: bool) {
     for ns in namesrvs() {
         let client = NameServerClient::new(&ns).expect("ns client");
-        eventually(
+        eventually_within(
             &format!("{broker} master present={present} on {ns}"),
-            30,
+            Duration::from_secs(30),
             || async {
                 let info = client.cluster_info().await.ok()?;
                 let has = info
@@ -360,13 +375,17 @@ async fn sends_resume_on_broker_b() {
     let p = Producer::new(&namesrv_list(), "NAT_PRODUCER_2").expect("producer");
     p.start().expect("start");
     let mq = MessageQueue::new(TOPIC, "broker-b", 0);
-    let r = eventually("SEND_OK from the restarted broker-b", 30, || async {
-        let r = p
-            .send_to_queue(&mq, Message::new("after-restart"))
-            .await
-            .ok()?;
-        (r.status == SendStatus::SendOk).then_some(r)
-    })
+    let r = eventually_within(
+        "SEND_OK from the restarted broker-b",
+        Duration::from_secs(30),
+        || async {
+            let r = p
+                .send_to_queue(&mq, Message::new("after-restart"))
+                .await
+                .ok()?;
+            (r.status == SendStatus::SendOk).then_some(r)
+        },
+    )
     .await;
     assert_eq!(r.broker_addr, format!("{HOST2}:10911"));
     eprintln!(

@@ -107,6 +107,12 @@ impl PullConsumer {
         )
     }
 
+    /// Signs every request with `credentials` (ACL 1.0; docs/acl.md).
+    pub fn with_credentials(self, credentials: crate::acl::SessionCredentials) -> Self {
+        self.inner.pool.set_credentials(Some(credentials));
+        self
+    }
+
     /// A consumer with an explicit call timeout and logger.
     pub fn with_options(
         namesrv_addrs: &str,

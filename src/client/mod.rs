@@ -17,13 +17,14 @@ pub mod msg_id;
 pub mod pool;
 pub mod producer;
 pub mod push;
+pub mod push_reset;
 pub mod queues;
 pub mod remoting;
 pub mod route;
 pub mod selector;
 pub mod transaction;
 
-pub use admin::Admin;
+pub use admin::{Admin, StatsData, StatsItem};
 pub use consumer::{PullConsumer, PullResult, PullStatus};
 pub use error::ClientError;
 pub use message::{Message, MessageExt, SendResult, SendStatus};

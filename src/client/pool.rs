@@ -17,7 +17,8 @@ use tokio::sync::mpsc;
 
 use super::error::ClientError;
 use super::remoting::RemotingClient;
-use crate::codec::RemotingCommand;
+use crate::acl::SessionCredentials;
+use crate::codec::{RemotingCommand, SerializeType};
 
 /// Server-initiated requests buffered for the owner; more are dropped (they are hints only).
 const SERVER_REQUESTS: usize = 256;
@@ -34,7 +35,11 @@ struct PoolInner {
     connect_timeout: Duration,
     server_tx: mpsc::Sender<ServerRequest>,
     server_rx: Mutex<Option<mpsc::Receiver<ServerRequest>>>,
+    /// Signs every request when set (ACL 1.0, Java's `AclClientRPCHook`; docs/acl.md).
+    credentials: parking_lot::RwLock<Option<Arc<SessionCredentials>>>,
     log: Logger,
+    /// The request header serialization of every connection, when set.
+    header_type: Mutex<Option<SerializeType>>,
 }
 
 /// A cheap-to-clone pool of connections keyed by `host:port`.
@@ -68,8 +73,19 @@ impl ConnectionPool {
                 connect_timeout,
                 server_tx,
                 server_rx: Mutex::new(Some(server_rx)),
+                credentials: parking_lot::RwLock::new(None),
                 log: log.new(o!("component" => "client-pool")),
+                header_type: Mutex::new(None),
             }),
+        }
+    }
+
+    /// Sends every request of this pool's connections, present and future, with a `t` header
+    /// (JSON or ROCKETMQ; see [`RemotingClient::use_header_type`]).
+    pub fn use_header_type(&self, t: SerializeType) {
+        *self.inner.header_type.lock() = Some(t);
+        for c in self.inner.conns.lock().values() {
+            c.use_header_type(t);
         }
     }
 
@@ -84,6 +100,9 @@ impl ConnectionPool {
             self.inner.log.clone(),
         )
         .await?;
+        if let Some(t) = *self.inner.header_type.lock() {
+            fresh.use_header_type(t);
+        }
         // Another task may have connected meanwhile; keep the first one and drop ours.
         let mut conns = self.inner.conns.lock();
         if let Some(c) = conns.get(addr).filter(|c| !c.is_closed()) {
@@ -106,18 +125,37 @@ impl ConnectionPool {
             .cloned()
     }
 
+    /// Signs every later request with `credentials` (`None`: stop signing). Every client
+    /// object built on this pool signs alike, as Java's RPC hook applies to the whole client.
+    pub fn set_credentials(&self, credentials: Option<SessionCredentials>) {
+        *self.inner.credentials.write() = credentials.map(Arc::new);
+    }
+
+    /// The one signing hook of the client: adds AccessKey and Signature when credentials are set.
+    fn sign(&self, cmd: &mut RemotingCommand) {
+        if let Some(c) = self.inner.credentials.read().as_ref() {
+            c.sign_request(cmd);
+        }
+    }
+
     /// Sends `cmd` to `addr` and waits up to `timeout` for the answer.
     pub async fn invoke(
         &self,
         addr: &str,
-        cmd: RemotingCommand,
+        mut cmd: RemotingCommand,
         timeout: Duration,
     ) -> Result<RemotingCommand, ClientError> {
+        self.sign(&mut cmd);
         self.get(addr).await?.invoke(cmd, timeout).await
     }
 
     /// Sends `cmd` to `addr` oneway.
-    pub async fn invoke_oneway(&self, addr: &str, cmd: RemotingCommand) -> Result<(), ClientError> {
+    pub async fn invoke_oneway(
+        &self,
+        addr: &str,
+        mut cmd: RemotingCommand,
+    ) -> Result<(), ClientError> {
+        self.sign(&mut cmd);
         self.get(addr).await?.invoke_oneway(cmd).await
     }
 

@@ -126,6 +126,12 @@ impl Producer {
         )
     }
 
+    /// Signs every request with `credentials` (ACL 1.0; docs/acl.md).
+    pub fn with_credentials(self, credentials: crate::acl::SessionCredentials) -> Self {
+        self.inner.pool.set_credentials(Some(credentials));
+        self
+    }
+
     /// A producer with explicit settings.
     pub fn with_config(cfg: ProducerConfig, log: Logger) -> Result<Self, MqError> {
         if cfg.group.is_empty() {

@@ -124,6 +124,12 @@ impl PushConsumer {
         })
     }
 
+    /// Signs every request with `credentials` (ACL 1.0; docs/acl.md). Before `start`.
+    pub fn with_credentials(mut self, credentials: crate::acl::SessionCredentials) -> Self {
+        self.consumer = self.consumer.with_credentials(credentials);
+        self
+    }
+
     /// Subscribes to `topic` with a tag expression (`"*"`, `"TagA || TagB"`). Before `start`.
     pub fn subscribe(&mut self, topic: &str, expression: &str) -> Result<(), MqError> {
         if self.running.is_some() {
@@ -253,6 +259,17 @@ async fn run(ctx: Arc<Ctx>, mut stop: watch::Receiver<bool>) {
             Some(req) = next_request(&mut server_rx) => {
                 if req.cmd.code == request::NOTIFY_CONSUMER_IDS_CHANGED {
                     debug!(ctx.log, "group membership changed"; "broker" => &req.addr);
+                    rebalance(&ctx, &mut workers).await;
+                } else if let Some(table) = super::push_reset::reset_table(&req.cmd, &ctx.cfg.group) {
+                    for (mq, off) in table {
+                        if let Some(w) = workers.remove(&mq) {
+                            w.stop.send_replace(true);
+                            let _ = w.handle.await;
+                        }
+                        if let Err(e) = ctx.consumer.commit_offset(&mq, off).await {
+                            warn!(ctx.log, "reset offset commit failed"; "queue" => ?mq, "error" => %e);
+                        }
+                    }
                     rebalance(&ctx, &mut workers).await;
                 } else {
                     refuse(&ctx, req).await;

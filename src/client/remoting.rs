@@ -16,7 +16,7 @@
 //! and the version picks the protocol variants we implement (e.g. standard-JSON routes).
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicU8, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -32,7 +32,7 @@ use tokio::task::JoinHandle;
 use tokio_util::codec::FramedRead;
 
 use super::error::ClientError;
-use crate::codec::command::{FLAG_ONEWAY, FLAG_RESPONSE};
+use crate::codec::command::{SerializeType, FLAG_ONEWAY, FLAG_RESPONSE};
 use crate::codec::frame::encode_frame;
 use crate::codec::{RemotingCodec, RemotingCommand};
 
@@ -80,7 +80,13 @@ struct Inner {
     write_tx: mpsc::Sender<Bytes>,
     server_rx: Mutex<Option<mpsc::Receiver<RemotingCommand>>>,
     reader: JoinHandle<()>,
+    /// The header serialization of outgoing requests: [`HEADER_AS_GIVEN`] or a
+    /// `SerializeType` code + 1 (see [`RemotingClient::use_header_type`]).
+    header_type: AtomicU8,
 }
+
+/// `Inner::header_type`: send each request in the serialization its command carries.
+const HEADER_AS_GIVEN: u8 = 0;
 
 impl Drop for Inner {
     fn drop(&mut self) {
@@ -147,6 +153,7 @@ impl RemotingClient {
                 write_tx,
                 server_rx: Mutex::new(Some(server_rx)),
                 reader,
+                header_type: AtomicU8::new(HEADER_AS_GIVEN),
             }),
         })
     }
@@ -172,6 +179,22 @@ impl RemotingClient {
         self.inner.server_rx.lock().take()
     }
 
+    /// Sends every later request with a `t` header (JSON or ROCKETMQ, as Java's
+    /// `rocketmq.serialize.type`), whatever the command says; responses keep the request's.
+    pub fn use_header_type(&self, t: SerializeType) {
+        self.inner
+            .header_type
+            .store(t.code() + 1, Ordering::Relaxed);
+    }
+
+    /// The request header serialization `cmd` goes out with.
+    fn header_type_of(&self, cmd: &mut RemotingCommand) {
+        let t = self.inner.header_type.load(Ordering::Relaxed);
+        if let Some(t) = t.checked_sub(1).and_then(SerializeType::from_code) {
+            cmd.serialize_type = t;
+        }
+    }
+
     /// Sends `cmd` as a request and waits up to `timeout` for its response. The opaque is
     /// assigned here; the response flag is cleared and the oneway flag must not be set.
     pub async fn invoke(
@@ -183,6 +206,7 @@ impl RemotingClient {
         let opaque = NEXT_OPAQUE.fetch_add(1, Ordering::Relaxed);
         cmd.opaque = opaque;
         cmd.flag &= !(FLAG_RESPONSE | FLAG_ONEWAY);
+        self.header_type_of(&mut cmd);
         let frame = self.encode(&cmd)?;
         let (tx, rx) = oneshot::channel();
         match shared.pending.lock().as_mut() {
@@ -222,6 +246,7 @@ impl RemotingClient {
     pub async fn invoke_oneway(&self, mut cmd: RemotingCommand) -> Result<(), ClientError> {
         cmd.opaque = NEXT_OPAQUE.fetch_add(1, Ordering::Relaxed);
         cmd.flag = (cmd.flag & !FLAG_RESPONSE) | FLAG_ONEWAY;
+        self.header_type_of(&mut cmd);
         self.send_raw(&cmd).await
     }
 

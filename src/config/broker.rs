@@ -84,6 +84,14 @@ pub struct BrokerConfig {
     pub msg_trace_topic_name: String,
     /// `traceOn` (true).
     pub trace_on: bool,
+    /// `aclEnable` (false): check every request against the plain ACL files (docs/acl.md).
+    pub acl_enable: bool,
+    /// `aclPlainFile` (unset; ours, docs/acl.md): an explicit plain_acl.yml path, used instead
+    /// of `$ROCKETMQ_HOME/conf/plain_acl.yml`.
+    pub acl_plain_file: Option<PathBuf>,
+    /// `haAuthSecret` (unset; ours, docs/acl.md): a secret master and slaves share; the slave
+    /// proves it in its HA hello and the master refuses a slave that does not.
+    pub ha_auth_secret: Option<String>,
     /// `slaveReadEnable` (false).
     pub slave_read_enable: bool,
     /// `longPollingEnable` (true).
@@ -311,6 +319,9 @@ impl Default for BrokerConfig {
             trace_topic_enable: false,
             msg_trace_topic_name: "RMQ_SYS_TRACE_TOPIC".into(),
             trace_on: true,
+            acl_enable: false,
+            acl_plain_file: None,
+            ha_auth_secret: None,
             slave_read_enable: false,
             long_polling_enable: true,
             enable_property_filter: false,

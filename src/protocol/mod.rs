@@ -11,6 +11,7 @@ pub mod lock;
 pub mod message_queue;
 pub mod offset;
 pub mod register;
+pub mod reset_offset;
 pub mod route;
 pub mod subscription;
 pub mod topic;

@@ -1,165 +1,19 @@
-//! Shared harness for broker integration tests: an in-process name server and brokers on
-//! 127.0.0.1 with OS-chosen ports and temp-dir stores; for the admin tests, one started master
-//! with an `Admin` client and the checks of a broker's error answer.
-#![allow(dead_code)]
+//! The one test harness every test binary shares (`mod support;` or `#[path]` to this file):
+//! [`cluster`] builds in-process clusters ([`TestCluster`]: name servers, masters, slaves, flush
+//! and replication modes, header serialization, main or fast channel), [`wait`] holds the one
+//! [`eventually`], [`ports`] the one pre-chosen-port helper, and the other modules the helpers of
+//! one area each (raw frames, stores, HA pairs, mounts, processes).
+#![allow(dead_code, unused_imports)]
 
-use std::time::Duration;
+pub mod cluster;
+pub mod disk;
+pub mod ha;
+pub mod ports;
+pub mod procs;
+pub mod raw;
+pub mod store;
+pub mod wait;
 
-use actix::prelude::*;
-use rocketactor::actors::supervisor::{RestartBook, RootSupervisor};
-use rocketactor::broker::{start_broker, BrokerHandle};
-use rocketactor::client::{Admin, MqError};
-use rocketactor::config::{BrokerConfig, BrokerRole, FlushDiskType};
-use rocketactor::logging::test_logger;
-use rocketactor::namesrv::{start_namesrv, NamesrvHandle, NamesrvSettings};
-
-pub struct Cluster {
-    pub namesrv: NamesrvHandle,
-    pub root: Addr<RootSupervisor>,
-    pub book: RestartBook,
-}
-
-impl Cluster {
-    pub async fn start() -> Cluster {
-        let ns = start_namesrv(
-            NamesrvSettings {
-                listen: "127.0.0.1:0".parse().unwrap(),
-                ..Default::default()
-            },
-            test_logger(),
-        )
-        .await
-        .expect("name server starts");
-        let book = RestartBook::default();
-        let root = RootSupervisor::new(test_logger(), book.clone()).start();
-        Cluster {
-            namesrv: ns,
-            root,
-            book,
-        }
-    }
-
-    pub fn namesrv_addr(&self) -> String {
-        self.namesrv.local_addr().to_string()
-    }
-
-    /// A broker config on loopback with OS-chosen ports and the store under `dir`.
-    pub fn broker_config(
-        &self,
-        name: &str,
-        role: BrokerRole,
-        dir: &std::path::Path,
-    ) -> BrokerConfig {
-        let mut cfg = BrokerConfig::loopback(name, role, 10911, &self.namesrv_addr(), dir);
-        cfg.listen_port = 0;
-        cfg.flush_disk_type = FlushDiskType::AsyncFlush;
-        cfg.mapped_file_size_commit_log = 4 * 1024 * 1024;
-        cfg.mapped_file_size_consume_queue = 20 * 10_000;
-        cfg
-    }
-
-    pub async fn broker(&self, cfg: BrokerConfig) -> BrokerHandle {
-        start_broker(cfg, &self.root, self.book.clone(), test_logger())
-            .await
-            .expect("broker starts")
-    }
-}
-
-/// What an admin test keeps alive beside its broker: the store directory, the name server
-/// (with the supervisor) and the broker's configured cluster name.
-pub struct AdminKeep {
-    pub dir: tempfile::TempDir,
-    pub cluster: Cluster,
-    pub cluster_name: String,
-}
-
-/// Starts a name server and the ASYNC_MASTER broker `name` (its config adjusted by `tweak`
-/// first) with its store in a fresh temp dir. Returns what to keep alive, the broker, its
-/// client address, the name server's address and an `Admin` client of that name server.
-pub async fn admin_env(
-    name: &str,
-    tweak: impl FnOnce(&mut BrokerConfig),
-) -> (AdminKeep, BrokerHandle, String, String, Admin) {
-    let dir = tempfile::tempdir().unwrap();
-    let cluster = Cluster::start().await;
-    let mut cfg = cluster.broker_config(name, BrokerRole::AsyncMaster, dir.path());
-    tweak(&mut cfg);
-    let cluster_name = cfg.broker_cluster_name.clone();
-    let broker = cluster.broker(cfg).await;
-    let addr = broker.client_addr();
-    let ns = cluster.namesrv_addr();
-    let admin = Admin::new(&ns).unwrap();
-    let keep = AdminKeep {
-        dir,
-        cluster,
-        cluster_name,
-    };
-    (keep, broker, addr, ns, admin)
-}
-
-/// The response code and remark of a failed call (panics on success or a transport error).
-pub fn code_of<T: std::fmt::Debug>(r: Result<T, MqError>) -> (i32, String) {
-    match r {
-        Err(MqError::Response { code, remark, .. }) => (code, remark),
-        other => panic!("expected a broker error response, got {other:?}"),
-    }
-}
-
-/// Asserts `err` is the answer `code` of the broker at `addr`; returns its remark.
-pub fn response_remark(err: &MqError, addr: &str, code: i32) -> String {
-    match err {
-        MqError::Response {
-            addr: at,
-            code: got,
-            remark,
-            ..
-        } => {
-            assert_eq!(at, addr);
-            assert_eq!(*got, code);
-            remark.clone()
-        }
-        other => panic!("unexpected {other}"),
-    }
-}
-
-/// Polls `f` every 50 ms until it returns true (deadlock guard: 20 s).
-pub async fn eventually<F, Fut>(what: &str, mut f: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    for _ in 0..400 {
-        if f().await {
-            return;
-        }
-        actix_rt::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("timed out waiting for: {what}");
-}
-
-/// A listen port `p` such that `p - 2` (fast channel), `p` and `p + 1` (HA) are free on
-/// 127.0.0.1 now: for brokers that must come back on the same addresses after a restart.
-/// Probes OS-chosen ports (bounded tries); a race with another process is possible but rare.
-pub fn free_port_triple() -> u16 {
-    use std::net::TcpListener;
-    for _ in 0..200 {
-        let Ok(probe) = TcpListener::bind("127.0.0.1:0") else {
-            continue;
-        };
-        let Ok(addr) = probe.local_addr() else {
-            continue;
-        };
-        let p = addr.port();
-        drop(probe);
-        if p < 1026 || p == u16::MAX {
-            continue;
-        }
-        let all_free = [p - 2, p, p + 1]
-            .iter()
-            .all(|q| TcpListener::bind(("127.0.0.1", *q)).is_ok());
-        if all_free {
-            return p;
-        }
-    }
-    panic!("no free port triple found on 127.0.0.1");
-}
+pub use cluster::*;
+pub use ports::free_port_triple;
+pub use wait::{eventually, eventually_within, GUARD};

@@ -47,8 +47,13 @@ fn push_consumer_gets_backlog_and_live_messages_with_tag_filter() {
         wait_for_distinct("live messages", &all, "push", specs.len()).await;
         let want_tagged: Vec<Spec> = specs.iter().filter(|s| s.tags != "TagB").cloned().collect();
         wait_for_distinct("tag-filtered messages", &tagged, "push", want_tagged.len()).await;
-        // Let any duplicate show up before checking.
-        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        // No duplicate can still arrive once both groups committed every queue's end: nothing
+        // is left in flight, and a re-pull would start from those offsets.
+        for group in ["cg-push-all", "cg-push-tagged"] {
+            bed.cluster
+                .wait_offsets_committed(&format!("{group} committed the ends"), group, TOPIC, 4)
+                .await;
+        }
         assert_once(&all.all(), &specs);
         assert_once(&tagged.all(), &want_tagged);
 

@@ -48,7 +48,19 @@ fn reconsume_later_redelivers_through_the_retry_topic() {
             || inbox.summary(),
         )
         .await;
-        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        // No duplicate can still arrive once the group committed the ends of the topic and of
+        // its retry topic: nothing is left in flight on either.
+        cluster
+            .wait_offsets_committed("topic offsets at the end", GROUP, TOPIC, 2)
+            .await;
+        cluster
+            .wait_offsets_committed(
+                "retry-topic offsets at the end",
+                GROUP,
+                &format!("%RETRY%{GROUP}"),
+                1,
+            )
+            .await;
         let all = inbox.all();
         let counts = check_all(&all, &specs);
 

@@ -19,7 +19,7 @@ use tokio::sync::{oneshot, watch};
 use tokio::time::Instant;
 
 use super::error::HaError;
-use super::protocol::{encode_frame_header, read_hello};
+use super::protocol::{encode_frame_header, read_hello_auth};
 use super::replication::{ReplicationTracker, SlaveRegistration};
 use crate::broker::store_actors::StoreHandle;
 
@@ -35,6 +35,8 @@ pub(crate) struct ConnCtx {
     pub batch: usize,
     pub heartbeat: Duration,
     pub housekeeping: Duration,
+    /// `haAuthSecret`: when set, the hello must carry a valid proof (`auth`).
+    pub auth_secret: Option<String>,
     pub log: Logger,
 }
 
@@ -54,7 +56,7 @@ pub(crate) async fn serve(stream: TcpStream, ctx: ConnCtx) {
 async fn run(stream: TcpStream, peer: &str, ctx: ConnCtx, log: &Logger) -> Result<(), HaError> {
     let _ = stream.set_nodelay(true);
     let (mut rd, wr) = stream.into_split();
-    let hello = tokio::time::timeout(ctx.housekeeping, read_hello(&mut rd, peer))
+    let (hello, proof) = tokio::time::timeout(ctx.housekeeping, read_hello_auth(&mut rd, peer))
         .await
         .map_err(|_| HaError::Silent {
             peer: peer.into(),
@@ -66,6 +68,15 @@ async fn run(stream: TcpStream, peer: &str, ctx: ConnCtx, log: &Logger) -> Resul
             expected: format!("{}/{}", ctx.cluster, ctx.broker_name),
             got: format!("{}/{}", hello.cluster, hello.broker_name),
         });
+    }
+    if let Some(secret) = ctx.auth_secret.as_deref() {
+        let now = crate::protocol::topic::now_millis();
+        super::auth::verify(&hello, proof.as_ref(), secret, now).map_err(|reason| {
+            HaError::Unauthenticated {
+                peer: peer.into(),
+                reason,
+            }
+        })?;
     }
     info!(log, "slave attached"; "broker_id" => hello.broker_id);
     let reg = ctx.tracker.register(peer, hello.broker_id);

@@ -14,6 +14,8 @@ pub enum HaError {
     },
     #[error("bad hello from {peer}: {reason}")]
     BadHello { peer: String, reason: String },
+    #[error("slave {peer} refused: {reason}")]
+    Unauthenticated { peer: String, reason: String },
     #[error("slave {peer} belongs to {got}, this master to {expected}")]
     WrongIdentity {
         peer: String,

@@ -36,6 +36,8 @@ pub struct HaMasterConfig {
     pub heartbeat_interval: Duration,
     /// `haHousekeepingInterval` (20 s): a slave silent this long is dropped.
     pub housekeeping_interval: Duration,
+    /// `haAuthSecret` (ours): slaves must prove they know it (`auth`).
+    pub auth_secret: Option<String>,
 }
 
 impl HaMasterConfig {
@@ -51,6 +53,7 @@ impl HaMasterConfig {
             transfer_batch_size: 32 * 1024,
             heartbeat_interval: Duration::from_secs(5),
             housekeeping_interval: Duration::from_secs(20),
+            auth_secret: None,
         }
     }
 }
@@ -173,6 +176,7 @@ impl HaMasterHandle {
                 batch: cfg.transfer_batch_size.max(1),
                 heartbeat: cfg.heartbeat_interval,
                 housekeeping: cfg.housekeeping_interval,
+                auth_secret: cfg.auth_secret.clone(),
                 log: log.clone(),
             },
             log: log.clone(),

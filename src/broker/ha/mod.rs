@@ -10,6 +10,7 @@
 //! [`notify_arrival`]`(&tx, arrival)` from the store's `ArrivalHook`, and pass `rx` to
 //! [`master::HaMasterHandle::start`].
 
+pub mod auth;
 pub(crate) mod connection;
 pub mod error;
 pub mod master;

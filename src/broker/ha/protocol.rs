@@ -9,7 +9,8 @@
 //! [`Hello`] naming its broker name, cluster and broker id. Our master refuses a connection without
 //! it, or from another broker group, so a misconfigured slave cannot silently ack offsets it never
 //! stored. A Java slave therefore cannot attach to our master (and vice versa the hello would be
-//! read by a Java master as a negative offset report).
+//! read by a Java master as a negative offset report). With `haAuthSecret` the hello also
+//! carries a proof of the shared secret (`auth`, docs/acl.md).
 
 use bytes::{BufMut, Bytes, BytesMut};
 use serde::{Deserialize, Serialize};
@@ -35,10 +36,28 @@ pub struct Hello {
     pub broker_id: i64,
 }
 
+/// The hello as sent: the identity plus, with `haAuthSecret`, its proof (`auth`).
+#[derive(Debug, Serialize, Deserialize)]
+struct WireHello {
+    #[serde(flatten)]
+    hello: Hello,
+    #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
+    auth: Option<super::auth::HelloAuth>,
+}
+
 /// Encodes the hello (magic, length, JSON).
 pub fn encode_hello(hello: &Hello) -> Bytes {
-    // Serializing three plain fields cannot fail.
-    let json = serde_json::to_vec(hello).unwrap_or_default();
+    encode_hello_with(hello, None)
+}
+
+/// Encodes the hello with an optional proof (`auth`).
+pub fn encode_hello_with(hello: &Hello, auth: Option<&super::auth::HelloAuth>) -> Bytes {
+    let wire = WireHello {
+        hello: hello.clone(),
+        auth: auth.cloned(),
+    };
+    // Serializing plain strings and numbers cannot fail.
+    let json = serde_json::to_vec(&wire).unwrap_or_default();
     let mut b = BytesMut::with_capacity(12 + json.len());
     b.put_i64(HELLO_MAGIC);
     b.put_u32(json.len() as u32);
@@ -48,6 +67,14 @@ pub fn encode_hello(hello: &Hello) -> Bytes {
 
 /// Reads and checks a hello from a freshly accepted slave connection.
 pub async fn read_hello<R: AsyncRead + Unpin>(r: &mut R, peer: &str) -> Result<Hello, HaError> {
+    read_hello_auth(r, peer).await.map(|(h, _)| h)
+}
+
+/// [`read_hello`] with the proof the hello carries, if any.
+pub async fn read_hello_auth<R: AsyncRead + Unpin>(
+    r: &mut R,
+    peer: &str,
+) -> Result<(Hello, Option<super::auth::HelloAuth>), HaError> {
     let magic = r.read_i64().await.map_err(|e| HaError::io(peer, e))?;
     if magic != HELLO_MAGIC {
         return Err(HaError::BadHello {
@@ -68,10 +95,11 @@ pub async fn read_hello<R: AsyncRead + Unpin>(r: &mut R, peer: &str) -> Result<H
     r.read_exact(&mut json)
         .await
         .map_err(|e| HaError::io(peer, e))?;
-    serde_json::from_slice(&json).map_err(|e| HaError::BadHello {
+    let wire: WireHello = serde_json::from_slice(&json).map_err(|e| HaError::BadHello {
         peer: peer.into(),
         reason: format!("hello JSON: {e}"),
-    })
+    })?;
+    Ok((wire.hello, wire.auth))
 }
 
 /// An offset report (slave → master).

@@ -22,7 +22,7 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 
 use super::error::HaError;
-use super::protocol::{encode_hello, encode_report, read_frame, Hello};
+use super::protocol::{encode_hello_with, encode_report, read_frame, Hello};
 use crate::actors::supervisor::{RestartBook, RestartTracker, RootSupervisor, Slot, Supervise};
 use crate::broker::store_actors::{AppendRaw, StoreHandle};
 
@@ -44,6 +44,8 @@ pub struct HaSlaveConfig {
     pub reconnect_min: Duration,
     pub reconnect_max: Duration,
     pub connect_timeout: Duration,
+    /// `haAuthSecret` (ours): proves this slave to the master (`auth`).
+    pub auth_secret: Option<String>,
 }
 
 impl HaSlaveConfig {
@@ -57,6 +59,7 @@ impl HaSlaveConfig {
             reconnect_min: Duration::from_secs(1),
             reconnect_max: Duration::from_secs(10),
             connect_timeout: Duration::from_secs(3),
+            auth_secret: None,
         }
     }
 }
@@ -247,7 +250,12 @@ async fn session(sh: &Shared, addr: &str) -> Result<(), HaError> {
     };
     // Hello and the first report in one write: the master starts transferring at once instead of
     // after the first heartbeat interval (Java's slave waits 5 s).
-    let mut first = encode_hello(&hello).to_vec();
+    let proof = sh
+        .cfg
+        .auth_secret
+        .as_deref()
+        .map(|secret| super::auth::prove(&hello, secret, crate::protocol::topic::now_millis()));
+    let mut first = encode_hello_with(&hello, proof.as_ref()).to_vec();
     first.extend_from_slice(&encode_report(local_max));
     wr.write_all(&first)
         .await

@@ -76,6 +76,7 @@ impl HaRole {
             );
             scfg.heartbeat_interval = heartbeat;
             scfg.housekeeping_interval = housekeeping;
+            scfg.auth_secret = ha_secret(cfg, log);
             let handle =
                 HaSlaveHandle::start(scfg, store, master_rx, root, book, HA_SLAVE, log.clone())
                     .await?;
@@ -93,6 +94,7 @@ impl HaRole {
         mcfg.transfer_batch_size = cfg.ha_transfer_batch_size.max(1) as usize;
         mcfg.heartbeat_interval = heartbeat;
         mcfg.housekeeping_interval = housekeeping;
+        mcfg.auth_secret = ha_secret(cfg, log);
         let tracker = ReplicationTracker::new();
         let handle = HaMasterHandle::start(
             mcfg,
@@ -223,4 +225,14 @@ impl ReplicationWait for SlaveInfo {
             ("haLocalMaxOffset".into(), s.local_max_offset.to_string()),
         ]
     }
+}
+
+/// `haAuthSecret` when set (not blank); with ACL on and no secret, a warning: the HA link then
+/// only checks the slave's cluster and broker name (docs/acl.md).
+fn ha_secret(cfg: &crate::config::BrokerConfig, log: &slog::Logger) -> Option<String> {
+    let secret = cfg.ha_auth_secret.clone().filter(|s| !s.trim().is_empty());
+    if secret.is_none() && cfg.acl_enable {
+        slog::warn!(log, "aclEnable=true but no haAuthSecret: the HA link checks only the slave's cluster and broker name");
+    }
+    secret
 }

@@ -52,6 +52,10 @@ pub enum BrokerError {
     BadIp(String),
     #[error("HA: {0}")]
     Ha(#[from] crate::broker::ha::HaError),
+    #[error("ACL: {0}")]
+    Acl(#[from] crate::acl::AclConfigError),
+    #[error("ACL watcher thread: {0}")]
+    AclWatcher(std::io::Error),
 }
 
 /// A running broker.
@@ -106,6 +110,7 @@ pub async fn start_broker(
         .parse()
         .map_err(|_| BrokerError::BadIp(cfg.broker_ip1.clone()))?;
     let meta = open_meta(&cfg, &log)?;
+    let (acl, acl_watcher) = crate::broker::processors::acl::open(&cfg, &log)?;
     let holds: HoldSlot = Arc::default();
     let parked = ParkedPulls::default();
     let hooks: ArrivalHooks = Arc::default();
@@ -140,6 +145,10 @@ pub async fn start_broker(
             replication: Mutex::default(),
             master_addr: Mutex::default(),
             stopped: std::sync::atomic::AtomicBool::new(false),
+            acl,
+            acl_watcher: Mutex::new(acl_watcher),
+            config_updates: Mutex::default(),
+            client_calls: Default::default(),
         })
     };
     // Bound now (the advertised addresses need the real ports), served last: a client that
@@ -398,6 +407,8 @@ impl BrokerHandle {
         if let Some(mut m) = self.maintenance.lock().take() {
             m.stop();
         }
+        // The ACL hot-reload thread ends at its next poll.
+        drop(self.broker.acl_watcher.lock().take());
         if let Err(e) = self.broker.store.shutdown().await {
             warn!(self.broker.log, "store shutdown failed"; "error" => %e);
         }

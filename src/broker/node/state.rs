@@ -105,6 +105,14 @@ pub struct Broker {
     /// Set by a clean stop: periodic actors of this broker go idle (the supervisor would
     /// otherwise restart an actor that stops itself).
     pub stopped: AtomicBool,
+    /// The plain ACL when `aclEnable` is on (docs/acl.md).
+    pub acl: Option<Arc<crate::acl::PlainAcl>>,
+    /// Keeps the ACL hot-reload thread running while the broker lives.
+    pub acl_watcher: Mutex<Option<crate::acl::watcher::WatcherGuard>>,
+    /// Keys set at run time by UPDATE_BROKER_CONFIG (25), by canonical name.
+    pub config_updates: Mutex<std::collections::BTreeMap<String, String>>,
+    /// Requests relayed to a client (307, 309) waiting for its answer.
+    pub client_calls: crate::broker::processors::call_client::PendingCalls,
 }
 
 impl Broker {

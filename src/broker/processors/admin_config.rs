@@ -16,8 +16,9 @@ use crate::protocol::topic::DataVersion;
 /// `listenPort` shows the bound port when the config asked for an OS-chosen one (0).
 pub fn config_lines(b: &Broker) -> String {
     let mut out = String::new();
+    let cfg = super::admin_update_config::effective(b);
     for spec in BrokerConfig::keys() {
-        let mut value = spec.render(&b.cfg);
+        let mut value = spec.render(&cfg);
         if spec.name() == "listenPort" && b.cfg.listen_port == 0 {
             value = b.store_host().port().to_string();
         }
@@ -31,8 +32,8 @@ pub fn config_lines(b: &Broker) -> String {
     out
 }
 
-/// The `version` header: the configuration's DataVersion. The configuration never changes at
-/// run time here (UPDATE_BROKER_CONFIG is not served), so it is counter 0 stamped at boot.
+/// The `version` header: the configuration's DataVersion, counter 0 stamped at boot (runtime
+/// updates through UPDATE_BROKER_CONFIG do not bump it).
 pub fn config_version(b: &Broker) -> DataVersion {
     DataVersion {
         counter: 0,

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use super::command::Ctx;
-use super::{client_manage, table};
+use super::{acl, call_client, client_manage, table};
 use crate::actors::remoting::{ConnHandle, Reply, RequestHandler};
 use crate::broker::node::state::Broker;
 use crate::codec::codes::{request, response};
@@ -22,6 +22,10 @@ pub struct BrokerHandler {
 
 /// The one entry every request of a broker passes through.
 pub fn dispatch(ctx: &Ctx<'_>, req: RemotingCommand) -> Reply {
+    // ACL 1.0 (docs/acl.md): the one check, before any processor, on both listeners.
+    if let Some(refused) = acl::check(ctx.broker, ctx.conn, &req) {
+        return refused;
+    }
     let pull = matches!(req.code, request::PULL_MESSAGE | request::LITE_PULL_MESSAGE);
     let serve = match table::lookup(req.code) {
         Some(serve) if !(pull && ctx.fast) => serve,
@@ -59,6 +63,10 @@ impl RequestHandler for BrokerHandler {
 
     fn on_open(&self, conn: &ConnHandle) {
         self.broker.conns.lock().insert(conn.id(), conn.clone());
+    }
+
+    fn on_response(&self, _conn: &ConnHandle, resp: RemotingCommand) {
+        call_client::on_response(&self.broker, resp);
     }
 
     fn on_close(&self, conn: &ConnHandle) {

@@ -3,13 +3,17 @@
 //! files serve the request codes (send, pull, offsets, client management,
 //! the `admin_*` families) and share [`reply`]'s response helpers.
 
+pub mod acl;
 pub mod admin_config;
 pub mod admin_groups;
 pub mod admin_meta;
 pub mod admin_query;
+pub mod admin_reset;
 pub mod admin_runtime;
 pub mod admin_stats;
 pub mod admin_topics;
+pub mod admin_update_config;
+pub mod call_client;
 pub mod client_manage;
 pub mod command;
 pub mod dispatch;

@@ -3,6 +3,7 @@
 //! `codec::codes::request`; which port serves which code: docs/protocol.md §2.2.
 
 use super::command::{Ctx, Serve};
+use super::{acl, admin_reset, admin_update_config, call_client};
 use super::{admin_config, admin_groups, admin_meta, admin_query, admin_runtime, admin_stats};
 use super::{admin_topics, client_manage, offsets, pull, send, send_back};
 use crate::actors::remoting::Reply;
@@ -73,6 +74,20 @@ pub fn lookup(code: i32) -> Option<Serve> {
         GET_PRODUCER_CONNECTION_LIST => now!(admin_groups::producer_connections),
         QUERY_MESSAGE => now!(admin_query::query_message),
         VIEW_MESSAGE_BY_ID => now!(admin_query::view_message),
+        INVOKE_BROKER_TO_RESET_OFFSET => {
+            |c, r| Ok(Reply::now(admin_reset::reset_offset(c.broker, &r)))
+        }
+        UPDATE_BROKER_CONFIG => |c, r| Ok(admin_update_config::handle(c.broker, r)),
+        GET_CONSUMER_RUNNING_INFO | CONSUME_MESSAGE_DIRECTLY => {
+            |c, r| Ok(call_client::call_consumer(c.broker, r))
+        }
+        UPDATE_AND_CREATE_ACL_CONFIG => |c, r| Ok(acl::update_account::handle(c.broker, r)),
+        DELETE_ACL_CONFIG => |c, r| Ok(acl::delete_account::handle(c.broker, r)),
+        GET_BROKER_CLUSTER_ACL_INFO => {
+            |c, r| Ok(Reply::now(acl::config_version::handle(c.broker, &r)))
+        }
+        UPDATE_GLOBAL_WHITE_ADDRS_CONFIG => |c, r| Ok(acl::global_white::handle(c.broker, r)),
+        GET_BROKER_CLUSTER_ACL_CONFIG => |c, r| Ok(acl::cluster_config::handle(c.broker, r)),
         _ => return None,
     };
     Some(serve)

@@ -35,7 +35,12 @@ public final class Clients implements AutoCloseable {
 
     /** A started admin client on {@code namesrvAddr}, VIP channel off. The caller shuts it down. */
     public static DefaultMQAdminExt newAdmin(String namesrvAddr) {
-        DefaultMQAdminExt a = new DefaultMQAdminExt(5000);
+        return newAdmin(namesrvAddr, null);
+    }
+
+    /** The same, signing every request with {@code hook} when not null (ACL). */
+    public static DefaultMQAdminExt newAdmin(String namesrvAddr, org.apache.rocketmq.remoting.RPCHook hook) {
+        DefaultMQAdminExt a = hook == null ? new DefaultMQAdminExt(5000) : new DefaultMQAdminExt(hook, 5000);
         a.setNamesrvAddr(namesrvAddr);
         a.setInstanceName(unique("admin"));
         a.setAdminExtGroup(unique("admin_group"));

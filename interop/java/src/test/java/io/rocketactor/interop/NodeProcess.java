@@ -20,13 +20,20 @@ final class NodeProcess {
     final String name;
     final Path log;
     private final List<String> command;
+    private final java.util.Map<String, String> env;
     private Process process;
     private long logStart;
 
     NodeProcess(String name, Path log, List<String> command) {
+        this(name, log, command, java.util.Map.of());
+    }
+
+    /** With extra environment variables for the child (e.g. ROCKETMQ_HOME for the ACL files). */
+    NodeProcess(String name, Path log, List<String> command, java.util.Map<String, String> env) {
         this.name = name;
         this.log = log;
         this.command = List.copyOf(command);
+        this.env = java.util.Map.copyOf(env);
     }
 
     /** Spawns the process; its stdout and stderr are appended to {@link #log}. */
@@ -40,6 +47,7 @@ final class NodeProcess {
         }
         logStart = Files.size(log);
         ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().putAll(env);
         pb.redirectErrorStream(true);
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));

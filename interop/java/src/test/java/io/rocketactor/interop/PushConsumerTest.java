@@ -119,9 +119,13 @@ class PushConsumerTest {
             Received r2 = new Received();
             DefaultMQPushConsumer c1 = concurrent(clients, group, topic, r1);
             DefaultMQPushConsumer c2 = concurrent(clients, group, topic, r2);
-            awaitRebalanced(topic, total, c1, c2);
-            assertTrue(Offsets.ownedQueues(c1, topic) > 0 && Offsets.ownedQueues(c2, topic) > 0,
-                "both consumers own queues");
+            // c1 may own all queues for a moment before c2's heartbeat reaches the brokers: wait for
+            // the converged split (every queue owned, each consumer some), not just the sum
+            Eventually.await(WAIT, "c1 and c2 split the " + total + " queues of " + topic, () -> {
+                long q1 = Offsets.ownedQueues(c1, topic);
+                long q2 = Offsets.ownedQueues(c2, topic);
+                return q1 > 0 && q2 > 0 && q1 + q2 == total;
+            });
             List<Message> sent = TestMessages.batch(topic, "cl", "TagA", 40);
             sendAll(clients.startedProducer("pc_cluster_p"), sent);
             Received all = new Received();

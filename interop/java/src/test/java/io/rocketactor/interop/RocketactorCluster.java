@@ -74,6 +74,7 @@ public final class RocketactorCluster implements AutoCloseable {
         private final String testName;
         private final List<BrokerSpec> specs = new ArrayList<>();
         private final Map<String, String> allExtra = new LinkedHashMap<>();
+        private AclSetup acl;
 
         private Builder(String testName) {
             this.testName = testName;
@@ -91,12 +92,25 @@ public final class RocketactorCluster implements AutoCloseable {
             return this;
         }
 
+        /**
+         * ACL on every broker (docs/acl.md): {@code aclEnable=true} and ROCKETMQ_HOME set to a
+         * per-broker home whose conf/plain_acl.yml is {@code plainAclYml}. With
+         * {@code loopbackWhite}, conf/acl/loopback.yml also puts 127.0.0.1 in the global white
+         * list (unsigned clients of other tests keep working). The harness's own admin clients
+         * sign with {@code adminHook} (null: unsigned).
+         */
+        public Builder acl(String plainAclYml, boolean loopbackWhite, org.apache.rocketmq.remoting.RPCHook adminHook) {
+            acl = new AclSetup(plainAclYml, loopbackWhite, adminHook);
+            allExtra.put("aclEnable", "true");
+            return this;
+        }
+
         public RocketactorCluster start() {
             List<BrokerSpec> topo = specs.isEmpty() ? defaultTopology() : specs;
             for (BrokerSpec s : topo) {
                 allExtra.forEach((k, v) -> s.extra.putIfAbsent(k, v));
             }
-            RocketactorCluster c = new RocketactorCluster(testName, topo);
+            RocketactorCluster c = new RocketactorCluster(testName, topo, acl);
             try {
                 c.startAll();
             } catch (RuntimeException | Error e) {
@@ -121,7 +135,23 @@ public final class RocketactorCluster implements AutoCloseable {
             BrokerSpec.asyncMaster("broker-b"));
     }
 
-    private RocketactorCluster(String testName, List<BrokerSpec> specs) {
+    /** The ACL option of a cluster (see {@link Builder#acl}). */
+    private static final class AclSetup {
+        final String yml;
+        final boolean loopbackWhite;
+        final org.apache.rocketmq.remoting.RPCHook adminHook;
+
+        AclSetup(String yml, boolean loopbackWhite, org.apache.rocketmq.remoting.RPCHook adminHook) {
+            this.yml = yml;
+            this.loopbackWhite = loopbackWhite;
+            this.adminHook = adminHook;
+        }
+    }
+
+    private final AclSetup acl;
+
+    private RocketactorCluster(String testName, List<BrokerSpec> specs, AclSetup acl) {
+        this.acl = acl;
         this.testName = testName;
         this.bin = Paths.get(System.getProperty("rocketactor.bin", "../../target/release/rocketactor"))
             .toAbsolutePath().normalize();
@@ -150,10 +180,10 @@ public final class RocketactorCluster implements AutoCloseable {
             startNamesrv("namesrv-" + i);
         }
         for (String addr : namesrvAddrs) {
-            DefaultMQAdminExt a = Clients.newAdmin(addr);
+            DefaultMQAdminExt a = Clients.newAdmin(addr, acl == null ? null : acl.adminHook);
             perNamesrvAdmin.add(a);
         }
-        admin = Clients.newAdmin(namesrvAddr());
+        admin = Clients.newAdmin(namesrvAddr(), acl == null ? null : acl.adminHook);
         // Masters first, so a slave finds its master's HA address in its registration result.
         brokers.values().stream().filter(b -> !b.spec.isSlave()).forEach(b -> spawnBroker(b, true));
         brokers.values().stream().filter(b -> b.spec.isSlave()).forEach(b -> spawnBroker(b, true));
@@ -191,8 +221,9 @@ public final class RocketactorCluster implements AutoCloseable {
                 b.props = writeProperties(b);
             }
             if (b.proc == null) {
+                Map<String, String> env = acl == null ? Map.of() : Map.of("ROCKETMQ_HOME", aclHome(b.spec.node).toString());
                 b.proc = new NodeProcess(b.spec.node, logDir.resolve(b.spec.node + ".log"),
-                    List.of(bin.toString(), "-c", b.props.toString(), "--log-format", "json"));
+                    List.of(bin.toString(), "-c", b.props.toString(), "--log-format", "json"), env);
             }
             if (b.spec.isSlave()) {
                 Broker m = master(b.spec.brokerName);
@@ -253,11 +284,34 @@ public final class RocketactorCluster implements AutoCloseable {
         Path file = storeRoot.resolve(b.spec.node + ".properties");
         try {
             Files.createDirectories(store);
+            if (acl != null) {
+                writeAclFiles(b.spec.node);
+            }
             Files.writeString(file, text);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }
         return file;
+    }
+
+    /** The ROCKETMQ_HOME of a broker of an ACL cluster. */
+    private Path aclHome(String node) {
+        return storeRoot.resolve(node).resolve("home");
+    }
+
+    /** The broker's plain_acl.yml (written once: a restart keeps what the ACL commands changed). */
+    private void writeAclFiles(String node) throws IOException {
+        Path conf = aclHome(node).resolve("conf");
+        Files.createDirectories(conf.resolve("acl"));
+        Path plain = conf.resolve("plain_acl.yml");
+        if (!Files.exists(plain)) {
+            Files.writeString(plain, acl.yml);
+        }
+        if (acl.loopbackWhite) {
+            Files.writeString(conf.resolve("acl").resolve("loopback.yml"),
+                "# written by RocketactorCluster: loopback clients need no signature\n"
+                    + "globalWhiteRemoteAddresses:\n  - 127.0.0.1\n");
+        }
     }
 
     /** Registered in both name servers and, for a slave (or a master with a running slave), HA attached. */
@@ -361,6 +415,14 @@ public final class RocketactorCluster implements AutoCloseable {
 
     public String clusterName() {
         return CLUSTER_NAME;
+    }
+
+    /** The default ACL file (ROCKETMQ_HOME/conf/plain_acl.yml) of a broker of an ACL cluster. */
+    public Path aclFile(String node) {
+        if (acl == null) {
+            throw new IllegalStateException("this cluster has no ACL");
+        }
+        return aclHome(node).resolve("conf").resolve("plain_acl.yml");
     }
 
     /** An admin client on both name servers, owned (and shut down) by the cluster. */

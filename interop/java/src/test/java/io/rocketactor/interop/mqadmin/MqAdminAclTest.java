@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import io.rocketactor.interop.ExpectedFailure;
 import org.apache.rocketmq.acl.common.AclClientRPCHook;
 import org.apache.rocketmq.acl.common.SessionCredentials;
 import org.apache.rocketmq.common.AclConfig;
@@ -18,12 +17,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * mqadmin's ACL sub-commands (tools/command/acl): updateAclConfig, deleteAclConfig,
- * getAclConfig, clusterAclConfigVersion, updateGlobalWhiteAddr. rocketactor has no ACL yet
- * (UPDATE_AND_CREATE_ACL_CONFIG 50, DELETE_ACL_CONFIG 51, GET_BROKER_CLUSTER_ACL_INFO 52,
- * UPDATE_GLOBAL_WHITE_ADDRS_CONFIG 53, GET_BROKER_CLUSTER_ACL_CONFIG 54), so every test is an
- * expected failure. The commands sign with the credentials mqadmin reads from conf/tools.yml
- * (an admin account of Java's default plain_acl.yml). When ACL lands, these run against an
- * {@code aclEnable=true} cluster with that account.
+ * getAclConfig, clusterAclConfigVersion, updateGlobalWhiteAddr (UPDATE_AND_CREATE_ACL_CONFIG 50,
+ * DELETE_ACL_CONFIG 51, GET_BROKER_CLUSTER_ACL_INFO 52, UPDATE_GLOBAL_WHITE_ADDRS_CONFIG 53,
+ * GET_BROKER_CLUSTER_ACL_CONFIG 54) against the shared {@code aclEnable=true} cluster of
+ * {@link MqAdminEnv}. The commands sign with the credentials mqadmin reads from conf/tools.yml
+ * (the admin account of Java's default plain_acl.yml, in every broker's file).
  */
 @ExtendWith(MqAdminEnv.Extension.class)
 class MqAdminAclTest {
@@ -45,7 +43,6 @@ class MqAdminAclTest {
     }
 
     @Test
-    @ExpectedFailure("UPDATE_AND_CREATE_ACL_CONFIG (50) not implemented (no ACL)")
     void updateAclConfig() throws Exception {
         MqAdminEnv e = env();
         String ak = MqAdminEnv.unique("ak");
@@ -61,7 +58,6 @@ class MqAdminAclTest {
     }
 
     @Test
-    @ExpectedFailure("DELETE_ACL_CONFIG (51) and UPDATE_AND_CREATE_ACL_CONFIG (50) not implemented (no ACL)")
     void deleteAclConfig() throws Exception {
         MqAdminEnv e = env();
         String ak = MqAdminEnv.unique("ak_del");
@@ -73,7 +69,6 @@ class MqAdminAclTest {
     }
 
     @Test
-    @ExpectedFailure("GET_BROKER_CLUSTER_ACL_CONFIG (54) and UPDATE_AND_CREATE_ACL_CONFIG (50) not implemented (no ACL)")
     void getAclConfig() throws Exception {
         MqAdminEnv e = env();
         String ak = MqAdminEnv.unique("ak_get");
@@ -84,7 +79,6 @@ class MqAdminAclTest {
     }
 
     @Test
-    @ExpectedFailure("GET_BROKER_CLUSTER_ACL_INFO (52) not implemented (no ACL)")
     void clusterAclConfigVersion() {
         MqAdminEnv e = env();
         MqAdmin.Result r = acl("clusterAclConfigVersion", "-c", e.clusterName).ok();
@@ -97,7 +91,6 @@ class MqAdminAclTest {
     }
 
     @Test
-    @ExpectedFailure("UPDATE_GLOBAL_WHITE_ADDRS_CONFIG (53) not implemented (no ACL)")
     void updateGlobalWhiteAddr() throws Exception {
         MqAdminEnv e = env();
         MqAdmin.Result r = acl("updateGlobalWhiteAddr", "-b", e.masterA, "-g", "10.10.*.*").ok();

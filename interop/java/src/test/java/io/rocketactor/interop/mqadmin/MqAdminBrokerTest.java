@@ -125,7 +125,6 @@ class MqAdminBrokerTest {
     }
 
     @Test
-    @ExpectedFailure("UPDATE_BROKER_CONFIG (25) not implemented")
     void updateBrokerConfig() throws Exception {
         MqAdminEnv e = env();
         MqAdmin.Result r = e.mq("updateBrokerConfig", "-b", e.masterB, "-k", "flushIntervalCommitLog", "-v", "700").ok();

@@ -202,7 +202,6 @@ class MqAdminGroupTest {
     }
 
     @Test
-    @ExpectedFailure("GET_CONSUMER_RUNNING_INFO (307) not implemented (broker to client)")
     void consumerStatus() throws Exception {
         MqAdminEnv e = env();
         String t = e.topic("grp_status", 1);

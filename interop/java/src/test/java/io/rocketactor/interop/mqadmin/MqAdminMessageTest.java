@@ -151,7 +151,6 @@ class MqAdminMessageTest {
     }
 
     @Test
-    @ExpectedFailure("CONSUME_MESSAGE_DIRECTLY (309) not implemented (broker to client)")
     void queryMsgByIdConsumeDirectly() throws Exception {
         MqAdminEnv e = env();
         String t = e.topic("msg_direct", 1);

@@ -13,7 +13,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.rocketactor.interop.Eventually;
-import io.rocketactor.interop.ExpectedFailure;
 import org.apache.rocketmq.client.consumer.DefaultMQPullConsumer;
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
 import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
@@ -100,7 +99,6 @@ class MqAdminOffsetTest {
     private static final Pattern RESET_ROW = Pattern.compile("^(\\S+)\\s+(\\d+)\\s+(-?\\d+)\\s*$");
 
     @Test
-    @ExpectedFailure("INVOKE_BROKER_TO_RESET_OFFSET (222) not implemented (and RESET_CONSUMER_CLIENT_OFFSET (220) to the client)")
     void resetOffsetByTime() throws Exception {
         MqAdminEnv e = env();
         String t = e.topic("off_reset", 2);
@@ -125,8 +123,6 @@ class MqAdminOffsetTest {
     }
 
     @Test
-    @ExpectedFailure("INVOKE_BROKER_TO_RESET_OFFSET (222) not implemented: mqadmin falls back to per-queue "
-        + "UPDATE_CONSUMER_OFFSET only on CONSUMER_NOT_ONLINE (206)")
     void resetOffsetByTimeOffline() throws Exception {
         MqAdminEnv e = env();
         String t = e.topic("off_reset_off", 2);
@@ -149,7 +145,6 @@ class MqAdminOffsetTest {
     }
 
     @Test
-    @ExpectedFailure("INVOKE_BROKER_TO_RESET_OFFSET (222) not implemented")
     void skipAccumulatedMessage() throws Exception {
         MqAdminEnv e = env();
         String t = e.topic("off_skip", 2);

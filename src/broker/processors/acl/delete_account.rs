@@ -1,0 +1,40 @@
+//! DELETE_ACL_CONFIG (51): remove one account from the file that defines it, as Java's
+//! `AdminBrokerProcessor.deleteAccessConfig`; an unknown access key is DELETE_ACL_CONFIG_FAILED
+//! with Java's remark.
+
+use std::sync::Arc;
+
+use super::{acl_or_refuse, blocking, success};
+use crate::acl::edit::{self, EditError};
+use crate::actors::remoting::Reply;
+use crate::broker::node::state::Broker;
+use crate::broker::processors::reply::resp;
+use crate::codec::codes::response::DELETE_ACL_CONFIG_FAILED as FAILED;
+use crate::codec::RemotingCommand;
+
+pub fn handle(b: &Arc<Broker>, req: RemotingCommand) -> Reply {
+    let acl = match acl_or_refuse(b, &req, FAILED) {
+        Ok(a) => a,
+        Err(r) => return Reply::now(r),
+    };
+    // Missing: Java's accessKey is null, which deletes nothing (remark "accesskey[null]").
+    let key = req.ext("accessKey").unwrap_or_default().to_owned();
+    let access_key = req.ext("accessKey").unwrap_or("null").to_owned();
+    let r = req.clone();
+    blocking(
+        move || {
+            match acl.edit(|st, _| edit::delete_account(st, &key)) {
+            Ok(()) => success(&r),
+            Err(EditError::Refused) => resp(
+                &r,
+                FAILED,
+                Some(format!(
+                    "The accesskey[{access_key}] corresponding to accessConfig has been deleted failed."
+                )),
+            ),
+            Err(e) => resp(&r, FAILED, Some(e.to_string())),
+        }
+        },
+        &req,
+    )
+}

@@ -1,0 +1,57 @@
+//! UPDATE_GLOBAL_WHITE_ADDRS_CONFIG (53): replace the global white list of one ACL file, as
+//! Java's `AdminBrokerProcessor.updateGlobalWhiteAddrsConfig`: no `aclFileFullPath` (or an
+//! empty one) means the default file; a file outside the RocketMQ home is refused; no
+//! `globalWhiteAddrs` is refused (211).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::{acl_or_refuse, blocking, split, success};
+use crate::acl::edit::{self, EditError};
+use crate::actors::remoting::Reply;
+use crate::broker::node::state::Broker;
+use crate::broker::processors::reply::resp;
+use crate::codec::codes::response::UPDATE_GLOBAL_WHITE_ADDRS_CONFIG_FAILED as FAILED;
+use crate::codec::RemotingCommand;
+
+pub fn handle(b: &Arc<Broker>, req: RemotingCommand) -> Reply {
+    let acl = match acl_or_refuse(b, &req, FAILED) {
+        Ok(a) => a,
+        Err(r) => return Reply::now(r),
+    };
+    let list = split(req.ext("globalWhiteAddrs"));
+    let addrs = req.ext("globalWhiteAddrs").unwrap_or("null").to_owned();
+    let file = req
+        .ext("aclFileFullPath")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from);
+    let r = req.clone();
+    blocking(
+        move || {
+            let out = acl.edit(|_, loc| {
+                let Some(list) = &list else {
+                    return Err(EditError::Refused);
+                };
+                edit::update_global_white(
+                    loc.home.as_deref(),
+                    loc.default_file.as_deref(),
+                    file.as_deref(),
+                    list,
+                )
+            });
+            match out {
+                Ok(()) => success(&r),
+                Err(EditError::Refused) => resp(
+                    &r,
+                    FAILED,
+                    Some(format!(
+                        "The globalWhiteAddresses[{addrs}] has been updated failed."
+                    )),
+                ),
+                Err(e) => resp(&r, FAILED, Some(e.to_string())),
+            }
+        },
+        &req,
+    )
+}

@@ -1,0 +1,130 @@
+//! Requests the broker relays to one consumer client and answers with the client's reply:
+//! GET_CONSUMER_RUNNING_INFO (307, mqadmin consumerStatus) and CONSUME_MESSAGE_DIRECTLY (309,
+//! queryMsgById -g -d), as Java `AdminBrokerProcessor.callConsumer` + `Broker2Client.callClient`
+//! do. The relayed request gets an opaque of the broker's own; the client's response comes
+//! back through the handler's `on_response` and completes the waiting admin request.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use parking_lot::Mutex;
+use tokio::sync::oneshot;
+
+use super::reply::resp;
+use crate::actors::remoting::Reply;
+use crate::broker::node::state::Broker;
+use crate::codec::codes::{request, response};
+use crate::codec::RemotingCommand;
+
+/// Java `Broker2Client.callClient` waits this long.
+const CALL_TIMEOUT: Duration = Duration::from_secs(10);
+/// Java `MQVersion.Version.V3_1_8_SNAPSHOT.ordinal()`.
+const MIN_VERSION: i32 = 62;
+
+/// Relayed requests waiting for their client's answer, by opaque.
+#[derive(Default)]
+pub struct PendingCalls {
+    next: AtomicI32,
+    waiting: Mutex<HashMap<i32, oneshot::Sender<RemotingCommand>>>,
+}
+
+/// A response a client sent on its connection: completes the relayed call it answers.
+pub fn on_response(b: &Broker, cmd: RemotingCommand) {
+    if let Some(tx) = b.client_calls.waiting.lock().remove(&cmd.opaque) {
+        let _ = tx.send(cmd);
+    }
+}
+
+/// GET_CONSUMER_RUNNING_INFO / CONSUME_MESSAGE_DIRECTLY: finds the client by group and id and
+/// forwards the request (same header and body) to it.
+pub fn call_consumer(b: &Arc<Broker>, req: RemotingCommand) -> Reply {
+    let group = req.ext("consumerGroup").unwrap_or_default().to_owned();
+    let client_id = req.ext("clientId").unwrap_or_default().to_owned();
+    let found = b
+        .meta
+        .lock()
+        .consumers
+        .find_channel(&group, &client_id)
+        .map(|c| (c.conn.0, c.version));
+    let fail = |code, remark: String| Reply::now(resp(&req, code, Some(remark)));
+    let Some((conn_id, version)) = found else {
+        return fail(
+            response::SYSTEM_ERROR,
+            format!("The Consumer <{group}> <{client_id}> not online"),
+        );
+    };
+    if version < MIN_VERSION {
+        return fail(
+            response::SYSTEM_ERROR,
+            format!(
+                "The Consumer <{client_id}> Version <{}> too low to finish, please upgrade it to V3_1_8_SNAPSHOT",
+                crate::tools::admin::versions::version_desc(version)
+            ),
+        );
+    }
+    let Some(conn) = b.conns.lock().get(&conn_id).cloned() else {
+        return fail(
+            response::SYSTEM_ERROR,
+            format!("The Consumer <{group}> <{client_id}> not online"),
+        );
+    };
+    // Opaques of our own, far from the small ones clients count from.
+    let opaque = b.client_calls.next.fetch_add(1, Ordering::Relaxed) | (1 << 30);
+    let mut relayed = RemotingCommand::request(req.code).with_body(req.body.clone());
+    relayed.ext_fields = req.ext_fields.clone();
+    if req.code == request::CONSUME_MESSAGE_DIRECTLY {
+        // Java `AdminBrokerProcessor.consumeMessageDirectly`: the client gets the stored record
+        // of the offsetMsgId, and this broker's name.
+        relayed
+            .ext_fields
+            .insert("brokerName".into(), b.cfg.broker_name.clone());
+        let record = req
+            .ext("msgId")
+            .and_then(crate::client::msg_id::parse_offset_msg_id)
+            .and_then(|(_, offset)| b.store.reader().look_message_by_offset(offset));
+        if let Some(bytes) = record {
+            relayed.body = bytes;
+        }
+    }
+    relayed.opaque = opaque;
+    let (tx, rx) = oneshot::channel();
+    b.client_calls.waiting.lock().insert(opaque, tx);
+    if !conn.send(relayed) {
+        b.client_calls.waiting.lock().remove(&opaque);
+        return fail(
+            response::SYSTEM_ERROR,
+            format!("invoke consumer <{group}> <{client_id}> Exception: connection closed"),
+        );
+    }
+    let b = b.clone();
+    Reply::later(async move {
+        let answer = tokio::time::timeout(CALL_TIMEOUT, rx).await;
+        b.client_calls.waiting.lock().remove(&opaque);
+        Some(match answer {
+            Ok(Ok(client)) => {
+                let mut out =
+                    RemotingCommand::response_to(&req, client.code).with_body(client.body);
+                out.remark = client.remark;
+                out.ext_fields = client.ext_fields;
+                out
+            }
+            Ok(Err(_)) => resp(
+                &req,
+                response::SYSTEM_ERROR,
+                Some(format!(
+                    "invoke consumer <{group}> <{client_id}> Exception: connection closed"
+                )),
+            ),
+            Err(_) => resp(
+                &req,
+                response::CONSUME_MSG_TIMEOUT,
+                Some(format!(
+                    "consumer <{group}> <{client_id}> Timeout: no answer in {} ms",
+                    CALL_TIMEOUT.as_millis()
+                )),
+            ),
+        })
+    })
+}

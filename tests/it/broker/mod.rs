@@ -1,0 +1,18 @@
+//! Integration tests of the broker area (one module per former test file).
+
+mod acl;
+mod admin;
+mod admin_groups;
+mod admin_messages;
+mod e2e;
+mod ha;
+mod meta_clients;
+mod meta_persist;
+mod meta_topics;
+mod pull_filter;
+mod pull_subscription;
+mod restart;
+mod schedule;
+mod send_retry_group;
+mod sql_filter;
+mod transaction;

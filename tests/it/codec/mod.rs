@@ -1,0 +1,6 @@
+//! Integration tests of the codec area (one module per former test file).
+
+mod golden;
+mod json_fast;
+mod malformed;
+mod props;

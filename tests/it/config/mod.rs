@@ -1,0 +1,7 @@
+//! Integration tests of the config area (one module per former test file).
+
+mod errors;
+mod programmatic;
+mod properties;
+mod seed;
+mod sets;

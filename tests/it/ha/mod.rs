@@ -1,0 +1,5 @@
+//! Integration tests of the ha area (one module per former test file).
+
+mod auth;
+mod refusals;
+mod replication;

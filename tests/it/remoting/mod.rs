@@ -1,0 +1,3 @@
+//! Integration tests of the remoting area (one module per former test file).
+
+mod server;

@@ -1,0 +1,4 @@
+//! Integration tests of the tools area (one module per former test file).
+
+mod admin_cli;
+mod doctor;
