@@ -25,8 +25,7 @@ func TestProducerMore(t *testing.T) {
 	t.Run("CompressedBody", func(t *testing.T) { run(t, scenarioCompressed) })
 	t.Run("DelayLevel", func(t *testing.T) { run(t, scenarioDelay) })
 	t.Run("RequestReply", func(t *testing.T) {
-		xfail(t, "SEND_REPLY_MESSAGE (324) is not implemented by our broker (ReplyMessageProcessor; "+
-			"the reply producer gets REQUEST_CODE_NOT_SUPPORTED)", scenarioRequestReply)
+		run(t, scenarioRequestReply)
 	})
 }
 

@@ -13,7 +13,7 @@ use parking_lot::Mutex;
 use tokio::sync::oneshot;
 
 use super::reply::resp;
-use crate::actors::remoting::Reply;
+use crate::actors::remoting::{ConnHandle, Reply};
 use crate::broker::node::state::Broker;
 use crate::codec::codes::{request, response};
 use crate::codec::RemotingCommand;
@@ -35,6 +35,32 @@ pub fn on_response(b: &Broker, cmd: RemotingCommand) {
     if let Some(tx) = b.client_calls.waiting.lock().remove(&cmd.opaque) {
         let _ = tx.send(cmd);
     }
+}
+
+/// Sends `cmd` to the client on `conn` under an opaque of the broker's own and waits up to
+/// `timeout` for its response (Java `Broker2Client.callClient`); `None` when the connection
+/// closed or the client did not answer in time.
+pub async fn call(
+    b: &Broker,
+    conn: &ConnHandle,
+    mut cmd: RemotingCommand,
+    timeout: Duration,
+) -> Option<RemotingCommand> {
+    // Opaques of our own, far from the small ones clients count from.
+    let opaque = b.client_calls.next.fetch_add(1, Ordering::Relaxed) | (1 << 30);
+    cmd.opaque = opaque;
+    let (tx, rx) = oneshot::channel();
+    b.client_calls.waiting.lock().insert(opaque, tx);
+    let answer = if conn.send(cmd) {
+        tokio::time::timeout(timeout, rx)
+            .await
+            .ok()
+            .and_then(Result::ok)
+    } else {
+        None
+    };
+    b.client_calls.waiting.lock().remove(&opaque);
+    answer
 }
 
 /// GET_CONSUMER_RUNNING_INFO / CONSUME_MESSAGE_DIRECTLY: finds the client by group and id and

@@ -22,6 +22,7 @@ pub mod pull;
 pub mod pull_job;
 pub mod pull_read;
 pub mod reply;
+pub mod reply_message;
 pub mod runtime_disk;
 pub mod send;
 pub mod send_back;

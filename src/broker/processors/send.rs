@@ -144,7 +144,7 @@ fn prepare(
 
 /// The broker-level checks of a send (role, permission, topic name, body size); true for a
 /// batch.
-fn check_send(
+pub(super) fn check_send(
     b: &Broker,
     req: &RemotingCommand,
     h: &SendMessageRequestHeader,
@@ -189,16 +189,16 @@ fn check_send(
 
 /// Where a send goes before delay parking: its topic's config, and for a retry whose budget
 /// is spent the group's DLQ (queue 0).
-struct Destination {
-    config: TopicConfig,
-    topic: String,
-    queue_id: i32,
-    to_dlq: bool,
+pub(super) struct Destination {
+    pub(super) config: TopicConfig,
+    pub(super) topic: String,
+    pub(super) queue_id: i32,
+    pub(super) to_dlq: bool,
 }
 
 /// Finds or auto-creates the topic (and a retry topic's group and DLQ) under one metadata
 /// lock; a created topic is registered at once.
-fn resolve_destination(
+pub(super) fn resolve_destination(
     b: &Broker,
     req: &RemotingCommand,
     h: &SendMessageRequestHeader,
@@ -291,7 +291,7 @@ fn resolve_destination(
 
 /// The queue of a send to its own topic: a random writable one for -1, else the requested one
 /// if the topic has it.
-fn check_queue_id(
+pub(super) fn check_queue_id(
     req: &RemotingCommand,
     conn: &ConnHandle,
     config: &TopicConfig,
@@ -360,6 +360,15 @@ fn park_delayed(
     Ok((SCHEDULE_TOPIC.to_string(), level - 1, properties))
 }
 
+/// The MSG_REGION this broker answers with.
+pub(super) fn region(b: &Broker) -> String {
+    if b.cfg.region_id.is_empty() {
+        DEFAULT_REGION.to_string()
+    } else {
+        b.cfg.region_id.clone()
+    }
+}
+
 async fn complete(
     b: &Arc<Broker>,
     req: &RemotingCommand,
@@ -398,11 +407,7 @@ async fn complete(
         queue_id: reply_queue_id,
         queue_offset: put.queue_offset,
         transaction_id: None,
-        msg_region: Some(if b.cfg.region_id.is_empty() {
-            DEFAULT_REGION.to_string()
-        } else {
-            b.cfg.region_id.clone()
-        }),
+        msg_region: Some(region(b)),
         trace_on: Some(b.cfg.trace_on),
     }
     .write_to(&mut r);

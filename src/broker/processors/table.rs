@@ -5,7 +5,7 @@
 use super::command::{Ctx, Serve};
 use super::{acl, admin_reset, admin_update_config, call_client};
 use super::{admin_config, admin_groups, admin_meta, admin_query, admin_runtime, admin_stats};
-use super::{admin_topics, client_manage, offsets, pull, send, send_back};
+use super::{admin_topics, client_manage, offsets, pull, reply_message, send, send_back};
 use crate::actors::remoting::Reply;
 use crate::broker::transaction;
 use crate::codec::codes::request::*;
@@ -38,6 +38,7 @@ pub fn lookup(code: i32) -> Option<Serve> {
     let serve: Serve = match code {
         SEND_MESSAGE | SEND_MESSAGE_V2 | SEND_BATCH_MESSAGE => later!(send::handle),
         PULL_MESSAGE | LITE_PULL_MESSAGE => later!(pull::handle),
+        SEND_REPLY_MESSAGE | SEND_REPLY_MESSAGE_V2 => later!(reply_message::handle),
         CONSUMER_SEND_MSG_BACK => later!(send_back::handle),
         END_TRANSACTION => later!(transaction::end::handle),
         RESUME_CHECK_HALF_MESSAGE => |c, r| Ok(transaction::resume::handle(c.broker, r)),

@@ -11,6 +11,7 @@ mod meta_persist;
 mod meta_topics;
 mod pull_filter;
 mod pull_subscription;
+mod reply_message;
 mod restart;
 mod schedule;
 mod send_retry_group;

@@ -33,7 +33,6 @@ class RequestReplyTest {
     }
 
     @Test
-    @ExpectedFailure("SEND_REPLY_MESSAGE(_V2) (324/325) and PUSH_REPLY_MESSAGE_TO_CLIENT (326) are not implemented")
     void requestIsAnsweredByTheConsumersReply() throws Exception {
         String topic = Clients.unique("rr");
         cluster.createTopic(topic, 4);
