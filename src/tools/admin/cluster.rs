@@ -4,10 +4,10 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::args::{flag, opt, req};
 use super::{AdminError, Command, Ctx};
+use crate::store::time::now_ms;
 
 pub static CLUSTER_LIST: Command = Command {
     name: "clusterList",
@@ -54,13 +54,6 @@ pub static UPDATE_BROKER_CONFIG: Command = Command {
         req('v', "value", "config value"),
     ],
 };
-
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
 
 fn first_f64(s: Option<&String>) -> f64 {
     s.and_then(|v| v.split(' ').next())

@@ -290,10 +290,7 @@ pub async fn export_metadata(c: &Ctx, out: &mut String) -> Result<(), AdminError
         result.insert("subscriptionGroupTable".into(), serde_json::json!(groups));
         "metadata.json"
     };
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0);
+    let now = crate::store::time::now_ms();
     result.insert("exportTime".into(), serde_json::json!(now));
     let path = format!("{dir}/{name}");
     write_file(&path, &pretty(&result)?)?;

@@ -16,6 +16,7 @@ use crate::codec::RemotingCommand;
 use crate::protocol::admin::{ConsumeStats, ConsumerConnection, OffsetWrapper};
 use crate::protocol::heartbeat::ConsumeType;
 use crate::protocol::message_queue::MessageQueue;
+use crate::store::time::now_ms;
 
 pub static CONSUMER_PROGRESS: Command = Command {
     name: "consumerProgress",
@@ -336,11 +337,4 @@ pub async fn consumer_status(c: &Ctx, out: &mut String) -> Result<(), AdminError
         }
     }
     Ok(())
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }

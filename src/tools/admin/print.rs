@@ -295,10 +295,7 @@ pub async fn consume_message(c: &Ctx, out: &mut String) -> Result<(), AdminError
     let topic = c.p.must('t')?;
     let count: i64 = c.p.num('c')?.unwrap_or(128);
     let group = c.p.get('g').unwrap_or("TOOLS_CONSUMER").to_owned();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0);
+    let now = crate::store::time::now_ms();
     let (begin, end) = (timestamp(c, 's')?, timestamp(c, 'e')?);
     if begin.is_some_and(|b| b > now) {
         out.push_str("Please set the beginTimestamp before now!");
