@@ -37,27 +37,36 @@ pub fn on_response(b: &Broker, cmd: RemotingCommand) {
     }
 }
 
+/// Why a call to a client got no answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallFailure {
+    /// The connection closed before the request went out or before the answer came.
+    Closed,
+    /// No answer within the timeout.
+    Timeout,
+}
+
 /// Sends `cmd` to the client on `conn` under an opaque of the broker's own and waits up to
-/// `timeout` for its response (Java `Broker2Client.callClient`); `None` when the connection
-/// closed or the client did not answer in time.
+/// `timeout` for its response (Java `Broker2Client.callClient`).
 pub async fn call(
     b: &Broker,
     conn: &ConnHandle,
     mut cmd: RemotingCommand,
     timeout: Duration,
-) -> Option<RemotingCommand> {
+) -> Result<RemotingCommand, CallFailure> {
     // Opaques of our own, far from the small ones clients count from.
     let opaque = b.client_calls.next.fetch_add(1, Ordering::Relaxed) | (1 << 30);
     cmd.opaque = opaque;
     let (tx, rx) = oneshot::channel();
     b.client_calls.waiting.lock().insert(opaque, tx);
     let answer = if conn.send(cmd) {
-        tokio::time::timeout(timeout, rx)
-            .await
-            .ok()
-            .and_then(Result::ok)
+        match tokio::time::timeout(timeout, rx).await {
+            Ok(Ok(answer)) => Ok(answer),
+            Ok(Err(_)) => Err(CallFailure::Closed),
+            Err(_) => Err(CallFailure::Timeout),
+        }
     } else {
-        None
+        Err(CallFailure::Closed)
     };
     b.client_calls.waiting.lock().remove(&opaque);
     answer
@@ -96,8 +105,6 @@ pub fn call_consumer(b: &Arc<Broker>, req: RemotingCommand) -> Reply {
             format!("The Consumer <{group}> <{client_id}> not online"),
         );
     };
-    // Opaques of our own, far from the small ones clients count from.
-    let opaque = b.client_calls.next.fetch_add(1, Ordering::Relaxed) | (1 << 30);
     let mut relayed = RemotingCommand::request(req.code).with_body(req.body.clone());
     relayed.ext_fields = req.ext_fields.clone();
     if req.code == request::CONSUME_MESSAGE_DIRECTLY {
@@ -114,36 +121,24 @@ pub fn call_consumer(b: &Arc<Broker>, req: RemotingCommand) -> Reply {
             relayed.body = bytes;
         }
     }
-    relayed.opaque = opaque;
-    let (tx, rx) = oneshot::channel();
-    b.client_calls.waiting.lock().insert(opaque, tx);
-    if !conn.send(relayed) {
-        b.client_calls.waiting.lock().remove(&opaque);
-        return fail(
-            response::SYSTEM_ERROR,
-            format!("invoke consumer <{group}> <{client_id}> Exception: connection closed"),
-        );
-    }
     let b = b.clone();
     Reply::later(async move {
-        let answer = tokio::time::timeout(CALL_TIMEOUT, rx).await;
-        b.client_calls.waiting.lock().remove(&opaque);
-        Some(match answer {
-            Ok(Ok(client)) => {
+        Some(match call(&b, &conn, relayed, CALL_TIMEOUT).await {
+            Ok(client) => {
                 let mut out =
                     RemotingCommand::response_to(&req, client.code).with_body(client.body);
                 out.remark = client.remark;
                 out.ext_fields = client.ext_fields;
                 out
             }
-            Ok(Err(_)) => resp(
+            Err(CallFailure::Closed) => resp(
                 &req,
                 response::SYSTEM_ERROR,
                 Some(format!(
                     "invoke consumer <{group}> <{client_id}> Exception: connection closed"
                 )),
             ),
-            Err(_) => resp(
+            Err(CallFailure::Timeout) => resp(
                 &req,
                 response::CONSUME_MSG_TIMEOUT,
                 Some(format!(

@@ -37,21 +37,22 @@ const PUSH_REPLY_TIME: &str = "PUSH_REPLY_TIME";
 /// Handles one reply.
 pub fn handle(b: &Arc<Broker>, conn: &ConnHandle, req: RemotingCommand) -> Reply {
     match prepare(b, conn, &req) {
-        Ok((msg, push)) => {
+        Ok((msg, push, sender)) => {
             let b = b.clone();
-            Reply::later(async move { Some(complete(&b, &req, msg, push).await) })
+            Reply::later(async move { Some(complete(&b, &req, msg, push, sender).await) })
         }
         Err(r) => Reply::now(r),
     }
 }
 
 /// Java's `msgCheck` (topic, permission, auto-creation, queue id), then the message to store
-/// and the PUSH_REPLY_MESSAGE_TO_CLIENT request for the requester.
+/// the PUSH_REPLY_MESSAGE_TO_CLIENT request for the requester and the requester's client id
+/// (`REPLY_TO_CLIENT`).
 fn prepare(
     b: &Broker,
     conn: &ConnHandle,
     req: &RemotingCommand,
-) -> Result<(MessageInner, RemotingCommand), RemotingCommand> {
+) -> Result<(MessageInner, RemotingCommand, Option<String>), RemotingCommand> {
     let h = SendMessageRequestHeader::from_command(req).map_err(|e| error(req, e.to_string()))?;
     send::check_send(b, req, &h)?;
     let dest = send::resolve_destination(b, req, &h)?;
@@ -73,11 +74,12 @@ fn prepare(
     // Java `ReplyMessageRequestHeader`: the send header's fields plus born/store host and time.
     let mut push =
         RemotingCommand::request(request::PUSH_REPLY_MESSAGE_TO_CLIENT).with_body(req.body.clone());
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0);
+    let now = crate::store::time::now_ms();
     let mut props = decode_properties(&properties);
+    let sender = props
+        .iter()
+        .find(|(k, _)| k == REPLY_TO_CLIENT)
+        .map(|(_, v)| v.clone());
     props.retain(|(k, _)| k != PUSH_REPLY_TIME);
     props.push((PUSH_REPLY_TIME.into(), now.to_string()));
     let fields = [
@@ -105,19 +107,15 @@ fn prepare(
     for (k, v) in fields {
         push.ext_fields.insert(k.into(), v);
     }
-    Ok((msg, push))
+    Ok((msg, push, sender))
 }
 
 /// Pushes the reply to its requester (Java `pushReplyMessage`): `Err` carries Java's remark.
 async fn push_to_requester(
     b: &Broker,
-    msg: &MessageInner,
+    sender: Option<String>,
     push: RemotingCommand,
 ) -> Result<(), String> {
-    let sender = decode_properties(&msg.properties)
-        .into_iter()
-        .find(|(k, _)| k == REPLY_TO_CLIENT)
-        .map(|(_, v)| v);
     let Some(sender) = sender else {
         return Err(format!(
             "reply message properties[{REPLY_TO_CLIENT}] is null"
@@ -136,10 +134,13 @@ async fn push_to_requester(
         ));
     };
     match call_client::call(b, &conn, push, PUSH_TIMEOUT).await {
-        Some(r) if r.code == response::SUCCESS => Ok(()),
+        Ok(r) if r.code == response::SUCCESS => Ok(()),
         answer => {
-            warn!(b.log, "push reply message failed"; "client" => &sender,
-                "remark" => answer.and_then(|r| r.remark).unwrap_or_default());
+            let why = match answer {
+                Ok(r) => r.remark.unwrap_or_default(),
+                Err(e) => format!("{e:?}"),
+            };
+            warn!(b.log, "push reply message failed"; "client" => &sender, "why" => why);
             Err(format!("push reply message to {sender}fail."))
         }
     }
@@ -151,9 +152,10 @@ async fn complete(
     req: &RemotingCommand,
     msg: MessageInner,
     push: RemotingCommand,
+    sender: Option<String>,
 ) -> RemotingCommand {
     let queue_id = msg.queue_id;
-    let pushed = push_to_requester(b, &msg, push).await;
+    let pushed = push_to_requester(b, sender, push).await;
     let mut header = SendMessageResponseHeader {
         // Java sets "0" "to avoid client decoding exception" when nothing is stored.
         msg_id: "0".into(),
