@@ -11,11 +11,9 @@ import org.apache.rocketmq.client.consumer.DefaultLitePullConsumer;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.client.producer.SendResult;
 import org.apache.rocketmq.client.producer.SendStatus;
-import org.apache.rocketmq.common.MixAll;
 import org.apache.rocketmq.common.message.Message;
 import org.apache.rocketmq.common.message.MessageExt;
 import org.apache.rocketmq.common.message.MessageQueue;
-import org.apache.rocketmq.common.protocol.route.BrokerData;
 import org.apache.rocketmq.tools.admin.DefaultMQAdminExt;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -55,15 +53,8 @@ class LitePullConsumerTest {
     /** UPDATE_CONSUMER_OFFSET on the master of {@code mq}'s broker, as mqadmin's offset tools send it. */
     private static void commitOnMaster(DefaultMQAdminExt admin, String group, MessageQueue mq, long offset)
         throws Exception {
-        String addr = null;
-        for (BrokerData bd : admin.examineTopicRouteInfo(mq.getTopic()).getBrokerDatas()) {
-            if (bd.getBrokerName().equals(mq.getBrokerName())) {
-                addr = bd.getBrokerAddrs().get(MixAll.MASTER_ID);
-            }
-        }
-        assertTrue(addr != null, "master of " + mq.getBrokerName() + " in the route of " + mq.getTopic());
         // synchronous: a refusal of the broker throws MQBrokerException
-        admin.updateConsumeOffset(addr, group, mq, offset);
+        admin.updateConsumeOffset(cluster.masterAddr(mq.getBrokerName()), group, mq, offset);
     }
 
     @Test

@@ -387,6 +387,15 @@ public final class RocketactorCluster implements AutoCloseable {
         return HOST + ":" + broker(node).listenPort;
     }
 
+    /** "127.0.0.1:listenPort" of the master of {@code brokerName}. */
+    public String masterAddr(String brokerName) {
+        Broker m = master(brokerName);
+        if (m == null) {
+            throw new IllegalArgumentException("no master of " + brokerName + " (have " + brokers.keySet() + ")");
+        }
+        return HOST + ":" + m.listenPort;
+    }
+
     /** "127.0.0.1:listenPort-2", the fast (VIP) channel. */
     public String fastAddr(String node) {
         return HOST + ":" + (broker(node).listenPort - 2);
