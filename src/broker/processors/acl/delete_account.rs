@@ -4,11 +4,10 @@
 
 use std::sync::Arc;
 
-use super::{acl_or_refuse, blocking, success};
-use crate::acl::edit::{self, EditError};
+use super::{acl_or_refuse, blocking, edited};
+use crate::acl::edit;
 use crate::actors::remoting::Reply;
 use crate::broker::node::state::Broker;
-use crate::broker::processors::reply::resp;
 use crate::codec::codes::response::DELETE_ACL_CONFIG_FAILED as FAILED;
 use crate::codec::RemotingCommand;
 
@@ -23,17 +22,14 @@ pub fn handle(b: &Arc<Broker>, req: RemotingCommand) -> Reply {
     let r = req.clone();
     blocking(
         move || {
-            match acl.edit(|st, _| edit::delete_account(st, &key)) {
-            Ok(()) => success(&r),
-            Err(EditError::Refused) => resp(
+            edited(
                 &r,
+                acl.edit(|st, _| edit::delete_account(st, &key)),
                 FAILED,
-                Some(format!(
+                format!(
                     "The accesskey[{access_key}] corresponding to accessConfig has been deleted failed."
-                )),
-            ),
-            Err(e) => resp(&r, FAILED, Some(e.to_string())),
-        }
+                ),
+            )
         },
         &req,
     )

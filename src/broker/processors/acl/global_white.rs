@@ -6,11 +6,10 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::{acl_or_refuse, blocking, split, success};
+use super::{acl_or_refuse, blocking, edited, split};
 use crate::acl::edit::{self, EditError};
 use crate::actors::remoting::Reply;
 use crate::broker::node::state::Broker;
-use crate::broker::processors::reply::resp;
 use crate::codec::codes::response::UPDATE_GLOBAL_WHITE_ADDRS_CONFIG_FAILED as FAILED;
 use crate::codec::RemotingCommand;
 
@@ -40,17 +39,12 @@ pub fn handle(b: &Arc<Broker>, req: RemotingCommand) -> Reply {
                     list,
                 )
             });
-            match out {
-                Ok(()) => success(&r),
-                Err(EditError::Refused) => resp(
-                    &r,
-                    FAILED,
-                    Some(format!(
-                        "The globalWhiteAddresses[{addrs}] has been updated failed."
-                    )),
-                ),
-                Err(e) => resp(&r, FAILED, Some(e.to_string())),
-            }
+            edited(
+                &r,
+                out,
+                FAILED,
+                format!("The globalWhiteAddresses[{addrs}] has been updated failed."),
+            )
         },
         &req,
     )

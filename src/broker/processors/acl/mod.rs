@@ -87,6 +87,21 @@ fn blocking(f: impl FnOnce() -> RemotingCommand + Send + 'static, req: &Remoting
     Reply::later(async move { Some(tokio::task::spawn_blocking(f).await.unwrap_or(fallback)) })
 }
 
+/// The answer to an ACL edit: SUCCESS, or `code` with Java's refusal remark (`refused`) or the
+/// edit's error.
+fn edited(
+    req: &RemotingCommand,
+    out: Result<(), crate::acl::edit::EditError>,
+    code: i32,
+    refused: String,
+) -> RemotingCommand {
+    match out {
+        Ok(()) => success(req),
+        Err(crate::acl::edit::EditError::Refused) => resp(req, code, Some(refused)),
+        Err(e) => resp(req, code, Some(e.to_string())),
+    }
+}
+
 /// SUCCESS with no remark (Java writes the response itself with remark null).
 fn success(req: &RemotingCommand) -> RemotingCommand {
     resp(req, response::SUCCESS, None)

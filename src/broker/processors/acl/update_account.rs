@@ -5,12 +5,11 @@
 
 use std::sync::Arc;
 
-use super::{acl_or_refuse, blocking, split, success};
-use crate::acl::edit::{self, EditError};
+use super::{acl_or_refuse, blocking, edited, split};
+use crate::acl::edit;
 use crate::acl::PlainAccessConfig;
 use crate::actors::remoting::Reply;
 use crate::broker::node::state::Broker;
-use crate::broker::processors::reply::resp;
 use crate::codec::codes::response::UPDATE_AND_CREATE_ACL_CONFIG_FAILED as FAILED;
 use crate::codec::RemotingCommand;
 
@@ -39,17 +38,14 @@ pub fn handle(b: &Arc<Broker>, req: RemotingCommand) -> Reply {
         move || {
             let out =
                 acl.edit(|st, loc| edit::update_account(st, loc.default_file.as_deref(), &cfg));
-            match out {
-                Ok(()) => success(&r),
-                Err(EditError::Refused) => resp(
-                    &r,
-                    FAILED,
-                    Some(format!(
-                        "The accesskey[{access_key}] corresponding to accessConfig has been updated failed."
-                    )),
+            edited(
+                &r,
+                out,
+                FAILED,
+                format!(
+                    "The accesskey[{access_key}] corresponding to accessConfig has been updated failed."
                 ),
-                Err(e) => resp(&r, FAILED, Some(e.to_string())),
-            }
+            )
         },
         &req,
     )
