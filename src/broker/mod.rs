@@ -8,13 +8,15 @@
 //! - [`store_actors`]: the commit-log writer and flush service around the synchronous store;
 //! - [`ha`]: master/slave commit-log replication;
 //! - [`transaction`]: half messages, END_TRANSACTION and the check scan;
-//! - [`meta`]: the metadata tables (topics, groups, offsets, clients, locks, filters).
+//! - [`meta`]: the metadata tables (topics, groups, offsets, clients, locks, filters);
+//! - [`stats`]: Java's BrokerStatsManager windows and the runtime TPS samples.
 
 pub mod actors;
 pub mod ha;
 pub mod meta;
 pub mod node;
 pub mod processors;
+pub mod stats;
 pub mod store_actors;
 pub mod transaction;
 

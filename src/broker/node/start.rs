@@ -73,6 +73,8 @@ pub struct BrokerHandle {
     pub schedule: Option<Slot<crate::broker::actors::schedule::ScheduleService>>,
     /// The transaction check (masters only).
     pub transaction_check: Option<Slot<crate::broker::transaction::check::TransactionCheck>>,
+    /// The statistics sampler (docs/metrics.md).
+    pub stats_sampler: Slot<crate::broker::stats::sampler::StatsSampler>,
     listeners: Vec<ListenerHandle>,
     maintenance: Mutex<Option<Maintenance>>,
 }
@@ -210,6 +212,8 @@ pub async fn start_broker(
         crate::broker::actors::schedule::start(&broker, root, book.clone(), &log).await?;
     let transaction_check =
         crate::broker::transaction::check::start(&broker, root, book.clone(), &log).await?;
+    let stats_sampler =
+        crate::broker::stats::sampler::start(&broker, root, book.clone(), &log).await?;
     let maintenance = Maintenance::start(Arc::downgrade(&broker), root)
         .await
         .map_err(|_| StoreError::ShutDown)?;
@@ -259,6 +263,7 @@ pub async fn start_broker(
         ha,
         schedule,
         transaction_check,
+        stats_sampler,
         listeners: vec![main_l, fast_l],
         maintenance: Mutex::new(Some(maintenance)),
     })

@@ -62,6 +62,8 @@ pub struct Stats {
     pub get_found: AtomicU64,
     pub get_miss: AtomicU64,
     pub get_msgs: AtomicU64,
+    /// Java's BrokerStatsManager items, the runtime TPS samples and the morning totals.
+    pub windows: crate::broker::stats::BrokerStatsManager,
 }
 
 impl Stats {

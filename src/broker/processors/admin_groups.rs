@@ -109,6 +109,11 @@ pub fn consume_stats(b: &Broker, req: &RemotingCommand) -> Outcome {
     let reader = b.store.reader();
     let mut stats = ConsumeStats::default();
     for (topic, read_queues, committed) in plan {
+        // Java: the group's GROUP_GET_NUMS minute TPS, summed over the topics.
+        let tps = b.stats.windows.consume_tps(&topic, &group);
+        if tps.is_finite() {
+            stats.consume_tps += tps;
+        }
         for (qid, consumer_offset) in (0..read_queues.max(0)).zip(committed) {
             let broker_offset = reader.max_offset_in_queue(&topic, qid).max(0);
             let consumer_offset = consumer_offset.max(0);

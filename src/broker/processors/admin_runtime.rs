@@ -30,10 +30,13 @@ pub fn runtime_table(b: &Broker) -> KVTable {
     set("runtime", format_runtime(now - boot));
     set("msgPutTotalTodayNow", put.to_string());
     set("msgGetTotalTodayNow", got.to_string());
-    set("msgPutTotalTodayMorning", "0".into());
-    set("msgGetTotalTodayMorning", "0".into());
-    set("msgPutTotalYesterdayMorning", "0".into());
-    set("msgGetTotalYesterdayMorning", "0".into());
+    // Java `BrokerStats`: the totals recorded at the last two local midnights (0 before).
+    let morning = &b.stats.windows.morning;
+    let m = |a: &std::sync::atomic::AtomicI64| a.load(Ordering::Relaxed).to_string();
+    set("msgPutTotalTodayMorning", m(&morning.put_today_morning));
+    set("msgGetTotalTodayMorning", m(&morning.get_today_morning));
+    set("msgPutTotalYesterdayMorning", m(&morning.put_yesterday_morning));
+    set("msgGetTotalYesterdayMorning", m(&morning.get_yesterday_morning));
     set("putMessageTimesTotal", put.to_string());
     let put_bytes = b.stats.put_bytes.load(Ordering::Relaxed);
     set("putMessageSizeTotal", put_bytes.to_string());
@@ -62,15 +65,16 @@ pub fn runtime_table(b: &Broker) -> KVTable {
     ) {
         set(&k, v);
     }
-    for k in [
-        "putTps",
-        "getFoundTps",
-        "getMissTps",
+    // StoreStatsService: "tps10 tps60 tps600" from the per-second samples (stats::call_tps).
+    let tps = &b.stats.windows.store_tps;
+    set("putTps", tps.put.render());
+    set("getFoundTps", tps.get_found.render());
+    set("getMissTps", tps.get_miss.render());
+    set(
         "getTotalTps",
-        "getTransferedTps",
-    ] {
-        set(k, "0.0 0.0 0.0".into());
-    }
+        crate::broker::stats::call_tps::render_sum(&tps.get_found, &tps.get_miss),
+    );
+    set("getTransferedTps", tps.get_transfered.render());
     set("sendThreadPoolQueueSize", "0".into());
     set(
         "sendThreadPoolQueueCapacity",

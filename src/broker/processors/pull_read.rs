@@ -19,6 +19,7 @@ pub use crate::broker::processors::pull_job::{PullJob, TagFilter};
 /// Reads from the store and builds the response (used for the first pass and after a park).
 pub fn execute(b: &Broker, job: &PullJob) -> RemotingCommand {
     let h = &job.header;
+    let begin = std::time::Instant::now();
     let reader = b.store.reader();
     let max_msgs = (h.max_msg_nums.max(1) as usize)
         .min(b.cfg.max_transfer_count_on_message_in_memory.max(1) as usize);
@@ -75,6 +76,17 @@ pub fn execute(b: &Broker, job: &PullJob) -> RemotingCommand {
             .get_msgs
             .fetch_add(got.messages.len() as u64, Ordering::Relaxed);
         r.body = body.freeze();
+        b.stats
+            .windows
+            .on_get(&crate::broker::stats::GetCount {
+                cluster: &b.cfg.broker_cluster_name,
+                group: &h.consumer_group,
+                topic: &h.topic,
+                queue_id: h.queue_id,
+                msg_count: got.messages.len() as i64,
+                bytes: got.total_bytes as i64,
+                latency_ms: begin.elapsed().as_millis() as i64,
+            });
     } else {
         b.stats.get_miss.fetch_add(1, Ordering::Relaxed);
     }

@@ -168,6 +168,12 @@ async fn complete(
     match b.store.puts.submit(PutKind::Single, msg).await {
         Ok(Ok(put)) => {
             b.stats.count_put(&put);
+            b.stats.windows.on_put(
+                &b.cfg.broker_cluster_name,
+                &put.topic,
+                put.msg_num as i64,
+                put.wrote_bytes as i64,
+            );
             header.msg_id = put.msg_id_header();
             header.queue_offset = put.queue_offset;
         }

@@ -397,6 +397,12 @@ async fn complete(
         }
     };
     b.stats.count_put(&put);
+    b.stats.windows.on_put(
+        &b.cfg.broker_cluster_name,
+        &put.topic,
+        put.msg_num as i64,
+        put.wrote_bytes as i64,
+    );
     let (code, remark) = match durable(b, &put, wait_store).await {
         Ok(answer) => answer,
         Err(e) => return resp(req, response::SYSTEM_ERROR, Some(e.to_string())),

@@ -52,9 +52,19 @@ pub async fn process(b: &Arc<Broker>, req: &RemotingCommand) -> RemotingCommand 
         Err(r) => return r,
     };
     let (topic, queue_id) = (msg.topic.clone(), msg.queue_id);
+    // Java's `backTopic`: the original topic the RETRY_TOPIC property carries.
+    let back_topic = crate::store::message::property(&msg.properties, PROPERTY_RETRY_TOPIC)
+        .unwrap_or(&msg.topic)
+        .to_string();
     match b.store.writer.get().send(Put(msg)).await {
         Ok(Ok(put)) => {
             b.stats.count_put(&put);
+            if put.topic == crate::store::message::SCHEDULE_TOPIC {
+                b.stats.windows.on_put_topic(&put.topic, 1, put.wrote_bytes as i64);
+            }
+            if let Ok(group) = req.header_str("group") {
+                b.stats.windows.on_send_back(group, &back_topic);
+            }
             debug!(b.log, "message sent back"; "component" => "send-back", "topic" => topic, "queue" => queue_id,
                    "offset" => put.queue_offset);
             ok(req)
