@@ -274,6 +274,12 @@ pub struct BrokerConfig {
     // ---- delay ----
     /// `messageDelayLevel` ("1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h").
     pub message_delay_level: String,
+
+    // ---- our extensions ----
+    /// `metricsListen` (our key; unset = off): `host:port` of the Prometheus `/metrics`
+    /// endpoint (docs/metrics.md); port 0 picks a free port, logged and written to
+    /// `<storePathRootDir>/metrics.addr`.
+    pub metrics_listen: Option<String>,
 }
 
 /// Java's default delay levels.
@@ -411,6 +417,8 @@ impl Default for BrokerConfig {
             ha_max_gap_not_in_sync: None,
 
             message_delay_level: DEFAULT_MESSAGE_DELAY_LEVEL.into(),
+
+            metrics_listen: None,
         }
     }
 }

@@ -130,6 +130,9 @@ static BROKER_KEYS: &[KeySpec<BrokerConfig>] = key_table!(BrokerConfig {
     "haMaxGapNotInSync" => ha_max_gap_not_in_sync,
 
     "messageDelayLevel" => message_delay_level,
+
+    // Our extension (docs/metrics.md).
+    "metricsListen" => metrics_listen,
 });
 
 /// RocketMQ 4.9.7 broker keys that rocketactor does not implement.

@@ -48,6 +48,9 @@ pub struct NamesrvConfig {
     pub server_pooled_byte_buf_allocator_enable: bool,
     /// `useEpollNativeSelector` (false) — no effect.
     pub use_epoll_native_selector: bool,
+    /// `metricsListen` (our key; unset = off): `host:port` of the Prometheus `/metrics`
+    /// endpoint (docs/metrics.md); port 0 picks a free port (logged).
+    pub metrics_listen: Option<String>,
 }
 
 impl Default for NamesrvConfig {
@@ -72,6 +75,7 @@ impl Default for NamesrvConfig {
             server_async_semaphore_value: 64,
             server_pooled_byte_buf_allocator_enable: true,
             use_epoll_native_selector: false,
+            metrics_listen: None,
         }
     }
 }
@@ -95,6 +99,8 @@ static NAMESRV_KEYS: &[KeySpec<NamesrvConfig>] = key_table!(NamesrvConfig {
     inert "serverAsyncSemaphoreValue" => server_async_semaphore_value,
     inert "serverPooledByteBufAllocatorEnable" => server_pooled_byte_buf_allocator_enable,
     inert "useEpollNativeSelector" => use_epoll_native_selector,
+    // Our extension (docs/metrics.md).
+    "metricsListen" => metrics_listen,
 });
 
 static UNIMPLEMENTED: &[&str] = &[

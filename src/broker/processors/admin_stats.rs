@@ -46,10 +46,13 @@ pub fn view_stats(b: &Broker, req: &RemotingCommand) -> Outcome {
     };
     let w = |w: Window| {
         let f = item.figures(w);
+        // fastjson writes Java's NaN (two samples in one millisecond) as null, which every
+        // client reads as 0.
+        let finite = |v: f64| if v.is_finite() { v } else { 0.0 };
         BrokerStatsItem {
-            avgpt: f.avgpt,
+            avgpt: finite(f.avgpt),
             sum: f.sum,
-            tps: f.tps,
+            tps: finite(f.tps),
         }
     };
     json_ok(

@@ -107,6 +107,9 @@ struct Shared {
     waiters: Mutex<Vec<Waiter>>,
     slot: ThreadSlot,
     log: Logger,
+    /// Seconds each commit-log flush took (`/metrics`, docs/metrics.md); observed on this
+    /// thread only.
+    latency: prometheus_client::metrics::histogram::Histogram,
 }
 
 /// Handle to the flush thread; cheap to clone.
@@ -117,6 +120,11 @@ pub struct FlushHandle {
 }
 
 impl FlushHandle {
+    /// The commit-log flush latency histogram (shared: a clone observes into the same one).
+    pub fn latency(&self) -> prometheus_client::metrics::histogram::Histogram {
+        self.shared.latency.clone()
+    }
+
     /// Starts the flush thread over a (replaceable) reader slot, supervised by `root`.
     pub async fn start(
         reader: Arc<Mutex<StoreReader>>,
@@ -132,6 +140,9 @@ impl FlushHandle {
             read_only,
             rx,
             waiters: Mutex::new(Vec::new()),
+            latency: prometheus_client::metrics::histogram::Histogram::new(
+                prometheus_client::metrics::histogram::exponential_buckets(0.0001, 2.0, 16),
+            ),
             slot: ThreadSlot::new(),
             log: log.new(slog::o!("component" => FLUSH_COMPONENT)),
         });
@@ -285,7 +296,10 @@ impl FlushLoop {
         if thorough {
             self.last_thorough = Instant::now();
         }
-        match reader.flush_commit_log(least) {
+        let began = Instant::now();
+        let flushed = reader.flush_commit_log(least);
+        self.sh.latency.observe(began.elapsed().as_secs_f64());
+        match flushed {
             Ok(flushed) => {
                 for (offset, reply) in std::mem::take(&mut *waiters) {
                     if offset <= flushed {

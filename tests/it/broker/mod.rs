@@ -16,4 +16,5 @@ mod restart;
 mod schedule;
 mod send_retry_group;
 mod sql_filter;
+mod stats;
 mod transaction;
