@@ -19,6 +19,7 @@ pub mod config;
 pub mod failpoint;
 pub mod filter;
 pub mod logging;
+pub mod metrics;
 pub mod namesrv;
 pub mod protocol;
 pub mod store;

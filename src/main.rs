@@ -252,6 +252,18 @@ fn run_namesrv(
         warn!(log, "configuration warning"; "warning" => w);
     }
     let cfg = loaded.config;
+    let metrics_listen = match cfg
+        .metrics_listen
+        .as_deref()
+        .map(rocketactor::metrics::parse_listen)
+        .transpose()
+    {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let settings = NamesrvSettings {
         listen: listen
             .unwrap_or_else(|| std::net::SocketAddr::new(cfg.bind_address, cfg.listen_port)),
@@ -263,6 +275,7 @@ fn run_namesrv(
             .iter()
             .map(|k| (k.name().to_string(), k.render(&cfg)))
             .collect(),
+        metrics_listen,
     };
     let system = actix::System::new();
     system.block_on(async move {

@@ -53,6 +53,9 @@ pub struct NamesrvSettings {
     /// `Configuration.getAllConfigsFormatString` of NamesrvConfig + NettyServerConfig).
     /// `listenPort` is always the bound port.
     pub config: Vec<(String, String)>,
+    /// `metricsListen` (our extension): where to serve `/metrics` (docs/metrics.md); off
+    /// when `None`.
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 impl Default for NamesrvSettings {
@@ -64,6 +67,7 @@ impl Default for NamesrvSettings {
             idle_timeout: Duration::from_secs(120),
             kv_config_path: None,
             config: Vec::new(),
+            metrics_listen: None,
         }
     }
 }
@@ -77,6 +81,8 @@ pub enum NamesrvError {
     Kv(#[from] KvStoreError),
     #[error("name server supervisor is gone; cannot start the route registry")]
     NoSupervisor,
+    #[error("name server metrics: {0}")]
+    Metrics(#[from] crate::metrics::MetricsError),
 }
 
 /// A running name server.
@@ -87,9 +93,15 @@ pub struct NamesrvHandle {
     arbiter: ArbiterHandle,
     root: Addr<RootSupervisor>,
     book: RestartBook,
+    metrics: Option<Arc<crate::metrics::MetricsServer>>,
 }
 
 impl NamesrvHandle {
+    /// The bound `/metrics` address when `metricsListen` is set.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics.as_ref().map(|m| m.local_addr())
+    }
+
     /// The bound address.
     pub fn local_addr(&self) -> SocketAddr {
         self.listener.local_addr()
@@ -116,6 +128,9 @@ impl NamesrvHandle {
         self.root.do_send(StopWatching);
         self.listener.stop();
         self.arbiter.stop();
+        if let Some(m) = self.metrics.clone() {
+            actix_rt::spawn(async move { m.stop().await });
+        }
     }
 }
 
@@ -180,7 +195,11 @@ pub async fn start_namesrv(
         component: "namesrv-listener",
         ..ServerSettings::default()
     };
-    let handler = Arc::new(NamesrvHandler::new(registry.clone()));
+    let requests: Arc<handler::RequestCounts> = Arc::default();
+    let handler = Arc::new(NamesrvHandler::counting(
+        registry.clone(),
+        requests.clone(),
+    ));
     let listener =
         match start_supervised_listener(cfg.listen, handler, settings, &root, &book, &log).await {
             Ok(l) => l,
@@ -193,11 +212,30 @@ pub async fn start_namesrv(
         &mut config_state.lock().config,
         listener.local_addr().port(),
     );
+    let metrics = match cfg.metrics_listen {
+        Some(addr) => {
+            let sources = crate::metrics::namesrv::NamesrvSources {
+                state: Arc::downgrade(&config_state),
+                requests,
+                book: book.clone(),
+            };
+            match crate::metrics::serve(addr, crate::metrics::namesrv::render(sources), &log) {
+                Ok(m) => Some(Arc::new(m)),
+                Err(e) => {
+                    listener.stop();
+                    stop_all(&root, &arbiter);
+                    return Err(e.into());
+                }
+            }
+        }
+        None => None,
+    };
     Ok(NamesrvHandle {
         listener,
         registry,
         arbiter,
         root,
         book,
+        metrics,
     })
 }

@@ -352,6 +352,16 @@ impl RouteTables {
     pub fn live_count(&self) -> usize {
         self.broker_live.len()
     }
+
+    /// (clusters, broker names, live broker addresses, topics), for `/metrics`.
+    pub fn sizes(&self) -> (usize, usize, usize, usize) {
+        (
+            self.cluster_addr.len(),
+            self.broker_addr.len(),
+            self.broker_live.len(),
+            self.topic_queue.len(),
+        )
+    }
 }
 
 #[cfg(test)]

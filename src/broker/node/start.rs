@@ -56,6 +56,8 @@ pub enum BrokerError {
     Acl(#[from] crate::acl::AclConfigError),
     #[error("ACL watcher thread: {0}")]
     AclWatcher(std::io::Error),
+    #[error("metrics: {0}")]
+    Metrics(#[from] crate::metrics::MetricsError),
 }
 
 /// A running broker.
@@ -75,6 +77,8 @@ pub struct BrokerHandle {
     pub transaction_check: Option<Slot<crate::broker::transaction::check::TransactionCheck>>,
     /// The statistics sampler (docs/metrics.md).
     pub stats_sampler: Slot<crate::broker::stats::sampler::StatsSampler>,
+    /// The `/metrics` endpoint when `metricsListen` is set (docs/metrics.md).
+    pub metrics: Option<crate::metrics::MetricsServer>,
     listeners: Vec<ListenerHandle>,
     maintenance: Mutex<Option<Maintenance>>,
 }
@@ -248,6 +252,7 @@ pub async fn start_broker(
         &log,
     )
     .await?;
+    let metrics = start_metrics(&broker, &log)?;
     broker
         .stats
         .boot_ms
@@ -264,9 +269,31 @@ pub async fn start_broker(
         schedule,
         transaction_check,
         stats_sampler,
+        metrics,
         listeners: vec![main_l, fast_l],
         maintenance: Mutex::new(Some(maintenance)),
     })
+}
+
+/// Starts `/metrics` when `metricsListen` is set and writes the bound address to
+/// `<storePathRootDir>/metrics.addr` (docs/metrics.md).
+fn start_metrics(
+    broker: &Arc<Broker>,
+    log: &Logger,
+) -> Result<Option<crate::metrics::MetricsServer>, BrokerError> {
+    let Some(listen) = broker.cfg.metrics_listen.as_deref() else {
+        return Ok(None);
+    };
+    let addr = crate::metrics::parse_listen(listen)?;
+    let server = crate::metrics::serve(
+        addr,
+        crate::metrics::broker::render(Arc::downgrade(broker)),
+        log,
+    )?;
+    let path = broker.cfg.store_paths().root.join("metrics.addr");
+    std::fs::write(&path, server.local_addr().to_string())
+        .map_err(|source| crate::metrics::MetricsError::AddrFile { path, source })?;
+    Ok(Some(server))
 }
 
 /// Starts the pull-hold actor of `broker` (component `pull-hold`) over the shared parked pulls.
@@ -389,6 +416,9 @@ impl BrokerHandle {
             .store(true, std::sync::atomic::Ordering::Release);
         for l in &self.listeners {
             l.stop();
+        }
+        if let Some(m) = &self.metrics {
+            m.stop().await;
         }
         let regs: Vec<_> = self
             .broker
