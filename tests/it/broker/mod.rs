@@ -9,6 +9,7 @@ mod ha;
 mod meta_clients;
 mod meta_persist;
 mod meta_topics;
+mod metrics;
 mod pull_filter;
 mod pull_subscription;
 mod reply_message;
