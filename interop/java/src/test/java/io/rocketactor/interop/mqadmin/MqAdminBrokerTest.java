@@ -41,6 +41,45 @@ class MqAdminBrokerTest {
         return m;
     }
 
+    /** The first ("last 10 s") figure of a runtime-info TPS string, NaN while not sampled yet. */
+    private static double firstTps(Map<String, String> status) {
+        String v = status.get("putTps");
+        if (v == null || v.isEmpty()) {
+            return Double.NaN;
+        }
+        try {
+            return Double.parseDouble(v.split(" ")[0]);
+        } catch (NumberFormatException ex) {
+            return Double.NaN;
+        }
+    }
+
+    @Test
+    void brokerStatusPutTpsFollowsALoad() throws Exception {
+        MqAdminEnv e = env();
+        String t = e.topic("br_tps", 1);
+        DefaultMQProducer p = e.producer(MqAdminEnv.unique("pg_tps"));
+        MessageQueue mq = new MessageQueue(t, e.brokerA, 0);
+        // A bounded load: sends until brokerStatus shows a non-zero putTps, at most 60 s.
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+        double during = 0;
+        int sent = 0;
+        while (System.nanoTime() < deadline) {
+            for (int i = 0; i < 20; i++) {
+                p.send(new org.apache.rocketmq.common.message.Message(t, ("tps" + sent).getBytes()), mq);
+                sent++;
+            }
+            during = firstTps(kv(e.mq("brokerStatus", "-b", e.masterA).ok()));
+            if (during > 0) {
+                break;
+            }
+        }
+        assertTrue(during > 0, "putTps stayed 0 during a load of " + sent + " messages");
+        // Idle: the 10 s figure falls back to 0 (bounded wait on the condition).
+        Eventually.await(java.time.Duration.ofSeconds(45), "putTps back to 0 after the load",
+            () -> firstTps(kv(e.mq("brokerStatus", "-b", e.masterA).ok())) == 0.0);
+    }
+
     @Test
     void brokerStatus() throws Exception {
         MqAdminEnv e = env();
