@@ -225,7 +225,9 @@ pub fn registry(b: &Broker) -> Registry {
         for (key, item) in set.entries() {
             if let Some((topic, group)) = split_topic_group(&key) {
                 let tps = item.figures(Window::Minute).tps;
-                consumer_tps.get_or_create(&gl(topic, group)).set(finite(tps));
+                consumer_tps
+                    .get_or_create(&gl(topic, group))
+                    .set(finite(tps));
                 msgs_out
                     .get_or_create(&ol(topic, group))
                     .inc_by(item.value().max(0) as u64);
@@ -333,7 +335,9 @@ fn offsets(
             committed += (*off).max(0);
             behind += (max - (*off).max(0)).max(0);
         }
-        consumer_offset.get_or_create(&gl(topic, group)).set(committed);
+        consumer_offset
+            .get_or_create(&gl(topic, group))
+            .set(committed);
         accumulation.get_or_create(&gl(topic, group)).set(behind);
     }
     reg.register(
@@ -499,10 +503,7 @@ mod tests {
     #[test]
     fn stats_keys_split() {
         assert_eq!(split_topic_group("T@G"), Some(("T", "G")));
-        assert_eq!(
-            split_queue_topic_group("3@T@G"),
-            Some(("3", "T", "G"))
-        );
+        assert_eq!(split_queue_topic_group("3@T@G"), Some(("3", "T", "G")));
         assert_eq!(split_topic_group("T"), None);
     }
 }

@@ -61,9 +61,7 @@ pub fn parse_listen(value: &str) -> Result<SocketAddr, MetricsError> {
     if let Ok(a) = v.parse::<SocketAddr>() {
         return Ok(a);
     }
-    let (host, port) = v
-        .rsplit_once(':')
-        .ok_or_else(|| bad("no `:port`".into()))?;
+    let (host, port) = v.rsplit_once(':').ok_or_else(|| bad("no `:port`".into()))?;
     let port: u16 = port.parse().map_err(|e| bad(format!("port: {e}")))?;
     if host.eq_ignore_ascii_case("localhost") {
         return Ok(SocketAddr::from(([127, 0, 0, 1], port)));
@@ -73,7 +71,11 @@ pub fn parse_listen(value: &str) -> Result<SocketAddr, MetricsError> {
 
 /// Binds `addr` and serves `GET /metrics` from `render` inside the current actix System.
 /// The bound address is logged (`metrics endpoint started`, key `listen`).
-pub fn serve(addr: SocketAddr, render: Render, log: &Logger) -> Result<MetricsServer, MetricsError> {
+pub fn serve(
+    addr: SocketAddr,
+    render: Render,
+    log: &Logger,
+) -> Result<MetricsServer, MetricsError> {
     let listener =
         std::net::TcpListener::bind(addr).map_err(|source| MetricsError::Bind { addr, source })?;
     let bound = listener

@@ -29,7 +29,12 @@ impl RequestCounts {
     pub fn snapshot(&self) -> Vec<(i32, u64)> {
         self.by_code
             .iter()
-            .map(|e| (*e.key(), e.value().load(std::sync::atomic::Ordering::Relaxed)))
+            .map(|e| {
+                (
+                    *e.key(),
+                    e.value().load(std::sync::atomic::Ordering::Relaxed),
+                )
+            })
             .collect()
     }
 }
@@ -49,7 +54,10 @@ impl NamesrvHandler {
     }
 
     /// A handler that counts every request into `requests`.
-    pub fn counting(registry: Slot<RouteRegistry>, requests: std::sync::Arc<RequestCounts>) -> Self {
+    pub fn counting(
+        registry: Slot<RouteRegistry>,
+        requests: std::sync::Arc<RequestCounts>,
+    ) -> Self {
         NamesrvHandler { registry, requests }
     }
 }

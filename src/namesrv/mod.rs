@@ -196,10 +196,7 @@ pub async fn start_namesrv(
         ..ServerSettings::default()
     };
     let requests: Arc<handler::RequestCounts> = Arc::default();
-    let handler = Arc::new(NamesrvHandler::counting(
-        registry.clone(),
-        requests.clone(),
-    ));
+    let handler = Arc::new(NamesrvHandler::counting(registry.clone(), requests.clone()));
     let listener =
         match start_supervised_listener(cfg.listen, handler, settings, &root, &book, &log).await {
             Ok(l) => l,

@@ -35,8 +35,14 @@ pub fn runtime_table(b: &Broker) -> KVTable {
     let m = |a: &std::sync::atomic::AtomicI64| a.load(Ordering::Relaxed).to_string();
     set("msgPutTotalTodayMorning", m(&morning.put_today_morning));
     set("msgGetTotalTodayMorning", m(&morning.get_today_morning));
-    set("msgPutTotalYesterdayMorning", m(&morning.put_yesterday_morning));
-    set("msgGetTotalYesterdayMorning", m(&morning.get_yesterday_morning));
+    set(
+        "msgPutTotalYesterdayMorning",
+        m(&morning.put_yesterday_morning),
+    );
+    set(
+        "msgGetTotalYesterdayMorning",
+        m(&morning.get_yesterday_morning),
+    );
     set("putMessageTimesTotal", put.to_string());
     let put_bytes = b.stats.put_bytes.load(Ordering::Relaxed);
     set("putMessageSizeTotal", put_bytes.to_string());

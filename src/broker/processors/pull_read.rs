@@ -76,17 +76,15 @@ pub fn execute(b: &Broker, job: &PullJob) -> RemotingCommand {
             .get_msgs
             .fetch_add(got.messages.len() as u64, Ordering::Relaxed);
         r.body = body.freeze();
-        b.stats
-            .windows
-            .on_get(&crate::broker::stats::GetCount {
-                cluster: &b.cfg.broker_cluster_name,
-                group: &h.consumer_group,
-                topic: &h.topic,
-                queue_id: h.queue_id,
-                msg_count: got.messages.len() as i64,
-                bytes: got.total_bytes as i64,
-                latency_ms: begin.elapsed().as_millis() as i64,
-            });
+        b.stats.windows.on_get(&crate::broker::stats::GetCount {
+            cluster: &b.cfg.broker_cluster_name,
+            group: &h.consumer_group,
+            topic: &h.topic,
+            queue_id: h.queue_id,
+            msg_count: got.messages.len() as i64,
+            bytes: got.total_bytes as i64,
+            latency_ms: begin.elapsed().as_millis() as i64,
+        });
     } else {
         b.stats.get_miss.fetch_add(1, Ordering::Relaxed);
     }

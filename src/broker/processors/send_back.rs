@@ -60,7 +60,9 @@ pub async fn process(b: &Arc<Broker>, req: &RemotingCommand) -> RemotingCommand 
         Ok(Ok(put)) => {
             b.stats.count_put(&put);
             if put.topic == crate::store::message::SCHEDULE_TOPIC {
-                b.stats.windows.on_put_topic(&put.topic, 1, put.wrote_bytes as i64);
+                b.stats
+                    .windows
+                    .on_put_topic(&put.topic, 1, put.wrote_bytes as i64);
             }
             if let Ok(group) = req.header_str("group") {
                 b.stats.windows.on_send_back(group, &back_topic);

@@ -167,7 +167,10 @@ impl BrokerStatsManager {
     pub fn consume_tps(&self, topic: &str, group: &str) -> f64 {
         self.sets
             .get(GROUP_GET_NUMS)
-            .map(|s| s.figures(&topic_group_key(topic, group), Window::Minute).tps)
+            .map(|s| {
+                s.figures(&topic_group_key(topic, group), Window::Minute)
+                    .tps
+            })
             .unwrap_or(0.0)
     }
 

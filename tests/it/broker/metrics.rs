@@ -49,9 +49,7 @@ fn find(scrape: &Scrape, metric: &str, labels: &[(&str, &str)]) -> Option<f64> {
     scrape
         .samples
         .iter()
-        .find(|s| {
-            s.metric == metric && labels.iter().all(|(k, v)| s.labels.get(k) == Some(*v))
-        })
+        .find(|s| s.metric == metric && labels.iter().all(|(k, v)| s.labels.get(k) == Some(*v)))
         .map(value)
 }
 
@@ -152,7 +150,12 @@ async fn broker_and_namesrv_metrics_follow_the_traffic() {
     assert!(find(&s, "rocketmq_broker_put_messages_total", &[]).unwrap() >= N as f64);
     assert!(find(&s, "rocketmq_storage_commitlog_max_offset", &[]).unwrap() > 0.0);
     assert!(find(&s, "rocketmq_broker_connections", &[]).unwrap() >= 1.0);
-    let ratio = find(&s, "rocketmq_storage_disk_used_ratio", &[("store", "commitlog")]).unwrap();
+    let ratio = find(
+        &s,
+        "rocketmq_storage_disk_used_ratio",
+        &[("store", "commitlog")],
+    )
+    .unwrap();
     assert!((0.0..=1.0).contains(&ratio), "{ratio}");
     assert!(
         s.samples
@@ -185,8 +188,11 @@ async fn broker_and_namesrv_metrics_follow_the_traffic() {
     assert!(risen.is_some(), "rocketmq_broker_tps stayed 0 under load");
     // ... and falls back to 0 once the load stops.
     eventually("rocketmq_broker_tps back to 0", || async {
-        find(&scrape(metrics).await, "rocketmq_broker_tps", &[("broker", "broker-met")])
-            == Some(0.0)
+        find(
+            &scrape(metrics).await,
+            "rocketmq_broker_tps",
+            &[("broker", "broker-met")],
+        ) == Some(0.0)
     })
     .await;
 
