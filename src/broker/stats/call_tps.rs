@@ -1,9 +1,10 @@
 //! The store's per-second call counters (Java `StoreStatsService`): one snapshot of a running
 //! total every second, the last 601 kept, and the TPS over the last 10, 60 and 600 seconds as
 //! GET_BROKER_RUNTIME_INFO's `putTps`, `getFoundTps`, `getMissTps`, `getTransferedTps` and
-//! `getTotalTps` print them: `"tps10 tps60 tps600"`, each figure empty while fewer than
-//! that many seconds were sampled (Java's `result += ...` on an empty string), except
-//! `getTotalTps`, which Java prints as numbers always. docs/metrics.md.
+//! `getTotalTps` print them: `"tps10 tps60 tps600"`. A span not sampled long enough yet prints
+//! `0.0` where Java prints an empty figure (its `result += ...` on an empty string): Java's
+//! tools drop empty split parts, but the dashboard and other clients parse three numbers, and
+//! `0.0` reads the same to Java's tools. docs/metrics.md.
 
 use std::collections::VecDeque;
 
@@ -45,17 +46,17 @@ impl CallTps {
         Some((v1 - v0) as f64 / (t1 - t0) as f64 * 1000.0)
     }
 
-    /// `"a b c"` with Java's empty figure for a span not yet sampled.
+    /// `"a b c"`, `0.0` for a span not yet sampled.
     pub fn render(&self) -> String {
         SPANS
             .iter()
-            .map(|&n| self.tps(n).map(java_double).unwrap_or_default())
+            .map(|&n| java_double(self.tps(n).unwrap_or(0.0)))
             .collect::<Vec<_>>()
             .join(" ")
     }
 }
 
-/// `getTotalTps`: found + miss, 0.0 for a span not yet sampled.
+/// `getTotalTps`: found + miss, `0.0` for a span not yet sampled (as Java).
 pub fn render_sum(a: &CallTps, b: &CallTps) -> String {
     SPANS
         .iter()
@@ -68,16 +69,16 @@ pub fn render_sum(a: &CallTps, b: &CallTps) -> String {
 mod tests {
     use super::*;
 
-    /// 20 per second for 11 samples: the 10 s span is 20.0, the longer spans are still empty.
+    /// 20 per second for 11 samples: the 10 s span is 20.0, the longer spans not sampled yet.
     #[test]
     fn spans_fill_like_java() {
         let c = CallTps::default();
-        assert_eq!(c.render(), "  ");
+        assert_eq!(c.render(), "0.0 0.0 0.0");
         for i in 0..11 {
             c.sample(i * 1000, i * 20);
         }
         assert_eq!(c.tps(10), Some(20.0));
-        assert_eq!(c.render(), "20.0  ");
+        assert_eq!(c.render(), "20.0 0.0 0.0");
         let z = CallTps::default();
         assert_eq!(render_sum(&c, &z), "20.0 0.0 0.0");
         for i in 11..700 {
