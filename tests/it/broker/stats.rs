@@ -191,3 +191,68 @@ async fn runtime_put_tps_follows_a_load() {
     producer.shutdown();
     broker.stop().await;
 }
+
+/// The sampler is supervised: stopped and panicked, it is restarted (counted as
+/// `restarts_stats-sampler`) and the windows, which live in the broker state, keep their counts.
+#[actix_rt::test]
+async fn sampler_restarts_keep_the_windows() {
+    use rocketactor::actors::supervisor::InjectFailure;
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = Cluster::start().await;
+    let broker = cluster
+        .broker(cluster.broker_config("broker-smp", BrokerRole::AsyncMaster, dir.path()))
+        .await;
+    let addr = broker.client_addr();
+    let ns = cluster.namesrv_addr();
+    let admin = Admin::new(&ns).unwrap();
+    admin
+        .create_topic(&addr, &TopicConfig::new("SMP_T", 1, 1, 6))
+        .await
+        .unwrap();
+    let producer = Producer::new(&ns, "pg-smp").unwrap();
+    producer.start().unwrap();
+    let mq = MessageQueue::new("SMP_T", "broker-smp", 0);
+    let send = |n: usize| {
+        let (p, mq) = (&producer, mq.clone());
+        async move {
+            for _ in 0..n {
+                p.send_to_queue(&mq, Message::new("x")).await.unwrap();
+            }
+        }
+    };
+    send(3).await;
+    let restarts = |want: &'static str| {
+        let (admin, addr) = (&admin, addr.clone());
+        async move {
+            admin
+                .broker_runtime_info(&addr)
+                .await
+                .ok()
+                .and_then(|i| i.get("restarts_stats-sampler").cloned())
+                .as_deref()
+                == Some(want)
+        }
+    };
+    broker
+        .stats_sampler
+        .get()
+        .send(InjectFailure::Stop)
+        .await
+        .unwrap();
+    eventually("sampler restarted after a stop", || restarts("1")).await;
+    broker.stats_sampler.get().do_send(InjectFailure::Panic);
+    eventually("sampler rebuilt after a panic", || restarts("2")).await;
+    send(2).await;
+    // The rebuilt actor answers SampleNow (the slot follows the new address).
+    eventually("sampler answers again", || async {
+        broker.stats_sampler.get().send(SampleNow).await.is_ok()
+    })
+    .await;
+    let put = admin
+        .view_broker_stats(&addr, "TOPIC_PUT_NUMS", "SMP_T")
+        .await
+        .unwrap();
+    assert_eq!(put.stats_minute.sum, 5, "{put:?}");
+    producer.shutdown();
+    broker.stop().await;
+}
