@@ -5,6 +5,7 @@
 //! which Prometheus' text parsers read). Nothing here runs on a request path of the node.
 
 pub mod broker;
+mod broker_runtime;
 pub mod namesrv;
 
 use std::net::SocketAddr;
