@@ -149,6 +149,7 @@ pub async fn start_broker(
             acl_watcher: Mutex::new(acl_watcher),
             config_updates: Mutex::default(),
             client_calls: Default::default(),
+            manual_clean: Default::default(),
         })
     };
     // Bound now (the advertised addresses need the real ports), served last: a client that

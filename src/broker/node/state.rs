@@ -113,6 +113,8 @@ pub struct Broker {
     pub config_updates: Mutex<std::collections::BTreeMap<String, String>>,
     /// Requests relayed to a client (307, 309) waiting for its answer.
     pub client_calls: crate::broker::processors::call_client::PendingCalls,
+    /// Manual commit-log deletion armed by DELETE_EXPIRED_COMMITLOG (329).
+    pub manual_clean: crate::broker::actors::maintenance::ManualClean,
 }
 
 impl Broker {

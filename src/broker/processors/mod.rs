@@ -11,6 +11,7 @@ pub mod admin_query;
 pub mod admin_reset;
 pub mod admin_runtime;
 pub mod admin_stats;
+pub mod admin_store_clean;
 pub mod admin_topics;
 pub mod admin_update_config;
 pub mod call_client;

@@ -2,6 +2,7 @@
 //! its file under `processors/` (or `transaction/`) and one line here. Codes are from
 //! `codec::codes::request`; which port serves which code: docs/protocol.md §2.2.
 
+use super::admin_store_clean;
 use super::command::{Ctx, Serve};
 use super::{acl, admin_reset, admin_update_config, call_client};
 use super::{admin_config, admin_groups, admin_meta, admin_query, admin_runtime, admin_stats};
@@ -89,6 +90,13 @@ pub fn lookup(code: i32) -> Option<Serve> {
         }
         UPDATE_GLOBAL_WHITE_ADDRS_CONFIG => |c, r| Ok(acl::global_white::handle(c.broker, r)),
         GET_BROKER_CLUSTER_ACL_CONFIG => |c, r| Ok(acl::cluster_config::handle(c.broker, r)),
+        CLEAN_EXPIRED_CONSUMEQUEUE => |c, r| Ok(admin_store_clean::clean_expired_cq(c.broker, r)),
+        CLEAN_UNUSED_TOPIC => |c, r| Ok(admin_store_clean::clean_unused_topic(c.broker, r)),
+        DELETE_EXPIRED_COMMITLOG => |c, r| {
+            Ok(Reply::now(admin_store_clean::delete_expired_commit_log(
+                c.broker, &r,
+            )))
+        },
         _ => return None,
     };
     Some(serve)

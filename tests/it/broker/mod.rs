@@ -4,6 +4,7 @@ mod acl;
 mod admin;
 mod admin_groups;
 mod admin_messages;
+mod admin_store_clean;
 mod e2e;
 mod ha;
 mod meta_clients;

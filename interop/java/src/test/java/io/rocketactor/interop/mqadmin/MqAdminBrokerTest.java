@@ -174,7 +174,6 @@ class MqAdminBrokerTest {
     }
 
     @Test
-    @ExpectedFailure("CLEAN_EXPIRED_CONSUMEQUEUE (306) not implemented")
     void cleanExpiredCQ() {
         MqAdminEnv e = env();
         assertEquals("success", e.mq("cleanExpiredCQ", "-c", e.clusterName).ok().out.trim());
@@ -182,7 +181,6 @@ class MqAdminBrokerTest {
     }
 
     @Test
-    @ExpectedFailure("DELETE_EXPIRED_COMMITLOG (329) not implemented")
     void deleteExpiredCommitLog() {
         MqAdminEnv e = env();
         assertEquals("success", e.mq("deleteExpiredCommitLog", "-c", e.clusterName).ok().out.trim());
@@ -190,7 +188,6 @@ class MqAdminBrokerTest {
     }
 
     @Test
-    @ExpectedFailure("CLEAN_UNUSED_TOPIC (316) not implemented")
     void cleanUnusedTopic() throws Exception {
         MqAdminEnv e = env();
         String t = e.topic("br_unused", 1);
