@@ -5,6 +5,7 @@
 use super::admin_store_clean;
 use super::command::{Ctx, Serve};
 use super::{acl, admin_reset, admin_update_config, call_client};
+use super::{admin_broker_consume, admin_consume_queue, admin_producers};
 use super::{admin_config, admin_groups, admin_meta, admin_query, admin_runtime, admin_stats};
 use super::{admin_topics, client_manage, offsets, pull, reply_message, send, send_back};
 use crate::actors::remoting::Reply;
@@ -97,6 +98,9 @@ pub fn lookup(code: i32) -> Option<Serve> {
                 c.broker, &r,
             )))
         },
+        GET_BROKER_CONSUME_STATS => now!(admin_broker_consume::broker_consume_stats),
+        QUERY_CONSUME_QUEUE => now!(admin_consume_queue::query_consume_queue),
+        GET_ALL_PRODUCER_INFO => now!(admin_producers::all_producer_info),
         _ => return None,
     };
     Some(serve)

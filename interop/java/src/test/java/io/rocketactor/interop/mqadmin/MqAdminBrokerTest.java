@@ -12,7 +12,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.rocketactor.interop.Eventually;
-import io.rocketactor.interop.ExpectedFailure;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.client.producer.SendResult;
 import org.apache.rocketmq.common.MQVersion;
@@ -133,7 +132,6 @@ class MqAdminBrokerTest {
     }
 
     @Test
-    @ExpectedFailure("GET_BROKER_CONSUME_STATS (317) not implemented")
     void brokerConsumeStats() throws Exception {
         MqAdminEnv e = env();
         String t = e.topic("br_cstats", 1);

@@ -16,7 +16,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.rocketactor.interop.Eventually;
-import io.rocketactor.interop.ExpectedFailure;
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
 import org.apache.rocketmq.client.exception.MQClientException;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
@@ -246,7 +245,6 @@ class MqAdminGroupTest {
     }
 
     @Test
-    @ExpectedFailure("GET_ALL_PRODUCER_INFO (328) not implemented")
     void producer() throws Exception {
         MqAdminEnv e = env();
         String t = e.topic("grp_producer", 1);
