@@ -274,6 +274,21 @@ pub struct BrokerConfig {
     // ---- delay ----
     /// `messageDelayLevel` ("1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h").
     pub message_delay_level: String,
+
+    // ---- request-reply ----
+    /// `storeReplyMessageEnable` (true): replies are stored besides being pushed (Java
+    /// `ReplyMessageProcessor`); false pushes only.
+    pub store_reply_message_enable: bool,
+
+    // ---- advertised ports (our extension keys, docs/config.md "Advertised ports") ----
+    /// `brokerAdvertisedPort`: the client port other hosts reach (a NAT host forwarding to our
+    /// listenPort); registration, routes, message ids and `doctor` use it. Unset: the bound port.
+    pub broker_advertised_port: Option<u16>,
+    /// `brokerAdvertisedFastPort`: the advertised fast-channel port. Unset: the advertised
+    /// client port - 2 (what clients derive).
+    pub broker_advertised_fast_port: Option<u16>,
+    /// `haAdvertisedPort`: the HA port slaves are told (haServerAddr). Unset: the bound HA port.
+    pub ha_advertised_port: Option<u16>,
 }
 
 /// Java's default delay levels.
@@ -411,6 +426,12 @@ impl Default for BrokerConfig {
             ha_max_gap_not_in_sync: None,
 
             message_delay_level: DEFAULT_MESSAGE_DELAY_LEVEL.into(),
+
+            store_reply_message_enable: true,
+
+            broker_advertised_port: None,
+            broker_advertised_fast_port: None,
+            ha_advertised_port: None,
         }
     }
 }

@@ -130,6 +130,12 @@ static BROKER_KEYS: &[KeySpec<BrokerConfig>] = key_table!(BrokerConfig {
     "haMaxGapNotInSync" => ha_max_gap_not_in_sync,
 
     "messageDelayLevel" => message_delay_level,
+
+    "storeReplyMessageEnable" => store_reply_message_enable,
+
+    "brokerAdvertisedPort" => broker_advertised_port,
+    "brokerAdvertisedFastPort" => broker_advertised_fast_port,
+    "haAdvertisedPort" => ha_advertised_port,
 });
 
 /// RocketMQ 4.9.7 broker keys that rocketactor does not implement.
@@ -160,7 +166,6 @@ static UNIMPLEMENTED: &[&str] = &[
     "filterSupportRetry",
     "compressedRegister",
     "forceRegister",
-    "storeReplyMessageEnable",
     "autoDeleteUnusedStats",
     "isolateLogEnable",
     "commitIntervalCommitLog",
