@@ -94,7 +94,8 @@ pub struct Broker {
     pub dirty: Dirty,
     pub stats: Stats,
     pub book: RestartBook,
-    /// `brokerIP1:listenPort`: the store host written into records and message ids.
+    /// `brokerIP1:listenPort` (the port `brokerAdvertisedPort` when set): the store host written
+    /// into records and message ids.
     pub store_host: std::sync::OnceLock<SocketAddr>,
     pub conns: Mutex<HashMap<ConnId, ConnHandle>>,
     pub holds: HoldSlot,

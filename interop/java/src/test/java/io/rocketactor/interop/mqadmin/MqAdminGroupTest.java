@@ -251,8 +251,11 @@ class MqAdminGroupTest {
         String pg = MqAdminEnv.unique("pg_all");
         DefaultMQProducer p = e.producer(pg);
         e.send(p, t, 1, "X", "x");
+        // the send taught the producer the route; its heartbeat registers it with masterA now
+        p.getDefaultMQProducerImpl().getmQClientFactory().sendHeartbeatToAllBrokerWithLock();
         MqAdmin.Result r = e.mq("producer", "-b", e.masterA).ok();
-        assertTrue(r.out.contains("producer group (" + pg + ") instances"), r.toString());
+        // ProducerSubCommand: "producer group (%s) instance : %s" per online producer
+        assertTrue(r.out.contains("producer group (" + pg + ") instance : clientId="), r.toString());
         assertTrue(r.out.contains(p.getDefaultMQProducerImpl().getmQClientFactory().getClientId()), r.toString());
     }
 
