@@ -280,7 +280,7 @@ pub struct BrokerConfig {
     /// `ReplyMessageProcessor`); false pushes only.
     pub store_reply_message_enable: bool,
 
-    // ---- advertised ports (our extension keys, docs/config.md "Advertised ports") ----
+    // ---- advertised ports (our extension keys, README.md "Advertised ports behind NAT") ----
     /// `brokerAdvertisedPort`: the client port other hosts reach (a NAT host forwarding to our
     /// listenPort); registration, routes, message ids and `doctor` use it. Unset: the bound port.
     pub broker_advertised_port: Option<u16>,

@@ -72,7 +72,7 @@ impl BrokerConfig {
     }
 
     /// The client port others reach: `brokerAdvertisedPort`, else `bound` (the listen port as
-    /// bound). docs/config.md "Advertised ports".
+    /// bound). README.md "Advertised ports behind NAT".
     pub fn advertised_port(&self, bound: u16) -> u16 {
         self.broker_advertised_port.unwrap_or(bound)
     }

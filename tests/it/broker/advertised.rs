@@ -1,5 +1,5 @@
 //! Advertised ports behind a NAT host (our extension keys `brokerAdvertisedPort`,
-//! `haAdvertisedPort`; docs/config.md "Advertised ports"). A TCP forwarder in the test stands in
+//! `haAdvertisedPort`; README.md "Advertised ports behind NAT"). A TCP forwarder in the test stands in
 //! for the NAT host: the broker listens on OS-chosen ports and advertises the forwarder's ports.
 //! Registration, route and cluster info carry the advertised address; our client sends and pulls
 //! through it; the message id decodes to it; a slave replicates from the master through the

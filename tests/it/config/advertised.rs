@@ -1,5 +1,5 @@
 //! The advertised-port extension keys (`brokerAdvertisedPort`, `brokerAdvertisedFastPort`,
-//! `haAdvertisedPort`; docs/config.md "Advertised ports") and `storeReplyMessageEnable`, loaded
+//! `haAdvertisedPort`; README.md "Advertised ports behind NAT") and `storeReplyMessageEnable`, loaded
 //! from a real properties file: values, derived addresses, the 0 refusal and the fast-port
 //! warning.
 
@@ -28,16 +28,22 @@ fn unset_keys_advertise_the_listen_ports() {
 
 #[test]
 fn advertised_keys_replace_the_ports_others_see() {
-    let loaded = load(
-        "brokerAdvertisedPort=20911\nhaAdvertisedPort=20912\nstoreReplyMessageEnable=false\n",
-    )
-    .unwrap();
+    let loaded =
+        load("brokerAdvertisedPort=20911\nhaAdvertisedPort=20912\nstoreReplyMessageEnable=false\n")
+            .unwrap();
     let c = loaded.config;
-    assert_eq!(c.listen_port, 10911, "the broker still listens on listenPort");
+    assert_eq!(
+        c.listen_port, 10911,
+        "the broker still listens on listenPort"
+    );
     assert_eq!(c.client_addr(), "10.0.0.5:20911");
     assert_eq!(c.ha_addr(), "10.0.0.6:20912");
     assert_eq!(c.advertised_port(10911), 20911);
-    assert_eq!(c.advertised_fast_port(10911), 20909, "clients derive port - 2");
+    assert_eq!(
+        c.advertised_fast_port(10911),
+        20909,
+        "clients derive port - 2"
+    );
     assert!(!c.store_reply_message_enable);
     assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
 }
@@ -58,8 +64,15 @@ fn a_fast_port_other_than_the_derived_one_is_honoured_with_a_warning() {
 
 #[test]
 fn port_zero_is_refused() {
-    for key in ["brokerAdvertisedPort", "brokerAdvertisedFastPort", "haAdvertisedPort"] {
-        let err = load(&format!("{key}=0\n")).err().expect("refused").to_string();
+    for key in [
+        "brokerAdvertisedPort",
+        "brokerAdvertisedFastPort",
+        "haAdvertisedPort",
+    ] {
+        let err = load(&format!("{key}=0\n"))
+            .err()
+            .expect("refused")
+            .to_string();
         assert!(err.contains(key) && err.contains("1..=65535"), "{err}");
     }
 }
