@@ -137,13 +137,10 @@ pub fn process(
         }
         request::GET_NAMESRV_CONFIG => Ok(ok(req).with_body(config_text(&state.config))),
         request::UPDATE_NAMESRV_CONFIG => Ok(super::config_update::update_config(state, req, log)),
-        request::GET_UNIT_TOPIC_LIST => {
-            Ok(json_body(req, &state.tables.topics_with_flags(|f| unit(f))))
+        request::GET_UNIT_TOPIC_LIST => Ok(json_body(req, &state.tables.topics_with_flags(unit))),
+        request::GET_HAS_UNIT_SUB_TOPIC_LIST => {
+            Ok(json_body(req, &state.tables.topics_with_flags(unit_sub)))
         }
-        request::GET_HAS_UNIT_SUB_TOPIC_LIST => Ok(json_body(
-            req,
-            &state.tables.topics_with_flags(|f| unit_sub(f)),
-        )),
         request::GET_HAS_UNIT_SUB_UNUNIT_TOPIC_LIST => Ok(json_body(
             req,
             &state.tables.topics_with_flags(|f| !unit(f) && unit_sub(f)),
