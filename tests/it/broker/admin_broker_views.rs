@@ -4,7 +4,7 @@
 //! not-exist answers and the offline-group filter data; GET_ALL_PRODUCER_INFO (328).
 
 use crate::support::{admin_env, code_of, eventually};
-use rocketactor::client::{Message, Producer};
+use rocketactor::client::{Message, NameServerClient, Producer};
 use rocketactor::codec::codes::{request, response};
 use rocketactor::codec::RemotingCommand;
 use rocketactor::protocol::admin_broker::{
@@ -48,6 +48,14 @@ async fn broker_consume_stats_consume_queue_and_producer_table() {
         .await
         .unwrap();
 
+    // The topics' routes first: a send before the re-registration would fall back to TBW102.
+    let nsc = NameServerClient::new(&ns).unwrap();
+    for t in ["BV_PLAIN", "BV_ORDER"] {
+        eventually(&format!("{t} routed"), || async {
+            nsc.topic_route(t).await.is_ok()
+        })
+        .await;
+    }
     let producer = Producer::new(&ns, "pg-bv").unwrap();
     producer.start().unwrap();
     let mut sent = Vec::new();

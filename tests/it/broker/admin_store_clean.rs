@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use crate::support::{admin_env, eventually};
-use rocketactor::client::{Message, Producer};
+use rocketactor::client::{Message, NameServerClient, Producer};
 use rocketactor::codec::codes::{request, response};
 use rocketactor::codec::RemotingCommand;
 use rocketactor::protocol::topic::TopicConfig;
@@ -33,6 +33,14 @@ async fn manual_commit_log_deletion_then_expired_and_unused_queues_are_dropped()
             .create_topic(&addr, &TopicConfig::new(t, 1, 1, 6))
             .await
             .unwrap();
+    }
+    // The topics' routes first: a send before the re-registration would fall back to TBW102.
+    let nsc = NameServerClient::new(&ns).unwrap();
+    for t in ["CLEAN_OLD", "CLEAN_LIVE", "CLEAN_GONE"] {
+        eventually(&format!("{t} routed"), || async {
+            nsc.topic_route(t).await.is_ok()
+        })
+        .await;
     }
     let producer = Producer::new(&ns, "pg-clean").unwrap();
     producer.start().unwrap();
