@@ -141,6 +141,16 @@ class MqAdminBrokerTest {
         Map<String, MessageExt> got = MqAdminEnv.collector();
         e.consumer(group, t, got);
         Eventually.await(MqAdminEnv.WAIT, "4 messages consumed", () -> got.size() >= 4);
+        // the push consumer commits its offsets every persistConsumerOffsetInterval (5 s): the
+        // broker lists a group on a topic only once it has an offset there
+        Eventually.await(MqAdminEnv.WAIT, "the group's offsets committed", () -> {
+            try {
+                return e.admin.examineConsumeStats(group).getOffsetTable().values().stream()
+                    .mapToLong(o -> o.getConsumerOffset()).sum() >= 4;
+            } catch (Exception ex) {
+                return false;
+            }
+        });
         MqAdmin.Result r = e.mq("brokerConsumeStats", "-b", e.masterA).ok();
         assertTrue(r.lines().get(0).startsWith("#Topic"), r.toString());
         assertTrue(r.lines().stream().anyMatch(l -> l.startsWith(t + " ") && l.contains(" " + group + " ")
