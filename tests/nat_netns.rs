@@ -8,6 +8,8 @@
 //! a consumer gets every message, broker-b's rest comes from slave-b through the NAT after its
 //! master is killed, sends resume after the restart, and `doctor` passes the healthy topology
 //! and names a removed listenPort-2 forward. Skips (visibly) without root, `ip` or `nft`.
+//! A second variant runs every check with all VM brokers on listenPort 10911, host2 mapping
+//! distinct outer ports onto it and the brokers advertising them (`brokerAdvertisedPort`).
 
 mod nat;
 mod support;
@@ -52,9 +54,25 @@ fn namesrv_list() -> String {
     namesrvs().join(";")
 }
 
+/// One topology at a time: the two variants would share the CPU and the addresses' logs.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 #[test]
 fn the_seed_deployment_works_behind_nat_and_doctor_names_a_broken_forward() {
-    let Some(mut topo) = Topology::up_or_skip("nat_netns") else {
+    run_variant("nat_netns", false);
+}
+
+/// The same checks with every VM broker listening on 10911: host2 forwards the seed's distinct
+/// outer ports (11911/11913/11914 to vm1, 12913/12915/12916 to vm3) onto 10909/10911/10912 and
+/// the slaves advertise the outer port with `brokerAdvertisedPort` (our extension key).
+#[test]
+fn same_listen_port_behind_nat_with_advertised_ports() {
+    run_variant("nat_netns_same_port", true);
+}
+
+fn run_variant(name: &str, same_port: bool) {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(mut topo) = Topology::up_or_skip_with(name, same_port) else {
         return;
     };
     topo.start_namesrv("namesrv1", "host1");
@@ -62,10 +80,12 @@ fn the_seed_deployment_works_behind_nat_and_doctor_names_a_broken_forward() {
     topo.start_broker("broker-a.properties", "host1");
     topo.start_broker("broker-b.properties", "vm2");
     let client = topo.netns("client");
-    in_netns(&client, || runtime().block_on(scenario(&mut topo)));
+    in_netns(&client, || {
+        runtime().block_on(scenario(&mut topo, same_port))
+    });
 }
 
-async fn scenario(topo: &mut Topology) {
+async fn scenario(topo: &mut Topology, same_port: bool) {
     // Masters first: a slave learns its master's HA address from its registration result, so
     // one that registers before its master waits for its next registration (30 s).
     wait_for_master("broker-a", true).await;
@@ -75,6 +95,9 @@ async fn scenario(topo: &mut Topology) {
     let summary = cluster_with_public_routes(topo).await;
     eprintln!("{summary}");
     slaves_replicate().await;
+    if same_port {
+        slaves_listen_on_one_port().await;
+    }
     let doctor = run_doctor(topo);
     eprintln!("doctor, healthy topology:\n{}", doctor.1);
     assert!(
@@ -260,6 +283,23 @@ async fn send(p: &Producer, range: std::ops::Range<usize>) -> BTreeMap<String, S
         sent.insert(body, r.queue.broker_name.clone());
     }
     sent
+}
+
+/// Same-port variant: both VM slaves listen on 10911 and advertise the seed's outer port.
+async fn slaves_listen_on_one_port() {
+    let admin = Admin::brokers_only();
+    for outer in [11913, 12915] {
+        let at = format!("{HOST2}:{outer}");
+        let cfg = admin.broker_config(&at).await.expect("broker config");
+        assert_eq!(
+            cfg.get("listenPort").map(String::as_str),
+            Some("10911"),
+            "{at}"
+        );
+        let advertised = outer.to_string();
+        assert_eq!(cfg.get("brokerAdvertisedPort"), Some(&advertised), "{at}");
+    }
+    eprintln!("slaves on vm1 and vm3 listen on 10911 and advertise {HOST2}:11913 / {HOST2}:12915");
 }
 
 /// Both slaves report a live HA connection to the expected master address and catch up.

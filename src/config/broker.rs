@@ -280,6 +280,21 @@ pub struct BrokerConfig {
     /// endpoint (docs/metrics.md); port 0 picks a free port, logged and written to
     /// `<storePathRootDir>/metrics.addr`.
     pub metrics_listen: Option<String>,
+
+    // ---- request-reply ----
+    /// `storeReplyMessageEnable` (true): replies are stored besides being pushed (Java
+    /// `ReplyMessageProcessor`); false pushes only.
+    pub store_reply_message_enable: bool,
+
+    // ---- advertised ports (our extension keys, README.md "Advertised ports behind NAT") ----
+    /// `brokerAdvertisedPort`: the client port other hosts reach (a NAT host forwarding to our
+    /// listenPort); registration, routes, message ids and `doctor` use it. Unset: the bound port.
+    pub broker_advertised_port: Option<u16>,
+    /// `brokerAdvertisedFastPort`: the advertised fast-channel port. Unset: the advertised
+    /// client port - 2 (what clients derive).
+    pub broker_advertised_fast_port: Option<u16>,
+    /// `haAdvertisedPort`: the HA port slaves are told (haServerAddr). Unset: the bound HA port.
+    pub ha_advertised_port: Option<u16>,
 }
 
 /// Java's default delay levels.
@@ -419,6 +434,12 @@ impl Default for BrokerConfig {
             message_delay_level: DEFAULT_MESSAGE_DELAY_LEVEL.into(),
 
             metrics_listen: None,
+
+            store_reply_message_enable: true,
+
+            broker_advertised_port: None,
+            broker_advertised_fast_port: None,
+            ha_advertised_port: None,
         }
     }
 }

@@ -59,6 +59,19 @@ impl BrokerConfig {
                 ));
             }
         }
+        // Clients derive the fast channel as the registered port - 2 (Java
+        // `MixAll.brokerVIPChannel`): another advertised fast port is for tools and NAT rules only.
+        if let Some(fast) = self.broker_advertised_fast_port {
+            let derived = self.advertised_port(self.listen_port).saturating_sub(2);
+            if fast != derived {
+                warnings.push(format!(
+                    "{}: brokerAdvertisedFastPort={fast} differs from the port clients derive \
+                     (advertised client port - 2 = {derived}); clients with vipChannelEnabled \
+                     will use {derived}",
+                    origin(sources, "brokerAdvertisedFastPort")
+                ));
+            }
+        }
         let period = self.register_name_server_period;
         if !(10_000..=60_000).contains(&period) {
             warnings.push(format!(
@@ -143,6 +156,15 @@ impl BrokerConfig {
                 "a port in 3..=65534 (the fast channel uses listenPort-2 and HA listenPort+1)"
                     .into(),
             );
+        }
+        for (key, port) in [
+            ("brokerAdvertisedPort", self.broker_advertised_port),
+            ("brokerAdvertisedFastPort", self.broker_advertised_fast_port),
+            ("haAdvertisedPort", self.ha_advertised_port),
+        ] {
+            if port == Some(0) {
+                return bad(key, "0".into(), "a port in 1..=65535".into());
+            }
         }
         if let Some(ha) = self.ha_listen_port {
             if ha == 0 || ha == self.listen_port || ha == self.fast_port() {

@@ -51,14 +51,37 @@ impl BrokerConfig {
         self.broker_ip2.as_deref().unwrap_or(&self.broker_ip1)
     }
 
-    /// `brokerIP1:listenPort`: the address registered with name servers and given to clients.
+    /// `brokerIP1:listenPort` (`brokerAdvertisedPort` when set): the address registered with
+    /// name servers and given to clients.
     pub fn client_addr(&self) -> String {
-        format!("{}:{}", self.broker_ip1, self.listen_port)
+        format!(
+            "{}:{}",
+            self.broker_ip1,
+            self.advertised_port(self.listen_port)
+        )
     }
 
-    /// `brokerIP2:haPort`: the HA address a master advertises to its slaves.
+    /// `brokerIP2:haPort` (`haAdvertisedPort` when set): the HA address a master advertises to
+    /// its slaves.
     pub fn ha_addr(&self) -> String {
-        format!("{}:{}", self.effective_broker_ip2(), self.ha_port())
+        format!(
+            "{}:{}",
+            self.effective_broker_ip2(),
+            self.ha_advertised_port.unwrap_or(self.ha_port())
+        )
+    }
+
+    /// The client port others reach: `brokerAdvertisedPort`, else `bound` (the listen port as
+    /// bound). README.md "Advertised ports behind NAT".
+    pub fn advertised_port(&self, bound: u16) -> u16 {
+        self.broker_advertised_port.unwrap_or(bound)
+    }
+
+    /// The fast-channel port others reach: `brokerAdvertisedFastPort`, else the advertised
+    /// client port - 2 (what a RocketMQ client derives from the registered address).
+    pub fn advertised_fast_port(&self, bound_listen: u16) -> u16 {
+        self.broker_advertised_fast_port
+            .unwrap_or_else(|| self.advertised_port(bound_listen).saturating_sub(2))
     }
 
     /// Where the main listener binds (`bindAddress:listenPort`).

@@ -133,6 +133,12 @@ static BROKER_KEYS: &[KeySpec<BrokerConfig>] = key_table!(BrokerConfig {
 
     // Our extension (docs/metrics.md).
     "metricsListen" => metrics_listen,
+
+    "storeReplyMessageEnable" => store_reply_message_enable,
+
+    "brokerAdvertisedPort" => broker_advertised_port,
+    "brokerAdvertisedFastPort" => broker_advertised_fast_port,
+    "haAdvertisedPort" => ha_advertised_port,
 });
 
 /// RocketMQ 4.9.7 broker keys that rocketactor does not implement.
@@ -163,7 +169,6 @@ static UNIMPLEMENTED: &[&str] = &[
     "filterSupportRetry",
     "compressedRegister",
     "forceRegister",
-    "storeReplyMessageEnable",
     "autoDeleteUnusedStats",
     "isolateLogEnable",
     "commitIntervalCommitLog",

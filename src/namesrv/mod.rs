@@ -9,6 +9,7 @@
 //!
 //! Start one with [`start_namesrv`] inside an actix System.
 
+pub mod config_update;
 pub mod handler;
 pub mod kv_store;
 pub mod processor;
@@ -155,6 +156,7 @@ pub async fn start_namesrv(
         tables: Default::default(),
         kv,
         config: cfg.config.clone(),
+        config_writer: config_update::ConfigWriter::start(&log),
     }));
     let config_state = state.clone();
     let book = RestartBook::default();

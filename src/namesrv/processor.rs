@@ -31,8 +31,11 @@ const FAQ_SUFFIX: &str = "\nSee http://rocketmq.apache.org/docs/faq/ for further
 pub struct NamesrvState {
     pub tables: RouteTables,
     pub kv: KvStore,
-    /// What GET_NAMESRV_CONFIG answers (see `NamesrvSettings::config`).
+    /// What GET_NAMESRV_CONFIG answers (see `NamesrvSettings::config`); UPDATE_NAMESRV_CONFIG
+    /// changes it.
     pub config: Vec<(String, String)>,
+    /// Persists the configuration after an update (`config_update`).
+    pub config_writer: super::config_update::ConfigWriter,
 }
 
 /// Sets (or adds) `listenPort` to the port actually bound (the config may ask for 0).
@@ -44,7 +47,7 @@ pub fn set_listen_port(config: &mut Vec<(String, String)>, port: u16) {
 }
 
 /// GET_NAMESRV_CONFIG's body: `key=value` lines, as Java's `MixAll.properties2String`.
-fn config_text(config: &[(String, String)]) -> Vec<u8> {
+pub(super) fn config_text(config: &[(String, String)]) -> Vec<u8> {
     let mut out = String::new();
     for (k, v) in config {
         out.push_str(k);
@@ -133,6 +136,15 @@ pub fn process(
                 })
         }
         request::GET_NAMESRV_CONFIG => Ok(ok(req).with_body(config_text(&state.config))),
+        request::UPDATE_NAMESRV_CONFIG => Ok(super::config_update::update_config(state, req, log)),
+        request::GET_UNIT_TOPIC_LIST => Ok(json_body(req, &state.tables.topics_with_flags(unit))),
+        request::GET_HAS_UNIT_SUB_TOPIC_LIST => {
+            Ok(json_body(req, &state.tables.topics_with_flags(unit_sub)))
+        }
+        request::GET_HAS_UNIT_SUB_UNUNIT_TOPIC_LIST => Ok(json_body(
+            req,
+            &state.tables.topics_with_flags(|f| !unit(f) && unit_sub(f)),
+        )),
         code => Ok(fail(
             req,
             response::REQUEST_CODE_NOT_SUPPORTED,
@@ -142,6 +154,16 @@ pub fn process(
     // A missing or malformed header field: Java's reflection decoder throws and the remoting
     // layer answers SYSTEM_ERROR with the exception text.
     result.unwrap_or_else(|e| fail(req, response::SYSTEM_ERROR, e.to_string()))
+}
+
+/// Java `TopicSysFlag.hasUnitFlag`.
+fn unit(sys_flag: i32) -> bool {
+    sys_flag & 0x1 != 0
+}
+
+/// Java `TopicSysFlag.hasUnitSubFlag`.
+fn unit_sub(sys_flag: i32) -> bool {
+    sys_flag & 0x2 != 0
 }
 
 fn json_body<T: serde::Serialize>(req: &RemotingCommand, value: &T) -> RemotingCommand {
@@ -237,13 +259,20 @@ fn unregister_broker(
 
 fn get_route(state: &NamesrvState, req: &RemotingCommand) -> Result<RemotingCommand, HeaderError> {
     let topic = req.header_str("topic")?;
-    let Some(route) = state.tables.route(topic) else {
+    let Some(mut route) = state.tables.route(topic) else {
         return Ok(fail(
             req,
             response::TOPIC_NOT_EXIST,
             format!("No topic route info in name server for the topic: {topic}{FAQ_SUFFIX}"),
         ));
     };
+    // Java: with orderMessageEnable the route carries the topic's ORDER_TOPIC_CONFIG value.
+    if super::config_update::order_message_enable(state) {
+        route.order_topic_conf = state
+            .kv
+            .get(NAMESPACE_ORDER_TOPIC_CONFIG, topic)
+            .map(str::to_string);
+    }
     let standard = req.version >= STANDARD_JSON_VERSION
         || req
             .opt_header_bool("acceptStandardJsonOnly")?

@@ -261,6 +261,25 @@ impl RouteTables {
         list
     }
 
+    /// Topics whose first queue data's `topicSysFlag` passes `pick` (Java
+    /// `RouteInfoManager.topicQueueTableIter`: the unit-topic lists 311-313).
+    pub fn topics_with_flags(&self, pick: impl Fn(i32) -> bool) -> TopicList {
+        TopicList {
+            topic_list: self
+                .topic_queue
+                .iter()
+                .filter(|(_, by_name)| {
+                    by_name
+                        .values()
+                        .next()
+                        .is_some_and(|q| pick(q.topic_sys_flag))
+                })
+                .map(|(t, _)| t.clone())
+                .collect(),
+            ..Default::default()
+        }
+    }
+
     /// GET_SYSTEM_TOPIC_LIST_FROM_NS: cluster and broker names (each is a system topic), plus one
     /// broker address for the client to ask for the rest.
     pub fn system_topics(&self) -> TopicList {

@@ -2,6 +2,7 @@
 //! read as leniently as fastjson and written in the shapes Java writes, plus the superset of
 //! fields that rocketmq-client-rust 1.0.0 requires.
 pub mod admin;
+pub mod admin_broker;
 pub mod cluster;
 pub mod fastjson;
 pub mod heartbeat;

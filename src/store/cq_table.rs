@@ -88,6 +88,43 @@ impl ConsumeQueueTable {
             .collect()
     }
 
+    /// Every (topic, queueId) in the table.
+    pub fn keys(&self) -> Vec<(String, i32)> {
+        self.queues
+            .read()
+            .iter()
+            .flat_map(|(t, qs)| qs.keys().map(move |q| (t.clone(), *q)))
+            .collect()
+    }
+
+    /// Removes one queue from the table and deletes its files (and the topic's directory
+    /// once its last queue went). Readers holding the queue keep their mapping until they
+    /// drop it; a later dispatch creates the queue anew, empty.
+    pub fn remove(&self, topic: &str, queue_id: i32) -> StoreResult<bool> {
+        let removed = {
+            let mut w = self.queues.write();
+            let Some(qs) = w.get_mut(topic) else {
+                return Ok(false);
+            };
+            let q = qs.remove(&queue_id);
+            if qs.is_empty() {
+                w.remove(topic);
+            }
+            q
+        };
+        let Some(q) = removed else {
+            return Ok(false);
+        };
+        q.files().destroy_all()?;
+        let qdir = self.root.join(topic).join(queue_id.to_string());
+        remove_dir_if_present(&qdir)?;
+        let tdir = self.root.join(topic);
+        if std::fs::read_dir(&tdir).is_ok_and(|mut d| d.next().is_none()) {
+            remove_dir_if_present(&tdir)?;
+        }
+        Ok(true)
+    }
+
     /// Drops every queue (no commit log left) and deletes its files.
     pub fn destroy_all(&self) -> StoreResult<()> {
         let mut w = self.queues.write();
@@ -98,5 +135,13 @@ impl ConsumeQueueTable {
             Err(e) => return Err(StoreError::io(&self.root, e)),
         }
         std::fs::create_dir_all(&self.root).map_err(|e| StoreError::io(&self.root, e))
+    }
+}
+
+fn remove_dir_if_present(dir: &Path) -> StoreResult<()> {
+    match std::fs::remove_dir_all(dir) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(StoreError::io(dir, e)),
     }
 }

@@ -315,6 +315,12 @@ impl MappedFileQueue {
         Ok(())
     }
 
+    /// Deletes every file (the queue is being destroyed).
+    pub(crate) fn destroy_all(&self) -> StoreResult<()> {
+        let victims = self.files();
+        self.remove_files(&victims)
+    }
+
     /// Deletes old files (never the last one): a file goes when its mtime + `reserved_ms` ≤
     /// `now_ms`, or unconditionally when `force`. Stops at the first file that stays, and
     /// after `max` deletions. Returns how many files went.

@@ -478,4 +478,5 @@ impl MessageStore {
     }
 }
 
+mod queue_drop;
 mod raw;

@@ -56,6 +56,8 @@ pub struct Topology {
     script: PathBuf,
     dir: tempfile::TempDir,
     procs: Vec<Proc>,
+    /// The same-port variant (see [`Topology::up_or_skip_with`]).
+    same_port: bool,
 }
 
 /// Prints a skip where `cargo test` shows it even for a passing test (the harness captures
@@ -88,6 +90,13 @@ fn tool_works(cmd: &str, arg: &str) -> bool {
 impl Topology {
     /// Builds the topology, or explains on stderr why it cannot and returns `None`.
     pub fn up_or_skip(test: &str) -> Option<Topology> {
+        Self::up_or_skip_with(test, false)
+    }
+
+    /// [`Topology::up_or_skip`]; with `same_port` every VM broker listens on 10911 and host2
+    /// forwards the seed's distinct outer ports onto it, which the brokers advertise
+    /// (`brokerAdvertisedPort`, our extension key).
+    pub fn up_or_skip_with(test: &str, same_port: bool) -> Option<Topology> {
         if std::env::var_os("ROCKETACTOR_SKIP_NETNS").is_some() {
             announce_skip(test, "ROCKETACTOR_SKIP_NETNS is set");
             return None;
@@ -106,7 +115,11 @@ impl Topology {
             return None;
         }
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/nat/topology.sh");
-        let prefix = format!("ra{}", std::process::id());
+        let prefix = format!(
+            "ra{}{}",
+            std::process::id(),
+            if same_port { "s" } else { "" }
+        );
         let probe = Command::new("bash")
             .arg(&script)
             .args(["probe", &prefix])
@@ -130,6 +143,7 @@ impl Topology {
             script,
             dir,
             procs: Vec::new(),
+            same_port,
         };
         let out = topo.script(&["up", &topo.prefix, &hosts.to_string_lossy()]);
         assert!(
@@ -144,6 +158,7 @@ impl Topology {
         Command::new("bash")
             .arg(&self.script)
             .args(args)
+            .env("NAT_SAME_PORT", if self.same_port { "1" } else { "0" })
             .output()
             .expect("bash runs")
     }
@@ -200,7 +215,20 @@ impl Topology {
         std::fs::create_dir_all(&conf_dir).expect("conf dir");
         let conf = conf_dir.join(file);
         if !conf.exists() {
-            std::fs::write(&conf, substitute(&read_seed(file), Some(&store))).expect("write conf");
+            let mut text = substitute(&read_seed(file), Some(&store));
+            // Same-port variant: the VM slaves listen on 10911 and advertise the seed's port
+            // (the last occurrence of a key wins, as in Java's Properties).
+            let outer = match file {
+                "broker-a-s.properties" => Some(11913),
+                "broker-b-s.properties" => Some(12915),
+                _ => None,
+            };
+            if let Some(outer) = outer.filter(|_| self.same_port) {
+                text.push_str(&format!(
+                    "\n# same-port NAT variant\nlistenPort=10911\nbrokerAdvertisedPort={outer}\n"
+                ));
+            }
+            std::fs::write(&conf, text).expect("write conf");
         }
         let conf_s = conf.to_string_lossy().into_owned();
         self.spawn(name, host, &["--config", &conf_s]);

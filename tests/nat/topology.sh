@@ -41,6 +41,16 @@ FORWARDS=(
   "10909 $VM2" "10911 $VM2" "10912 $VM2"
   "12913 $VM3" "12915 $VM3" "12916 $VM3"
 )
+# NAT_SAME_PORT=1: every VM broker listens on 10911 (fast 10909, HA 10912) and host2 maps
+# the distinct outer ports onto them (the brokers advertise the outer ones: brokerAdvertisedPort).
+if [ "${NAT_SAME_PORT:-}" = 1 ]; then
+  FORWARDS=(
+    "9876 $VM1"
+    "11911 $VM1 10909" "11913 $VM1 10911" "11914 $VM1 10912"
+    "10909 $VM2" "10911 $VM2" "10912 $VM2"
+    "12913 $VM3 10909" "12915 $VM3 10911" "12916 $VM3 10912"
+  )
+fi
 
 die() { echo "topology.sh: $*" >&2; exit 1; }
 
@@ -117,10 +127,10 @@ up() {
     echo "table ip $NAT_TABLE {"
     echo "  chain prerouting {"
     echo "    type nat hook prerouting priority dstnat; policy accept;"
-    local f port vm
+    local f port vm inner
     for f in "${FORWARDS[@]}"; do
-      read -r port vm <<<"$f"
-      echo "    ip daddr $HOST2_PUB tcp dport $port dnat to $vm:$port comment \"fwd-$port\""
+      read -r port vm inner <<<"$f"
+      echo "    ip daddr $HOST2_PUB tcp dport $port dnat to $vm:${inner:-$port} comment \"fwd-$port\""
     done
     echo "  }"
     echo "  chain postrouting {"

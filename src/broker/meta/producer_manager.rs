@@ -120,6 +120,13 @@ impl ProducerManager {
             .find(|c| c.client_id == client_id)
     }
 
+    /// Every online producer by group (GET_ALL_PRODUCER_INFO).
+    pub fn all_clients(&self) -> impl Iterator<Item = (&str, &ClientChannelInfo)> {
+        self.groups
+            .iter()
+            .flat_map(|(g, conns)| conns.values().map(move |c| (g.as_str(), c)))
+    }
+
     /// Names of all online producer groups.
     pub fn group_names(&self) -> impl Iterator<Item = &str> {
         self.groups.keys().map(String::as_str)

@@ -155,6 +155,7 @@ pub async fn start_broker(
             acl_watcher: Mutex::new(acl_watcher),
             config_updates: Mutex::default(),
             client_calls: Default::default(),
+            manual_clean: Default::default(),
         })
     };
     // Bound now (the advertised addresses need the real ports), served last: a client that
@@ -171,7 +172,9 @@ pub async fn start_broker(
         actix_rt::time::sleep(d).await;
     }
     // The store host (inside records and message ids) is the advertised address, never the bind address.
-    let store_host = SocketAddr::new(ip1, listen_addr.port());
+    // brokerAdvertisedPort (a NAT host forwarding to us) replaces the bound port there.
+    let advertised_port = cfg.advertised_port(listen_addr.port());
+    let store_host = SocketAddr::new(ip1, advertised_port);
     let _ = broker.store_host.set(store_host);
 
     // Long polling.
@@ -201,8 +204,12 @@ pub async fn start_broker(
         cluster: cfg.broker_cluster_name.clone(),
         broker_name: cfg.broker_name.clone(),
         broker_id: cfg.broker_id as i64,
-        broker_addr: format!("{}:{}", cfg.broker_ip1, listen_addr.port()),
-        ha_addr: format!("{}:{}", cfg.effective_broker_ip2(), ha_port),
+        broker_addr: format!("{}:{}", cfg.broker_ip1, advertised_port),
+        ha_addr: format!(
+            "{}:{}",
+            cfg.effective_broker_ip2(),
+            cfg.ha_advertised_port.unwrap_or(ha_port)
+        ),
     };
     start_registrations(&broker, &identity, ha_sink, reg_tx, root, &book, &log).await?;
     // A slave adopts its master's topics, groups and offsets.
@@ -386,9 +393,10 @@ async fn start_registrations(
 }
 
 impl BrokerHandle {
-    /// The advertised client address (`brokerIP1:listenPort`).
+    /// The advertised client address (`brokerIP1:listenPort`, or `brokerAdvertisedPort`).
     pub fn client_addr(&self) -> String {
-        format!("{}:{}", self.broker.cfg.broker_ip1, self.listen_addr.port())
+        let port = self.broker.cfg.advertised_port(self.listen_addr.port());
+        format!("{}:{}", self.broker.cfg.broker_ip1, port)
     }
 
     /// The replication state (master: attached slaves and lag; slave: master and offset).

@@ -96,7 +96,8 @@ pub struct Broker {
     pub dirty: Dirty,
     pub stats: Stats,
     pub book: RestartBook,
-    /// `brokerIP1:listenPort`: the store host written into records and message ids.
+    /// `brokerIP1:listenPort` (the port `brokerAdvertisedPort` when set): the store host written
+    /// into records and message ids.
     pub store_host: std::sync::OnceLock<SocketAddr>,
     pub conns: Mutex<HashMap<ConnId, ConnHandle>>,
     pub holds: HoldSlot,
@@ -115,6 +116,8 @@ pub struct Broker {
     pub config_updates: Mutex<std::collections::BTreeMap<String, String>>,
     /// Requests relayed to a client (307, 309) waiting for its answer.
     pub client_calls: crate::broker::processors::call_client::PendingCalls,
+    /// Manual commit-log deletion armed by DELETE_EXPIRED_COMMITLOG (329).
+    pub manual_clean: crate::broker::actors::maintenance::ManualClean,
 }
 
 impl Broker {

@@ -4,13 +4,17 @@
 //! the `admin_*` families) and share [`reply`]'s response helpers.
 
 pub mod acl;
+pub mod admin_broker_consume;
 pub mod admin_config;
+pub mod admin_consume_queue;
 pub mod admin_groups;
 pub mod admin_meta;
+pub mod admin_producers;
 pub mod admin_query;
 pub mod admin_reset;
 pub mod admin_runtime;
 pub mod admin_stats;
+pub mod admin_store_clean;
 pub mod admin_topics;
 pub mod admin_update_config;
 pub mod call_client;

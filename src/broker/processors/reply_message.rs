@@ -6,8 +6,8 @@
 //! The requester is the client named by the reply's `REPLY_TO_CLIENT` property, found among the
 //! producers that sent this broker a heartbeat. The answer's code is the push's outcome:
 //! SUCCESS when the requester answered SUCCESS, else SYSTEM_ERROR with Java's remark; the store
-//! only fills in the message id and queue offset (Java's `storeReplyMessageEnable`, on by
-//! default).
+//! only fills in the message id and queue offset. With `storeReplyMessageEnable=false` the
+//! reply is pushed and not stored (Java's switch, on by default).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -165,20 +165,23 @@ async fn complete(
         msg_region: Some(send::region(b)),
         trace_on: Some(b.cfg.trace_on),
     };
-    match b.store.puts.submit(PutKind::Single, msg).await {
-        Ok(Ok(put)) => {
-            b.stats.count_put(&put);
-            b.stats.windows.on_put(
-                &b.cfg.broker_cluster_name,
-                &put.topic,
-                put.msg_num as i64,
-                put.wrote_bytes as i64,
-            );
-            header.msg_id = put.msg_id_header();
-            header.queue_offset = put.queue_offset;
+    // storeReplyMessageEnable=false: push only (the answer keeps msgId "0", offset 0).
+    if b.cfg.store_reply_message_enable {
+        match b.store.puts.submit(PutKind::Single, msg).await {
+            Ok(Ok(put)) => {
+                b.stats.count_put(&put);
+                b.stats.windows.on_put(
+                    &b.cfg.broker_cluster_name,
+                    &put.topic,
+                    put.msg_num as i64,
+                    put.wrote_bytes as i64,
+                );
+                header.msg_id = put.msg_id_header();
+                header.queue_offset = put.queue_offset;
+            }
+            Ok(Err(e)) => warn!(b.log, "reply message not stored"; "error" => %e),
+            Err(_) => warn!(b.log, "reply message not stored: the writer is restarting"),
         }
-        Ok(Err(e)) => warn!(b.log, "reply message not stored"; "error" => %e),
-        Err(_) => warn!(b.log, "reply message not stored: the writer is restarting"),
     }
     let mut r = match pushed {
         Ok(()) => resp(req, response::SUCCESS, None),

@@ -2,8 +2,10 @@
 //! its file under `processors/` (or `transaction/`) and one line here. Codes are from
 //! `codec::codes::request`; which port serves which code: docs/protocol.md §2.2.
 
+use super::admin_store_clean;
 use super::command::{Ctx, Serve};
 use super::{acl, admin_reset, admin_update_config, call_client};
+use super::{admin_broker_consume, admin_consume_queue, admin_producers};
 use super::{admin_config, admin_groups, admin_meta, admin_query, admin_runtime, admin_stats};
 use super::{admin_topics, client_manage, offsets, pull, reply_message, send, send_back};
 use crate::actors::remoting::Reply;
@@ -89,6 +91,16 @@ pub fn lookup(code: i32) -> Option<Serve> {
         }
         UPDATE_GLOBAL_WHITE_ADDRS_CONFIG => |c, r| Ok(acl::global_white::handle(c.broker, r)),
         GET_BROKER_CLUSTER_ACL_CONFIG => |c, r| Ok(acl::cluster_config::handle(c.broker, r)),
+        CLEAN_EXPIRED_CONSUMEQUEUE => |c, r| Ok(admin_store_clean::clean_expired_cq(c.broker, r)),
+        CLEAN_UNUSED_TOPIC => |c, r| Ok(admin_store_clean::clean_unused_topic(c.broker, r)),
+        DELETE_EXPIRED_COMMITLOG => |c, r| {
+            Ok(Reply::now(admin_store_clean::delete_expired_commit_log(
+                c.broker, &r,
+            )))
+        },
+        GET_BROKER_CONSUME_STATS => now!(admin_broker_consume::broker_consume_stats),
+        QUERY_CONSUME_QUEUE => now!(admin_consume_queue::query_consume_queue),
+        GET_ALL_PRODUCER_INFO => now!(admin_producers::all_producer_info),
         _ => return None,
     };
     Some(serve)

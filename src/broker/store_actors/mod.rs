@@ -20,7 +20,8 @@ use crate::store::{MessageStore, StoreConfig, StoreError, StoreReader};
 pub use flush::{FlushError, FlushHandle, FlushSettings, ReadOnly, FLUSH_COMPONENT};
 pub use put_queue::{PutKind, PutMany, PutQueue, PutReply};
 pub use writer::{
-    AppendRaw, Arrival, ArrivalHook, ArrivalHooks, Put, PutBatch, Shutdown, StoreWriter,
+    AppendRaw, Arrival, ArrivalHook, ArrivalHooks, DropQueues, Put, PutBatch, QueueSweep, Shutdown,
+    StoreWriter,
 };
 
 /// Everything the broker needs to write, read and flush.

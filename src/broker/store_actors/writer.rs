@@ -263,3 +263,6 @@ impl Handler<Shutdown> for StoreWriter {
 }
 
 crate::handle_inject_failure!(StoreWriter, "writer");
+
+mod queue_sweep;
+pub use queue_sweep::{DropQueues, QueueSweep};

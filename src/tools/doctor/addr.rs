@@ -73,18 +73,46 @@ pub fn classify(host: &str) -> AddrClass {
 }
 
 /// The HA address a master advertises, from its GET_BROKER_CONFIG lines: `brokerIP2` (else
-/// `brokerIP1`) with `haListenPort` (else `listenPort + 1`).
+/// `brokerIP1`) with `haAdvertisedPort` (our extension key), else `haListenPort`, else
+/// `listenPort + 1`.
 pub fn ha_addr_from_config(
     broker_ip1: Option<&str>,
     broker_ip2: Option<&str>,
     listen_port: Option<&str>,
     ha_listen_port: Option<&str>,
 ) -> Option<String> {
+    ha_addr_advertised(broker_ip1, broker_ip2, listen_port, ha_listen_port, None)
+}
+
+/// [`ha_addr_from_config`] with the `haAdvertisedPort` line.
+pub fn ha_addr_advertised(
+    broker_ip1: Option<&str>,
+    broker_ip2: Option<&str>,
+    listen_port: Option<&str>,
+    ha_listen_port: Option<&str>,
+    ha_advertised_port: Option<&str>,
+) -> Option<String> {
     let host = broker_ip2.or(broker_ip1)?;
-    let port = match ha_listen_port.and_then(|p| p.parse::<u16>().ok()) {
-        Some(p) if p > 0 => p,
-        _ => listen_port?.parse::<u16>().ok()?.checked_add(1)?,
+    let port_of = |p: Option<&str>| {
+        p.and_then(|p| p.trim().parse::<u16>().ok())
+            .filter(|p| *p > 0)
     };
+    let port = match port_of(ha_advertised_port).or(port_of(ha_listen_port)) {
+        Some(p) => p,
+        None => listen_port?.parse::<u16>().ok()?.checked_add(1)?,
+    };
+    Some(join(host, port))
+}
+
+/// The fast-channel address to probe: the registered address's host with
+/// `brokerAdvertisedFastPort` when the broker's config names one.
+pub fn fast_addr_advertised(addr: &str, advertised_fast_port: Option<&str>) -> Option<String> {
+    let port = advertised_fast_port?
+        .trim()
+        .parse::<u16>()
+        .ok()
+        .filter(|p| *p > 0)?;
+    let (host, _) = split_host_port(addr)?;
     Some(join(host, port))
 }
 

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use futures::future::join_all;
 
-use super::addr::{ha_addr_from_config, offset_port};
+use super::addr::{fast_addr_advertised, ha_addr_advertised, offset_port};
 use super::observe::{BrokerObs, HaObs, NamesrvObs, Observations, Outcome};
 use crate::client::admin::parse_properties;
 use crate::client::{ClientError, ConnectionPool, NameServerClient, RemotingClient};
@@ -82,12 +82,19 @@ async fn probe_broker(mut b: BrokerObs, timeout: Duration) -> BrokerObs {
         b.runtime = Some(runtime);
         b.config = config;
     }
+    // brokerAdvertisedFastPort (our extension key): the fast channel is reached there, not at
+    // the registered port - 2.
+    let advertised_fast = fast_addr_advertised(&b.addr, b.config_value("brokerAdvertisedFastPort"));
+    if let Some(fast) = advertised_fast.filter(|a| Some(a) != fast_addr.as_ref()) {
+        b.fast = Some(query(&fast, timeout).await.0);
+    }
     if b.id == 0 {
-        let ha = ha_addr_from_config(
+        let ha = ha_addr_advertised(
             b.config_value("brokerIP1"),
             b.config_value("brokerIP2"),
             b.config_value("listenPort"),
             b.config_value("haListenPort"),
+            b.config_value("haAdvertisedPort"),
         );
         if let Some(addr) = ha {
             let outcome = connect_only(&addr, timeout).await;

@@ -2,8 +2,11 @@
 
 mod acl;
 mod admin;
+mod admin_broker_views;
 mod admin_groups;
 mod admin_messages;
+mod admin_store_clean;
+mod advertised;
 mod e2e;
 mod ha;
 mod meta_clients;

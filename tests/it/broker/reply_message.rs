@@ -2,7 +2,8 @@
 //! commands: a reply naming a producer that sent a heartbeat is pushed to it as
 //! PUSH_REPLY_MESSAGE_TO_CLIENT (326) with the reply's body and properties, then stored; the
 //! push's outcome decides the code (SUCCESS, or SYSTEM_ERROR with Java's remark when the
-//! requester is unknown or REPLY_TO_CLIENT is missing), the store fills in msgId/queueOffset.
+//! requester is unknown or REPLY_TO_CLIENT is missing), the store fills in msgId/queueOffset;
+//! with `storeReplyMessageEnable=false` the reply is pushed only.
 //! The Java and Go suites run the whole request-reply flow with their clients.
 
 use std::time::Duration;
@@ -40,9 +41,20 @@ fn props(pairs: &[(&str, &str)]) -> String {
 
 #[actix_rt::test]
 async fn reply_is_pushed_to_the_requesting_producer_then_stored() {
+    reply_round(true).await;
+}
+
+#[actix_rt::test]
+async fn with_store_reply_message_enable_off_the_reply_is_pushed_and_not_stored() {
+    reply_round(false).await;
+}
+
+/// One reply pushed to its requester; stored only when `store` (storeReplyMessageEnable).
+async fn reply_round(store: bool) {
     let dir = tempfile::tempdir().expect("tempdir");
     let cluster = Cluster::start().await;
-    let cfg = cluster.broker_config("broker-rr", BrokerRole::AsyncMaster, dir.path());
+    let mut cfg = cluster.broker_config("broker-rr", BrokerRole::AsyncMaster, dir.path());
+    cfg.store_reply_message_enable = store;
     let reply_topic = format!("{}_REPLY_TOPIC", cfg.broker_cluster_name);
     let broker = cluster.broker(cfg).await;
     let addr = broker.listen_addr.to_string();
@@ -117,13 +129,32 @@ async fn reply_is_pushed_to_the_requesting_producer_then_stored() {
     assert_eq!(
         answer.ext("queueOffset"),
         Some("0"),
-        "stored as the first reply"
+        "stored as the first reply, or nothing stored"
     );
-    assert!(
-        answer.ext("msgId").is_some_and(|id| id.len() == 32),
-        "the stored record's offset message id: {:?}",
-        answer.ext("msgId")
-    );
+    let max = replier
+        .invoke(
+            RemotingCommand::request(request::GET_MAX_OFFSET)
+                .with_ext("topic", &reply_topic)
+                .with_ext("queueId", 0),
+            WAIT,
+        )
+        .await
+        .expect("max offset answered");
+    if store {
+        assert!(
+            answer.ext("msgId").is_some_and(|id| id.len() == 32),
+            "the stored record's offset message id: {:?}",
+            answer.ext("msgId")
+        );
+        assert_eq!(max.ext("offset"), Some("1"), "the reply is stored");
+    } else {
+        assert_eq!(
+            answer.ext("msgId"),
+            Some("0"),
+            "nothing stored: Java's \"0\""
+        );
+        assert_eq!(max.ext("offset"), Some("0"), "the reply is not stored");
+    }
     broker.stop().await;
 }
 

@@ -13,7 +13,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.rocketactor.interop.Eventually;
-import io.rocketactor.interop.ExpectedFailure;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.client.producer.SendResult;
 import org.apache.rocketmq.common.message.Message;
@@ -311,7 +310,6 @@ class MqAdminMessageTest {
     }
 
     @Test
-    @ExpectedFailure("QUERY_CONSUME_QUEUE (321) not implemented")
     void queryCq() throws Exception {
         MqAdminEnv e = env();
         MqAdmin.Result r = e.mq("queryCq", "-t", topic, "-q", "0", "-i", "0", "-c", "3", "-b", e.masterA).ok();

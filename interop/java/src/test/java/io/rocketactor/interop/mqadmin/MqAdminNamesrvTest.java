@@ -12,7 +12,6 @@ import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import io.rocketactor.interop.ExpectedFailure;
 import org.apache.rocketmq.client.exception.MQClientException;
 import org.apache.rocketmq.common.protocol.route.QueueData;
 import org.apache.rocketmq.tools.admin.DefaultMQAdminExt;
@@ -167,7 +166,6 @@ class MqAdminNamesrvTest {
     }
 
     @Test
-    @ExpectedFailure("UPDATE_NAMESRV_CONFIG (318) not implemented by the rocketactor name server")
     void updateNamesrvConfig() throws Exception {
         MqAdminEnv e = env();
         MqAdmin.Result r = e.mq("updateNamesrvConfig", "-k", "scanNotActiveBrokerInterval", "-v", "9000").ok();
