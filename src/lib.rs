@@ -22,4 +22,5 @@ pub mod logging;
 pub mod namesrv;
 pub mod protocol;
 pub mod store;
+pub mod tls;
 pub mod tools;

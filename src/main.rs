@@ -263,6 +263,7 @@ fn run_namesrv(
             .iter()
             .map(|k| (k.name().to_string(), k.render(&cfg)))
             .collect(),
+        tls: cfg.tls.clone(),
     };
     let system = actix::System::new();
     system.block_on(async move {

@@ -59,7 +59,7 @@ pub struct BrokerConfig {
     pub server_pooled_byte_buf_allocator_enable: bool,
     /// `useEpollNativeSelector` (false) — no effect.
     pub use_epoll_native_selector: bool,
-    /// `useTLS` (false) — no effect (no TLS); reported by GET_BROKER_CONFIG as Java does.
+    /// `useTLS` (false): the broker's outgoing links use TLS (as `tls.enable`; docs/tls.md).
     pub use_tls: bool,
     /// `filterServerNums` (0) — no effect (no filter servers).
     pub filter_server_nums: u32,
@@ -274,6 +274,10 @@ pub struct BrokerConfig {
     // ---- delay ----
     /// `messageDelayLevel` ("1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h").
     pub message_delay_level: String,
+
+    // ---- TLS ----
+    /// The `tls.*` keys (docs/tls.md).
+    pub tls: super::TlsConfig,
 }
 
 /// Java's default delay levels.
@@ -411,6 +415,7 @@ impl Default for BrokerConfig {
             ha_max_gap_not_in_sync: None,
 
             message_delay_level: DEFAULT_MESSAGE_DELAY_LEVEL.into(),
+            tls: super::TlsConfig::default(),
         }
     }
 }

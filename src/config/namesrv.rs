@@ -48,6 +48,8 @@ pub struct NamesrvConfig {
     pub server_pooled_byte_buf_allocator_enable: bool,
     /// `useEpollNativeSelector` (false) — no effect.
     pub use_epoll_native_selector: bool,
+    /// The `tls.*` keys (docs/tls.md).
+    pub tls: super::TlsConfig,
 }
 
 impl Default for NamesrvConfig {
@@ -72,6 +74,7 @@ impl Default for NamesrvConfig {
             server_async_semaphore_value: 64,
             server_pooled_byte_buf_allocator_enable: true,
             use_epoll_native_selector: false,
+            tls: super::TlsConfig::default(),
         }
     }
 }
@@ -95,13 +98,27 @@ static NAMESRV_KEYS: &[KeySpec<NamesrvConfig>] = key_table!(NamesrvConfig {
     inert "serverAsyncSemaphoreValue" => server_async_semaphore_value,
     inert "serverPooledByteBufAllocatorEnable" => server_pooled_byte_buf_allocator_enable,
     inert "useEpollNativeSelector" => use_epoll_native_selector,
+    "tls.server.mode" => tls.server_mode,
+    "tls.server.certPath" => tls.server_cert_path,
+    "tls.server.keyPath" => tls.server_key_path,
+    "tls.server.keyPassword" => tls.server_key_password,
+    "tls.server.authClient" => tls.server_auth_client,
+    "tls.server.trustCertPath" => tls.server_trust_cert_path,
+    "tls.server.need.client.auth" => tls.server_need_client_auth,
+    "tls.client.certPath" => tls.client_cert_path,
+    "tls.client.keyPath" => tls.client_key_path,
+    "tls.client.keyPassword" => tls.client_key_password,
+    "tls.client.authServer" => tls.client_auth_server,
+    "tls.client.trustCertPath" => tls.client_trust_cert_path,
+    "tls.test.mode.enable" => tls.test_mode_enable,
+    "tls.enable" => tls.enable,
+    "tls.config.file" => tls.config_file,
 });
 
 static UNIMPLEMENTED: &[&str] = &[
     "serverSocketSndBufSize",
     "serverSocketRcvBufSize",
     "serverSocketBacklog",
-    "useTLS",
 ];
 
 impl Schema for NamesrvConfig {
@@ -119,8 +136,9 @@ impl Schema for NamesrvConfig {
     fn finish(
         &mut self,
         sources: &BTreeMap<String, Source>,
-        _warnings: &mut Vec<String>,
+        warnings: &mut Vec<String>,
     ) -> Result<(), ConfigError> {
+        self.tls.finish(sources, warnings)?;
         self.validate_with(sources)
     }
 

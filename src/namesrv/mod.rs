@@ -53,6 +53,8 @@ pub struct NamesrvSettings {
     /// `Configuration.getAllConfigsFormatString` of NamesrvConfig + NettyServerConfig).
     /// `listenPort` is always the bound port.
     pub config: Vec<(String, String)>,
+    /// The `tls.*` keys: `tls.server.mode` of the port and its certificates (docs/tls.md).
+    pub tls: crate::config::TlsConfig,
 }
 
 impl Default for NamesrvSettings {
@@ -64,6 +66,7 @@ impl Default for NamesrvSettings {
             idle_timeout: Duration::from_secs(120),
             kv_config_path: None,
             config: Vec::new(),
+            tls: crate::config::TlsConfig::default(),
         }
     }
 }
@@ -77,6 +80,8 @@ pub enum NamesrvError {
     Kv(#[from] KvStoreError),
     #[error("name server supervisor is gone; cannot start the route registry")]
     NoSupervisor,
+    #[error("name server TLS: {0}")]
+    Tls(#[from] crate::tls::TlsError),
 }
 
 /// A running name server.
@@ -135,6 +140,8 @@ pub async fn start_namesrv(
     log: Logger,
 ) -> Result<NamesrvHandle, NamesrvError> {
     let log = log.new(o!("component" => "namesrv"));
+    // Built first: a missing certificate stops start-up with its path.
+    let server_tls = crate::tls::ServerTls::from_config(&cfg.tls)?;
     let kv = KvStore::open(cfg.kv_config_path.as_deref(), &log)?;
     let state = Arc::new(Mutex::new(NamesrvState {
         tables: Default::default(),
@@ -178,6 +185,7 @@ pub async fn start_namesrv(
     let settings = ServerSettings {
         idle_timeout: cfg.idle_timeout,
         component: "namesrv-listener",
+        tls: server_tls,
         ..ServerSettings::default()
     };
     let handler = Arc::new(NamesrvHandler::new(registry.clone()));

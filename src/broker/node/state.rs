@@ -113,6 +113,8 @@ pub struct Broker {
     pub config_updates: Mutex<std::collections::BTreeMap<String, String>>,
     /// Requests relayed to a client (307, 309) waiting for its answer.
     pub client_calls: crate::broker::processors::call_client::PendingCalls,
+    /// The TLS contexts of the listeners and the outgoing links (docs/tls.md).
+    pub tls: crate::tls::NodeTls,
 }
 
 impl Broker {
