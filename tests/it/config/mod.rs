@@ -5,3 +5,4 @@ mod programmatic;
 mod properties;
 mod seed;
 mod sets;
+mod tls;

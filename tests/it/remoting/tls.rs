@@ -1,6 +1,6 @@
 //! TLS on every port (docs/tls.md, Java 4.9.7 `TlsMode` / `HandshakeHandler`): enforcing
 //! refuses plaintext and serves our TLS client end to end (name server, client port, fast
-//! channel); permissive serves both on one port at once; disabled refuses a TLS hello;
+//! channel); permissive serves both on one port at once, while silent or stuck peers wait; disabled refuses a TLS hello;
 //! `need.client.auth=require` with `authClient` accepts only a certificate signed by the trust
 //! file; replication runs over a TLS HA link (the HA port's refusals: tests/it/ha/tls.rs); a
 //! missing certificate stops start-up.
@@ -113,6 +113,13 @@ async fn permissive_serves_tls_and_plaintext_on_one_port_at_once() {
     let b = c.broker(cfg).await;
     let main = b.listen_addr.to_string();
     let tls = insecure();
+    // A silent peer and one stuck half-way into a TLS hello hold no one else up: the first
+    // byte and the handshake are awaited in each socket's own task, not in the accept loop.
+    let _silent = tokio::net::TcpStream::connect(&main).await.unwrap();
+    let mut stuck = tokio::net::TcpStream::connect(&main).await.unwrap();
+    tokio::io::AsyncWriteExt::write_all(&mut stuck, &[0x16, 0x03, 0x01])
+        .await
+        .unwrap();
     // Both kinds of connection open at the same time on the same port.
     let plain = RemotingClient::connect(&main, T).await.expect("plaintext");
     let secure = RemotingClient::connect_with_tls(&main, T, test_logger(), Some(&tls))
