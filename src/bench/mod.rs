@@ -123,7 +123,8 @@ impl BenchArgs {
 
     /// A pull consumer of this run's consumer group (over TLS with `--tls`).
     pub fn consumer(&self) -> Result<crate::client::PullConsumer, BenchError> {
-        let c = crate::client::PullConsumer::new(&self.namesrv, &format!("{}_consumer", self.group))?;
+        let c =
+            crate::client::PullConsumer::new(&self.namesrv, &format!("{}_consumer", self.group))?;
         Ok(match self.client_tls()? {
             Some(t) => c.with_tls(t),
             None => c,

@@ -32,10 +32,10 @@ use tokio_util::codec::FramedRead;
 
 use super::error::ClientError;
 use crate::actors::remoting::{IoRead, IoStream, IoWrite};
-use crate::tls::ClientTls;
 use crate::codec::command::{SerializeType, FLAG_ONEWAY, FLAG_RESPONSE};
 use crate::codec::frame::encode_frame;
 use crate::codec::{RemotingCodec, RemotingCommand};
+use crate::tls::ClientTls;
 
 /// Per-process request id counter, like Java's `RemotingCommand.requestId`; wraps on overflow.
 static NEXT_OPAQUE: AtomicI32 = AtomicI32::new(0);
@@ -341,11 +341,7 @@ async fn write_loop(
 }
 
 /// Reads frames until the connection ends, completing calls and forwarding server requests.
-async fn read_loop(
-    shared: Arc<Shared>,
-    half: IoRead,
-    server_tx: mpsc::Sender<RemotingCommand>,
-) {
+async fn read_loop(shared: Arc<Shared>, half: IoRead, server_tx: mpsc::Sender<RemotingCommand>) {
     // 64 KiB: one recv takes a whole burst of pipelined responses (or one pull of 32 records).
     let mut frames = FramedRead::with_capacity(half, RemotingCodec::default(), 64 * 1024);
     let mut closed_rx = shared.closed_tx.subscribe();

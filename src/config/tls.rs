@@ -195,10 +195,7 @@ impl TlsConfig {
         warnings: &mut Vec<String>,
     ) -> Result<(), ConfigError> {
         let mut sources = sources.clone();
-        let explicit = !matches!(
-            sources.get("tls.config.file"),
-            None | Some(Source::Default)
-        );
+        let explicit = !matches!(sources.get("tls.config.file"), None | Some(Source::Default));
         let path = self.config_file.clone();
         match std::fs::read_to_string(&path) {
             Ok(text) => self.overlay(&path, &text, &mut sources, warnings)?,

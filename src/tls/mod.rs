@@ -67,7 +67,9 @@ pub struct ServerTls {
 
 impl std::fmt::Debug for ServerTls {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ServerTls").field("mode", &self.mode).finish()
+        f.debug_struct("ServerTls")
+            .field("mode", &self.mode)
+            .finish()
     }
 }
 
@@ -116,8 +118,7 @@ impl ServerTls {
                     }
                     _ => None,
                 };
-                let verifier: Arc<dyn rustls::server::danger::ClientCertVerifier> = match trusted
-                {
+                let verifier: Arc<dyn rustls::server::danger::ClientCertVerifier> = match trusted {
                     Some(roots) => {
                         let b = WebPkiClientVerifier::builder_with_provider(
                             Arc::new(roots),
@@ -209,8 +210,7 @@ impl ClientTls {
             (None, true) => {
                 return Err(TlsError::Setting {
                     key: "tls.client.trustCertPath",
-                    what: "required when tls.client.authServer=true (no system trust store)"
-                        .into(),
+                    what: "required when tls.client.authServer=true (no system trust store)".into(),
                 })
             }
             (_, false) => builder

@@ -5,9 +5,7 @@
 
 use std::path::PathBuf;
 
-use rcgen::{
-    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
-};
+use rcgen::{BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair};
 use rocketactor::config::{TlsConfig, TlsMode};
 
 /// PEM files of one test PKI, alive as long as this value.

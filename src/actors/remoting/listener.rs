@@ -26,10 +26,10 @@ use super::error::RemotingError;
 use super::handler::{ConnHandle, ConnId, RequestHandler};
 use super::stream::{accept, IoStream};
 use super::ServerSettings;
-use crate::config::TlsMode;
 use crate::actors::supervisor::{
     RestartBook, RestartTracker, RootSupervisor, Slot, StopWatching, Supervise,
 };
+use crate::config::TlsMode;
 
 /// Connection ids are unique per process, so that a handler serving several listeners (or a
 /// restarted one) never confuses two connections.
@@ -146,7 +146,10 @@ impl StreamHandler<Accepted> for Listener {
         // in a task of the socket's own, so that a slow or silent peer never holds up accepts.
         let sh = self.shared.clone();
         actix::spawn(async move {
-            let peer = stream.peer_addr().map(|a| a.to_string()).unwrap_or_default();
+            let peer = stream
+                .peer_addr()
+                .map(|a| a.to_string())
+                .unwrap_or_default();
             match accept(stream, &sh.settings.tls, sh.settings.handshake_timeout).await {
                 Ok(io) => sh.open(io),
                 Err(e) => warn!(sh.log, "connection refused"; "peer" => peer,

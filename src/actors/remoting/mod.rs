@@ -19,11 +19,11 @@ use std::time::Duration;
 pub use connection::{ConnOwner, Connection};
 pub use error::RemotingError;
 pub use handler::{ConnHandle, ConnId, ConnInfo, Reply, RequestHandler, Responder};
-pub use stream::{IoRead, IoStream, IoWrite};
 pub use listener::{
     bind_listener, serve_bound, start_listener, start_supervised_listener, BoundListener,
     ConnectionCount, Listener, ListenerHandle, StopListener,
 };
+pub use stream::{IoRead, IoStream, IoWrite};
 
 /// Tunables of one remoting server.
 #[derive(Debug, Clone)]

@@ -126,9 +126,7 @@ impl Registration {
         let fut = async move {
             let client = match reuse {
                 Some(c) => c,
-                None => {
-                    RemotingClient::connect_with_tls(&addr, timeout, log, tls.as_ref()).await?
-                }
+                None => RemotingClient::connect_with_tls(&addr, timeout, log, tls.as_ref()).await?,
             };
             let resp = client.invoke(cmd, timeout).await?;
             Ok::<_, crate::client::error::ClientError>((client, resp))

@@ -10,10 +10,10 @@
 
 use std::time::Duration;
 
+use crate::actors::remoting::{IoRead, IoStream, IoWrite};
 use bytes::Buf;
 use slog::{info, warn, Logger};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use crate::actors::remoting::{IoRead, IoStream, IoWrite};
 use tokio::sync::{oneshot, watch};
 use tokio::time::Instant;
 

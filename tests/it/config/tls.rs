@@ -99,7 +99,10 @@ fn an_explicit_missing_tls_file_and_half_a_key_pair_are_errors() {
         &format!("{BASE}tls.config.file={}\n", missing.display()),
     );
     let err = load_broker_config_with_env(&broker, NO_ENV).expect_err("rejected");
-    assert!(err.to_string().contains(&missing.display().to_string()), "{err}");
+    assert!(
+        err.to_string().contains(&missing.display().to_string()),
+        "{err}"
+    );
 
     let broker = write(
         dir.path(),

@@ -32,7 +32,10 @@ fn insecure() -> ClientTls {
 async fn runtime_info(addr: &str, tls: Option<&ClientTls>) -> Result<i32, ClientError> {
     let c = RemotingClient::connect_with_tls(addr, T, test_logger(), tls).await?;
     let r = c
-        .invoke(RemotingCommand::request(request::GET_BROKER_RUNTIME_INFO), T)
+        .invoke(
+            RemotingCommand::request(request::GET_BROKER_RUNTIME_INFO),
+            T,
+        )
         .await;
     c.close();
     r.map(|r| r.code)
@@ -77,8 +80,14 @@ async fn enforcing_refuses_plaintext_and_serves_tls_end_to_end() {
     );
     // TLS is served on both broker ports.
     let tls = insecure();
-    assert_eq!(runtime_info(&main, Some(&tls)).await.unwrap(), response::SUCCESS);
-    assert_eq!(runtime_info(&fast, Some(&tls)).await.unwrap(), response::SUCCESS);
+    assert_eq!(
+        runtime_info(&main, Some(&tls)).await.unwrap(),
+        response::SUCCESS
+    );
+    assert_eq!(
+        runtime_info(&fast, Some(&tls)).await.unwrap(),
+        response::SUCCESS
+    );
 
     // The broker registered over TLS (its routes come from the TLS name server), and our
     // client sends and pulls over TLS.
@@ -128,7 +137,10 @@ async fn permissive_serves_tls_and_plaintext_on_one_port_at_once() {
     for _ in 0..3 {
         for (c, what) in [(&plain, "plaintext"), (&secure, "TLS")] {
             let r = c
-                .invoke(RemotingCommand::request(request::GET_BROKER_RUNTIME_INFO), T)
+                .invoke(
+                    RemotingCommand::request(request::GET_BROKER_RUNTIME_INFO),
+                    T,
+                )
                 .await
                 .unwrap_or_else(|e| panic!("{what}: {e}"));
             assert_eq!(r.code, response::SUCCESS, "{what}");
