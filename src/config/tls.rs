@@ -195,7 +195,9 @@ impl TlsConfig {
         warnings: &mut Vec<String>,
     ) -> Result<(), ConfigError> {
         let mut sources = sources.clone();
-        let explicit = !matches!(sources.get("tls.config.file"), None | Some(Source::Default));
+        // Java's default path is skipped when absent, even when written out explicitly.
+        let explicit = !matches!(sources.get("tls.config.file"), None | Some(Source::Default))
+            && self.config_file != Path::new(DEFAULT_TLS_CONFIG_FILE);
         let path = self.config_file.clone();
         match std::fs::read_to_string(&path) {
             Ok(text) => self.overlay(&path, &text, &mut sources, warnings)?,
