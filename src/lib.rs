@@ -23,4 +23,5 @@ pub mod metrics;
 pub mod namesrv;
 pub mod protocol;
 pub mod store;
+pub mod tls;
 pub mod tools;

@@ -276,6 +276,7 @@ fn run_namesrv(
             .map(|k| (k.name().to_string(), k.render(&cfg)))
             .collect(),
         metrics_listen,
+        tls: cfg.tls.clone(),
     };
     let system = actix::System::new();
     system.block_on(async move {

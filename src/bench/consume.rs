@@ -146,7 +146,7 @@ fn spawn_loops(
 
 /// Reads the topic from its first offsets; `--count` (default) or `--duration` bounds it.
 pub async fn run(a: &BenchArgs, _: Option<()>) -> Result<Summary, BenchError> {
-    let consumer = PullConsumer::new(&a.namesrv, &format!("{}_consumer", a.group))?;
+    let consumer = a.consumer()?;
     let qs = queues(&consumer, a).await?;
     let limit = a.limit();
     let (target, deadline) = match limit {
@@ -185,7 +185,7 @@ pub async fn run(a: &BenchArgs, _: Option<()>) -> Result<Summary, BenchError> {
 /// Produces and consumes at once; `Err(Verify)` unless every acknowledged message was read
 /// exactly once with an intact body.
 pub async fn roundtrip(a: &BenchArgs) -> Result<Summary, BenchError> {
-    let consumer = PullConsumer::new(&a.namesrv, &format!("{}_consumer", a.group))?;
+    let consumer = a.consumer()?;
     let run = produce::run_id();
     let acked: produce::Acked = Arc::default();
     // Make sure the topic exists before reading where it ends.

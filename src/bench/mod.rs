@@ -31,6 +31,8 @@ pub enum BenchError {
     Args(String),
     #[error("roundtrip check failed: {0}")]
     Verify(String),
+    #[error("TLS: {0}")]
+    Tls(#[from] crate::tls::TlsError),
 }
 
 /// The workload to run.
@@ -91,6 +93,10 @@ pub struct BenchArgs {
     /// Hide the progress bar.
     #[arg(long)]
     pub quiet: bool,
+    /// Connect over TLS, trusting any server certificate (Java's `useTLS` with the default
+    /// `tls.test.mode.enable=true`; docs/tls.md).
+    #[arg(long, alias = "use-tls")]
+    pub tls: bool,
 }
 
 /// Default message count when neither `--count` nor `--duration` is given.
@@ -106,6 +112,25 @@ pub enum Limit {
 }
 
 impl BenchArgs {
+    /// The TLS context of `--tls`.
+    pub fn client_tls(&self) -> Result<Option<crate::tls::ClientTls>, BenchError> {
+        Ok(if self.tls {
+            Some(crate::tls::ClientTls::insecure()?)
+        } else {
+            None
+        })
+    }
+
+    /// A pull consumer of this run's consumer group (over TLS with `--tls`).
+    pub fn consumer(&self) -> Result<crate::client::PullConsumer, BenchError> {
+        let c =
+            crate::client::PullConsumer::new(&self.namesrv, &format!("{}_consumer", self.group))?;
+        Ok(match self.client_tls()? {
+            Some(t) => c.with_tls(t),
+            None => c,
+        })
+    }
+
     pub fn limit(&self) -> Limit {
         match (self.count, self.duration) {
             (_, Some(s)) => Limit::Time(Duration::from_secs(s.max(1))),

@@ -37,7 +37,10 @@ pub fn run_id() -> u32 {
 async fn started(a: &BenchArgs, i: usize) -> Result<Producer, BenchError> {
     let mut cfg = ProducerConfig::new(a.namesrv.clone(), format!("{}_producer", a.group));
     cfg.send_timeout = Duration::from_secs(10);
-    let p = Producer::with_config(cfg, crate::logging::discard())?;
+    let mut p = Producer::with_config(cfg, crate::logging::discard())?;
+    if let Some(t) = a.client_tls()? {
+        p = p.with_tls(t);
+    }
     p.start()?;
     // The topic may not exist yet: the first send creates it through TBW102.
     let deadline = Instant::now() + Duration::from_secs(15);

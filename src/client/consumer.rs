@@ -113,6 +113,12 @@ impl PullConsumer {
         self
     }
 
+    /// Connects to name servers and brokers over TLS (Java's `setUseTLS(true)`; docs/tls.md).
+    pub fn with_tls(self, tls: crate::tls::ClientTls) -> Self {
+        self.inner.pool.use_tls(Some(tls));
+        self
+    }
+
     /// A consumer with an explicit call timeout and logger.
     pub fn with_options(
         namesrv_addrs: &str,

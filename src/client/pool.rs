@@ -40,6 +40,8 @@ struct PoolInner {
     log: Logger,
     /// The request header serialization of every connection, when set.
     header_type: Mutex<Option<SerializeType>>,
+    /// New connections use TLS when set (Java's `useTLS`; docs/tls.md).
+    tls: parking_lot::RwLock<Option<crate::tls::ClientTls>>,
 }
 
 /// A cheap-to-clone pool of connections keyed by `host:port`.
@@ -76,6 +78,7 @@ impl ConnectionPool {
                 credentials: parking_lot::RwLock::new(None),
                 log: log.new(o!("component" => "client-pool")),
                 header_type: Mutex::new(None),
+                tls: parking_lot::RwLock::new(None),
             }),
         }
     }
@@ -94,10 +97,12 @@ impl ConnectionPool {
         if let Some(c) = self.live(addr) {
             return Ok(c);
         }
-        let fresh = RemotingClient::connect_with_logger(
+        let tls = self.inner.tls.read().clone();
+        let fresh = RemotingClient::connect_with_tls(
             addr,
             self.inner.connect_timeout,
             self.inner.log.clone(),
+            tls.as_ref(),
         )
         .await?;
         if let Some(t) = *self.inner.header_type.lock() {
@@ -114,6 +119,12 @@ impl ConnectionPool {
         debug!(self.inner.log, "connected"; "peer" => addr);
         conns.insert(addr.to_owned(), fresh.clone());
         Ok(fresh)
+    }
+
+    /// Opens every later connection over TLS with `tls` (`None`: plaintext). Connections
+    /// already open keep what they are.
+    pub fn use_tls(&self, tls: Option<crate::tls::ClientTls>) {
+        *self.inner.tls.write() = tls;
     }
 
     fn live(&self, addr: &str) -> Option<RemotingClient> {

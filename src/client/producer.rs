@@ -132,6 +132,12 @@ impl Producer {
         self
     }
 
+    /// Connects to name servers and brokers over TLS (Java's `setUseTLS(true)`; docs/tls.md).
+    pub fn with_tls(self, tls: crate::tls::ClientTls) -> Self {
+        self.inner.pool.use_tls(Some(tls));
+        self
+    }
+
     /// A producer with explicit settings.
     pub fn with_config(cfg: ProducerConfig, log: Logger) -> Result<Self, MqError> {
         if cfg.group.is_empty() {

@@ -130,6 +130,12 @@ impl PushConsumer {
         self
     }
 
+    /// Connects over TLS (Java's `setUseTLS(true)`; docs/tls.md).
+    pub fn with_tls(mut self, tls: crate::tls::ClientTls) -> Self {
+        self.consumer = self.consumer.with_tls(tls);
+        self
+    }
+
     /// Subscribes to `topic` with a tag expression (`"*"`, `"TagA || TagB"`). Before `start`.
     pub fn subscribe(&mut self, topic: &str, expression: &str) -> Result<(), MqError> {
         if self.running.is_some() {

@@ -25,16 +25,17 @@ use futures::StreamExt;
 use parking_lot::Mutex;
 use slog::{debug, o, warn, Logger};
 use tokio::io::{AsyncWriteExt, BufWriter};
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 use tokio_util::codec::FramedRead;
 
 use super::error::ClientError;
+use crate::actors::remoting::{IoRead, IoStream, IoWrite};
 use crate::codec::command::{SerializeType, FLAG_ONEWAY, FLAG_RESPONSE};
 use crate::codec::frame::encode_frame;
 use crate::codec::{RemotingCodec, RemotingCommand};
+use crate::tls::ClientTls;
 
 /// Per-process request id counter, like Java's `RemotingCommand.requestId`; wraps on overflow.
 static NEXT_OPAQUE: AtomicI32 = AtomicI32::new(0);
@@ -123,18 +124,36 @@ impl RemotingClient {
         timeout: Duration,
         log: Logger,
     ) -> Result<RemotingClient, ClientError> {
+        Self::connect_with_tls(addr, timeout, log, None).await
+    }
+
+    /// Connects to `addr`, over TLS when `tls` is given (Java's `useTLS`; docs/tls.md). The
+    /// TCP connect and the handshake share `timeout`.
+    pub async fn connect_with_tls(
+        addr: &str,
+        timeout: Duration,
+        log: Logger,
+        tls: Option<&ClientTls>,
+    ) -> Result<RemotingClient, ClientError> {
         let peer = addr.to_owned();
-        let stream = match tokio::time::timeout(timeout, TcpStream::connect(addr)).await {
+        let connect = async {
+            let stream = TcpStream::connect(addr).await?;
+            // Small request/response frames: latency matters more than packet count.
+            if let Err(e) = stream.set_nodelay(true) {
+                warn!(log, "cannot set TCP_NODELAY"; "peer" => &peer, "error" => %e);
+            }
+            match tls {
+                None => Ok(IoStream::Plain(stream)),
+                Some(tls) => tls.connect(addr, stream).await.map(IoStream::from),
+            }
+        };
+        let stream = match tokio::time::timeout(timeout, connect).await {
             Err(_) => return Err(ClientError::ConnectTimeout { peer, timeout }),
             Ok(Err(source)) => return Err(ClientError::Connect { peer, source }),
             Ok(Ok(s)) => s,
         };
-        // Small request/response frames: latency matters more than packet count.
-        if let Err(e) = stream.set_nodelay(true) {
-            warn!(log, "cannot set TCP_NODELAY"; "peer" => &peer, "error" => %e);
-        }
         let log = log.new(o!("component" => "remoting-client", "peer" => peer.clone()));
-        let (read_half, write_half) = stream.into_split();
+        let (read_half, write_half) = stream.split();
         let (closed_tx, closed_rx) = watch::channel(false);
         let shared = Arc::new(Shared {
             peer,
@@ -286,7 +305,7 @@ impl RemotingClient {
 /// Writes queued frames, flushing once per burst so pipelined calls share syscalls.
 async fn write_loop(
     shared: Arc<Shared>,
-    half: OwnedWriteHalf,
+    half: IoWrite,
     mut rx: mpsc::Receiver<Bytes>,
     mut closed_rx: watch::Receiver<bool>,
 ) {
@@ -322,11 +341,7 @@ async fn write_loop(
 }
 
 /// Reads frames until the connection ends, completing calls and forwarding server requests.
-async fn read_loop(
-    shared: Arc<Shared>,
-    half: OwnedReadHalf,
-    server_tx: mpsc::Sender<RemotingCommand>,
-) {
+async fn read_loop(shared: Arc<Shared>, half: IoRead, server_tx: mpsc::Sender<RemotingCommand>) {
     // 64 KiB: one recv takes a whole burst of pipelined responses (or one pull of 32 records).
     let mut frames = FramedRead::with_capacity(half, RemotingCodec::default(), 64 * 1024);
     let mut closed_rx = shared.closed_tx.subscribe();

@@ -59,7 +59,7 @@ pub struct BrokerConfig {
     pub server_pooled_byte_buf_allocator_enable: bool,
     /// `useEpollNativeSelector` (false) — no effect.
     pub use_epoll_native_selector: bool,
-    /// `useTLS` (false) — no effect (no TLS); reported by GET_BROKER_CONFIG as Java does.
+    /// `useTLS` (false): the broker's outgoing links use TLS (as `tls.enable`; docs/tls.md).
     pub use_tls: bool,
     /// `filterServerNums` (0) — no effect (no filter servers).
     pub filter_server_nums: u32,
@@ -295,6 +295,9 @@ pub struct BrokerConfig {
     pub broker_advertised_fast_port: Option<u16>,
     /// `haAdvertisedPort`: the HA port slaves are told (haServerAddr). Unset: the bound HA port.
     pub ha_advertised_port: Option<u16>,
+    // ---- TLS ----
+    /// The `tls.*` keys (docs/tls.md).
+    pub tls: super::TlsConfig,
 }
 
 /// Java's default delay levels.
@@ -440,6 +443,7 @@ impl Default for BrokerConfig {
             broker_advertised_port: None,
             broker_advertised_fast_port: None,
             ha_advertised_port: None,
+            tls: super::TlsConfig::default(),
         }
     }
 }

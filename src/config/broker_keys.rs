@@ -29,7 +29,7 @@ static BROKER_KEYS: &[KeySpec<BrokerConfig>] = key_table!(BrokerConfig {
     inert "serverAsyncSemaphoreValue" => server_async_semaphore_value,
     inert "serverPooledByteBufAllocatorEnable" => server_pooled_byte_buf_allocator_enable,
     inert "useEpollNativeSelector" => use_epoll_native_selector,
-    inert "useTLS" => use_tls,
+    "useTLS" => use_tls,
     inert "filterServerNums" => filter_server_nums,
     inert "clientCallbackExecutorThreads" => client_callback_executor_threads,
 
@@ -139,6 +139,21 @@ static BROKER_KEYS: &[KeySpec<BrokerConfig>] = key_table!(BrokerConfig {
     "brokerAdvertisedPort" => broker_advertised_port,
     "brokerAdvertisedFastPort" => broker_advertised_fast_port,
     "haAdvertisedPort" => ha_advertised_port,
+    "tls.server.mode" => tls.server_mode,
+    "tls.server.certPath" => tls.server_cert_path,
+    "tls.server.keyPath" => tls.server_key_path,
+    "tls.server.keyPassword" => tls.server_key_password,
+    "tls.server.authClient" => tls.server_auth_client,
+    "tls.server.trustCertPath" => tls.server_trust_cert_path,
+    "tls.server.need.client.auth" => tls.server_need_client_auth,
+    "tls.client.certPath" => tls.client_cert_path,
+    "tls.client.keyPath" => tls.client_key_path,
+    "tls.client.keyPassword" => tls.client_key_password,
+    "tls.client.authServer" => tls.client_auth_server,
+    "tls.client.trustCertPath" => tls.client_trust_cert_path,
+    "tls.test.mode.enable" => tls.test_mode_enable,
+    "tls.enable" => tls.enable,
+    "tls.config.file" => tls.config_file,
 });
 
 /// RocketMQ 4.9.7 broker keys that rocketactor does not implement.
@@ -245,6 +260,7 @@ impl Schema for BrokerConfig {
         warnings: &mut Vec<String>,
     ) -> Result<(), ConfigError> {
         self.normalize(sources, warnings);
+        self.tls.finish(sources, warnings)?;
         self.validate_with(sources)
     }
 

@@ -102,18 +102,19 @@ pub(crate) fn find_key<T: Schema>(key: &str) -> Option<(usize, &'static str)> {
 }
 
 /// Builds a `&'static [KeySpec<T>]`: `"javaKey" | "oldSpelling" => field`, with `inert` before
-/// keys that are accepted but have no effect.
+/// keys that are accepted but have no effect. The field may be a path into a nested struct
+/// (`"tls.server.mode" => tls.server_mode`).
 macro_rules! key_table {
-    ($t:ty { $( $($inert:ident)? $name:literal $(| $alias:literal)* => $field:ident ),* $(,)? }) => {
+    ($t:ty { $( $($inert:ident)? $name:literal $(| $alias:literal)* => $($field:ident).+ ),* $(,)? }) => {
         &[ $( $crate::config::keys::KeySpec::<$t> {
             name: $name,
             aliases: &[$($alias),*],
             inert: key_table!(@inert $($inert)?),
             apply: |c: &mut $t, raw: &str| {
-                c.$field = $crate::config::value::ConfValue::parse_conf(raw)?;
+                c.$($field).+ = $crate::config::value::ConfValue::parse_conf(raw)?;
                 Ok(())
             },
-            render: |c: &$t| $crate::config::value::ConfValue::render_conf(&c.$field),
+            render: |c: &$t| $crate::config::value::ConfValue::render_conf(&c.$($field).+),
         } ),* ]
     };
     (@inert) => { false };

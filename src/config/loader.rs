@@ -35,9 +35,12 @@ pub(crate) fn load<T: Schema>(
     let text = path
         .map(|p| read_text(p, &mut warnings).map(|t| (p, t)))
         .transpose()?;
+    // Dotted keys (`tls.server.mode`) stay out of the `config` crate, which would read them as
+    // paths; they reach `resolve` from our own parse like unknown keys do, and match there.
     let known: BTreeSet<String> = T::keys()
         .iter()
         .flat_map(|k| k.spellings())
+        .filter(|k| !k.contains('.'))
         .map(str::to_lowercase)
         .collect();
 

@@ -31,6 +31,7 @@ mod namesrv;
 mod net;
 pub mod properties;
 mod render;
+mod tls;
 pub(crate) mod value;
 
 use std::collections::BTreeMap;
@@ -45,6 +46,7 @@ pub use keys::{KeySpec, Schema};
 pub use namesrv::NamesrvConfig;
 pub use properties::{parse_properties, Properties, PropertiesError, PropertiesFormat};
 pub use render::render_effective;
+pub use tls::{ClientAuth, TlsConfig, TlsMode, DEFAULT_TLS_CONFIG_FILE};
 pub use value::{BrokerRole, FlushDiskType};
 
 /// Where a key's effective value came from.

@@ -51,6 +51,8 @@ pub struct NamesrvConfig {
     /// `metricsListen` (our key; unset = off): `host:port` of the Prometheus `/metrics`
     /// endpoint (docs/metrics.md); port 0 picks a free port (logged).
     pub metrics_listen: Option<String>,
+    /// The `tls.*` keys (docs/tls.md).
+    pub tls: super::TlsConfig,
 }
 
 impl Default for NamesrvConfig {
@@ -76,6 +78,7 @@ impl Default for NamesrvConfig {
             server_pooled_byte_buf_allocator_enable: true,
             use_epoll_native_selector: false,
             metrics_listen: None,
+            tls: super::TlsConfig::default(),
         }
     }
 }
@@ -101,13 +104,27 @@ static NAMESRV_KEYS: &[KeySpec<NamesrvConfig>] = key_table!(NamesrvConfig {
     inert "useEpollNativeSelector" => use_epoll_native_selector,
     // Our extension (docs/metrics.md).
     "metricsListen" => metrics_listen,
+    "tls.server.mode" => tls.server_mode,
+    "tls.server.certPath" => tls.server_cert_path,
+    "tls.server.keyPath" => tls.server_key_path,
+    "tls.server.keyPassword" => tls.server_key_password,
+    "tls.server.authClient" => tls.server_auth_client,
+    "tls.server.trustCertPath" => tls.server_trust_cert_path,
+    "tls.server.need.client.auth" => tls.server_need_client_auth,
+    "tls.client.certPath" => tls.client_cert_path,
+    "tls.client.keyPath" => tls.client_key_path,
+    "tls.client.keyPassword" => tls.client_key_password,
+    "tls.client.authServer" => tls.client_auth_server,
+    "tls.client.trustCertPath" => tls.client_trust_cert_path,
+    "tls.test.mode.enable" => tls.test_mode_enable,
+    "tls.enable" => tls.enable,
+    "tls.config.file" => tls.config_file,
 });
 
 static UNIMPLEMENTED: &[&str] = &[
     "serverSocketSndBufSize",
     "serverSocketRcvBufSize",
     "serverSocketBacklog",
-    "useTLS",
 ];
 
 impl Schema for NamesrvConfig {
@@ -125,8 +142,9 @@ impl Schema for NamesrvConfig {
     fn finish(
         &mut self,
         sources: &BTreeMap<String, Source>,
-        _warnings: &mut Vec<String>,
+        warnings: &mut Vec<String>,
     ) -> Result<(), ConfigError> {
+        self.tls.finish(sources, warnings)?;
         self.validate_with(sources)
     }
 

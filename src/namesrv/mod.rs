@@ -57,6 +57,8 @@ pub struct NamesrvSettings {
     /// `metricsListen` (our extension): where to serve `/metrics` (docs/metrics.md); off
     /// when `None`.
     pub metrics_listen: Option<SocketAddr>,
+    /// The `tls.*` keys: `tls.server.mode` of the port and its certificates (docs/tls.md).
+    pub tls: crate::config::TlsConfig,
 }
 
 impl Default for NamesrvSettings {
@@ -69,6 +71,7 @@ impl Default for NamesrvSettings {
             kv_config_path: None,
             config: Vec::new(),
             metrics_listen: None,
+            tls: crate::config::TlsConfig::default(),
         }
     }
 }
@@ -84,6 +87,8 @@ pub enum NamesrvError {
     NoSupervisor,
     #[error("name server metrics: {0}")]
     Metrics(#[from] crate::metrics::MetricsError),
+    #[error("name server TLS: {0}")]
+    Tls(#[from] crate::tls::TlsError),
 }
 
 /// A running name server.
@@ -151,6 +156,8 @@ pub async fn start_namesrv(
     log: Logger,
 ) -> Result<NamesrvHandle, NamesrvError> {
     let log = log.new(o!("component" => "namesrv"));
+    // Built first: a missing certificate stops start-up with its path.
+    let server_tls = crate::tls::ServerTls::from_config(&cfg.tls)?;
     let kv = KvStore::open(cfg.kv_config_path.as_deref(), &log)?;
     let state = Arc::new(Mutex::new(NamesrvState {
         tables: Default::default(),
@@ -195,6 +202,7 @@ pub async fn start_namesrv(
     let settings = ServerSettings {
         idle_timeout: cfg.idle_timeout,
         component: "namesrv-listener",
+        tls: server_tls,
         ..ServerSettings::default()
     };
     let requests: Arc<handler::RequestCounts> = Arc::default();

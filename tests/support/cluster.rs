@@ -50,6 +50,27 @@ impl Cluster {
         self.namesrv.local_addr().to_string()
     }
 
+    /// [`Cluster::start`] with the name server's port under `tls` (docs/tls.md).
+    pub async fn start_tls(tls: rocketactor::config::TlsConfig) -> Cluster {
+        let ns = start_namesrv(
+            NamesrvSettings {
+                listen: "127.0.0.1:0".parse().unwrap(),
+                tls,
+                ..Default::default()
+            },
+            test_logger(),
+        )
+        .await
+        .expect("name server starts");
+        let book = RestartBook::default();
+        let root = RootSupervisor::new(test_logger(), book.clone()).start();
+        Cluster {
+            namesrv: ns,
+            root,
+            book,
+        }
+    }
+
     /// A broker config on loopback with OS-chosen ports and the store under `dir`.
     pub fn broker_config(
         &self,

@@ -12,6 +12,7 @@ pub mod ports;
 pub mod procs;
 pub mod raw;
 pub mod store;
+pub mod tls;
 pub mod wait;
 
 pub use cluster::*;

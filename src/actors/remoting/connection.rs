@@ -24,12 +24,11 @@ use actix::prelude::*;
 use bytes::BytesMut;
 use futures::{Stream, StreamExt};
 use slog::{debug, info, o, warn, Logger};
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
-use tokio::net::TcpStream;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::codec::FramedRead;
 
 use super::handler::{ConnHandle, ConnId, Reply, RequestHandler};
+use super::stream::{IoRead, IoStream, IoWrite};
 use super::ServerSettings;
 use crate::actors::supervisor::RestartBook;
 use crate::codec::frame::encode_frame;
@@ -60,7 +59,7 @@ type Frame = Result<(RemotingCommand, OwnedSemaphorePermit), CodecError>;
 pub struct Connection {
     handle: ConnHandle,
     handler: Arc<dyn RequestHandler>,
-    writer: Writer<OwnedWriteHalf, std::io::Error>,
+    writer: Writer<IoWrite, std::io::Error>,
     /// Encoding buffer reused across responses (the writer copies out of it).
     scratch: BytesMut,
     last_activity: Instant,
@@ -75,7 +74,7 @@ pub struct Connection {
 
 /// The read side: a frame is read only after a permit is available (backpressure).
 fn frames(
-    read: OwnedReadHalf,
+    read: IoRead,
     codec: RemotingCodec,
     permits: Arc<Semaphore>,
 ) -> impl Stream<Item = Frame> {
@@ -89,24 +88,26 @@ fn frames(
 }
 
 impl Connection {
-    /// Starts the actor for an accepted socket and returns its handle.
+    /// Starts the actor for an accepted socket (plaintext or TLS, after the handshake) and
+    /// returns its handle.
     pub fn spawn(
         id: ConnId,
-        stream: TcpStream,
+        stream: IoStream,
         handler: Arc<dyn RequestHandler>,
         settings: &ServerSettings,
         owner: ConnOwner,
         log: &Logger,
     ) -> std::io::Result<ConnHandle> {
-        let peer = stream.peer_addr()?;
-        let local = stream.local_addr()?;
+        let peer = stream.tcp().peer_addr()?;
+        let local = stream.tcp().local_addr()?;
         // Small request/response frames: latency matters more than packet count.
-        stream.set_nodelay(true)?;
-        let (read, write) = stream.into_split();
+        stream.tcp().set_nodelay(true)?;
+        let tls = stream.is_tls();
+        let (read, write) = stream.split();
         let permits = Arc::new(Semaphore::new(settings.max_in_flight.max(1)));
         let codec = RemotingCodec::with_max_frame_len(settings.max_frame_len);
         let idle_timeout = settings.idle_timeout;
-        let log = log.new(o!("conn" => id, "peer" => peer.to_string()));
+        let log = log.new(o!("conn" => id, "peer" => peer.to_string(), "tls" => tls));
         let mut created = None;
         Connection::create(|ctx| {
             let me = ctx.address();

@@ -24,10 +24,12 @@ use tokio::net::{TcpListener, TcpStream};
 use super::connection::{ConnOwner, Connection};
 use super::error::RemotingError;
 use super::handler::{ConnHandle, ConnId, RequestHandler};
+use super::stream::{accept, IoStream};
 use super::ServerSettings;
 use crate::actors::supervisor::{
     RestartBook, RestartTracker, RootSupervisor, Slot, StopWatching, Supervise,
 };
+use crate::config::TlsMode;
 
 /// Connection ids are unique per process, so that a handler serving several listeners (or a
 /// restarted one) never confuses two connections.
@@ -136,6 +138,38 @@ impl StreamHandler<Accepted> for Listener {
         if sh.stopped.load(Ordering::Acquire) {
             return; // dropping the stream closes it
         }
+        if sh.settings.tls.mode() == TlsMode::Disabled {
+            sh.open(IoStream::Plain(stream));
+            return;
+        }
+        // TLS permissive or enforcing: the first byte decides (and a handshake may follow)
+        // in a task of the socket's own, so that a slow or silent peer never holds up accepts.
+        let sh = self.shared.clone();
+        actix::spawn(async move {
+            let peer = stream
+                .peer_addr()
+                .map(|a| a.to_string())
+                .unwrap_or_default();
+            match accept(stream, &sh.settings.tls, sh.settings.handshake_timeout).await {
+                Ok(io) => sh.open(io),
+                Err(e) => warn!(sh.log, "connection refused"; "peer" => peer,
+                    "tls_mode" => sh.settings.tls.mode().name(), "reason" => %e),
+            }
+        });
+    }
+
+    fn finished(&mut self, _ctx: &mut Self::Context) {
+        // The accept stream never ends on its own; keep the actor until told to stop.
+    }
+}
+
+impl Shared {
+    /// Starts the connection actor of a socket ready for frames.
+    fn open(&self, stream: IoStream) {
+        let sh = self;
+        if sh.stopped.load(Ordering::Acquire) {
+            return; // dropping the stream closes it
+        }
         let id = NEXT_CONN_ID.fetch_add(1, Ordering::Relaxed);
         match Connection::spawn(
             id,
@@ -150,10 +184,6 @@ impl StreamHandler<Accepted> for Listener {
             }
             Err(e) => warn!(sh.log, "cannot set up accepted connection"; "error" => %e),
         }
-    }
-
-    fn finished(&mut self, _ctx: &mut Self::Context) {
-        // The accept stream never ends on its own; keep the actor until told to stop.
     }
 }
 

@@ -12,6 +12,7 @@ pub mod connection;
 pub mod error;
 pub mod handler;
 pub mod listener;
+pub mod stream;
 
 use std::time::Duration;
 
@@ -22,6 +23,7 @@ pub use listener::{
     bind_listener, serve_bound, start_listener, start_supervised_listener, BoundListener,
     ConnectionCount, Listener, ListenerHandle, StopListener,
 };
+pub use stream::{IoRead, IoStream, IoWrite};
 
 /// Tunables of one remoting server.
 #[derive(Debug, Clone)]
@@ -35,6 +37,11 @@ pub struct ServerSettings {
     /// The `component` key of this server's log records, and the listener's name in the
     /// restart book (its connections count under `<component>-connection`).
     pub component: &'static str,
+    /// `tls.server.mode` and the TLS context (docs/tls.md); disabled by default.
+    pub tls: crate::tls::ServerTls,
+    /// How long a new socket may take to send its first byte and finish a TLS handshake
+    /// (only when TLS is not disabled; a plaintext-only listener never waits).
+    pub handshake_timeout: Duration,
 }
 
 impl Default for ServerSettings {
@@ -44,6 +51,8 @@ impl Default for ServerSettings {
             max_in_flight: 1024,
             max_frame_len: crate::codec::MAX_FRAME_LEN,
             component: "remoting",
+            tls: crate::tls::ServerTls::disabled(),
+            handshake_timeout: Duration::from_secs(10),
         }
     }
 }

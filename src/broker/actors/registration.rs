@@ -66,6 +66,8 @@ pub struct Registration {
     again: bool,
     stopped: bool,
     tracker: RestartTracker,
+    /// Register over TLS (`tls.enable`; docs/tls.md).
+    tls: Option<crate::tls::ClientTls>,
     log: Logger,
 }
 
@@ -94,8 +96,15 @@ impl Registration {
             again: false,
             stopped: false,
             tracker,
+            tls: None,
             log,
         }
+    }
+
+    /// Registers over TLS with `tls` (`None`: plaintext).
+    pub fn with_tls(mut self, tls: Option<crate::tls::ClientTls>) -> Self {
+        self.tls = tls;
+        self
     }
 
     fn register(&mut self, ctx: &mut Context<Self>) {
@@ -105,6 +114,7 @@ impl Registration {
         self.in_flight = true;
         let reuse = self.client.clone().filter(|c| !c.is_closed());
         let (addr, timeout, log) = (self.namesrv.clone(), self.timeout, self.log.clone());
+        let tls = self.tls.clone();
         let cmd = match self.build_request() {
             Ok(c) => c,
             Err(e) => {
@@ -116,7 +126,7 @@ impl Registration {
         let fut = async move {
             let client = match reuse {
                 Some(c) => c,
-                None => RemotingClient::connect_with_logger(&addr, timeout, log).await?,
+                None => RemotingClient::connect_with_tls(&addr, timeout, log, tls.as_ref()).await?,
             };
             let resp = client.invoke(cmd, timeout).await?;
             Ok::<_, crate::client::error::ClientError>((client, resp))

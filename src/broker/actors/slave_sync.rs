@@ -204,8 +204,9 @@ async fn fetch(client: &RemotingClient, addr: &str, code: i32) -> Result<String,
     })
 }
 
-async fn connect(addr: &str) -> Result<RemotingClient, SyncError> {
-    RemotingClient::connect(addr, CALL_TIMEOUT)
+async fn connect(b: &Broker, addr: &str) -> Result<RemotingClient, SyncError> {
+    let log = crate::logging::discard();
+    RemotingClient::connect_with_tls(addr, CALL_TIMEOUT, log, b.tls.client.as_ref())
         .await
         .map_err(|source| SyncError::Call {
             addr: addr.to_string(),
@@ -226,9 +227,9 @@ fn bad_body(addr: &str, request: i32) -> impl Fn(serde_json::Error) -> SyncError
 /// and test brokers (listenPort 0, no port relation) use the main port at once.
 async fn fetch_topics(b: &Broker, master: &str) -> Result<TopicConfigSerializeWrapper, SyncError> {
     let vip = vip_channel(master);
-    let client = match connect(&vip).await {
+    let client = match connect(b, &vip).await {
         Ok(c) if b.cfg.listen_port != 0 => (c, vip),
-        _ => (connect(master).await?, master.to_string()),
+        _ => (connect(b, master).await?, master.to_string()),
     };
     let (client, addr) = client;
     let text = fetch(&client, &addr, request::GET_ALL_TOPIC_CONFIG).await;
@@ -240,7 +241,7 @@ async fn fetch_topics(b: &Broker, master: &str) -> Result<TopicConfigSerializeWr
 /// Nothing is adopted unless every table was read.
 pub async fn sync_once(b: &Broker, master: &str) -> Result<(), SyncError> {
     let topics = fetch_topics(b, master).await?;
-    let client = connect(master).await?;
+    let client = connect(b, master).await?;
     let offsets = fetch(&client, master, request::GET_ALL_CONSUMER_OFFSET).await;
     let delay = fetch(&client, master, request::GET_ALL_DELAY_OFFSET).await;
     let groups = fetch(&client, master, request::GET_ALL_SUBSCRIPTIONGROUP_CONFIG).await;

@@ -10,11 +10,10 @@
 
 use std::time::Duration;
 
+use crate::actors::remoting::{IoRead, IoStream, IoWrite};
 use bytes::Buf;
 use slog::{info, warn, Logger};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
-use tokio::net::TcpStream;
 use tokio::sync::{oneshot, watch};
 use tokio::time::Instant;
 
@@ -37,12 +36,15 @@ pub(crate) struct ConnCtx {
     pub housekeeping: Duration,
     /// `haAuthSecret`: when set, the hello must carry a valid proof (`auth`).
     pub auth_secret: Option<String>,
+    /// `tls.server.mode` of the HA port (docs/tls.md).
+    pub tls: crate::tls::ServerTls,
     pub log: Logger,
 }
 
 /// Serves one slave until it disconnects, misbehaves or the master shuts down; logs why.
-pub(crate) async fn serve(stream: TcpStream, ctx: ConnCtx) {
+pub(crate) async fn serve(stream: IoStream, ctx: ConnCtx) {
     let peer = stream
+        .tcp()
         .peer_addr()
         .map(|a| a.to_string())
         .unwrap_or_else(|_| "?".into());
@@ -53,9 +55,9 @@ pub(crate) async fn serve(stream: TcpStream, ctx: ConnCtx) {
     }
 }
 
-async fn run(stream: TcpStream, peer: &str, ctx: ConnCtx, log: &Logger) -> Result<(), HaError> {
-    let _ = stream.set_nodelay(true);
-    let (mut rd, wr) = stream.into_split();
+async fn run(stream: IoStream, peer: &str, ctx: ConnCtx, log: &Logger) -> Result<(), HaError> {
+    let _ = stream.tcp().set_nodelay(true);
+    let (mut rd, wr) = stream.split();
     let (hello, proof) = tokio::time::timeout(ctx.housekeeping, read_hello_auth(&mut rd, peer))
         .await
         .map_err(|_| HaError::Silent {
@@ -91,7 +93,7 @@ async fn run(stream: TcpStream, peer: &str, ctx: ConnCtx, log: &Logger) -> Resul
 
 /// Reads 8-byte offset reports; the first one starts the transfer.
 async fn read_reports(
-    mut rd: OwnedReadHalf,
+    mut rd: IoRead,
     peer: &str,
     reg: &SlaveRegistration,
     ctx: &ConnCtx,
@@ -144,7 +146,7 @@ fn start_offset(ctx: &ConnCtx, reported: i64) -> i64 {
 
 /// Streams commit-log bytes from the slave's first report on.
 async fn transfer(
-    mut wr: OwnedWriteHalf,
+    mut wr: IoWrite,
     peer: &str,
     ctx: &ConnCtx,
     start: oneshot::Receiver<i64>,

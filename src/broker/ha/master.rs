@@ -38,6 +38,8 @@ pub struct HaMasterConfig {
     pub housekeeping_interval: Duration,
     /// `haAuthSecret` (ours): slaves must prove they know it (`auth`).
     pub auth_secret: Option<String>,
+    /// `tls.server.mode` of the HA port (ours: Java's HA port has no TLS; docs/tls.md).
+    pub tls: crate::tls::ServerTls,
 }
 
 impl HaMasterConfig {
@@ -54,6 +56,7 @@ impl HaMasterConfig {
             heartbeat_interval: Duration::from_secs(5),
             housekeeping_interval: Duration::from_secs(20),
             auth_secret: None,
+            tls: crate::tls::ServerTls::disabled(),
         }
     }
 }
@@ -113,8 +116,17 @@ async fn accept_loop(listener: tokio::net::TcpListener, shared: Arc<Shared>) {
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
-                    actix_rt::spawn(serve(stream, shared.conn.clone()));
+                Ok((stream, peer)) => {
+                    let conn = shared.conn.clone();
+                    actix_rt::spawn(async move {
+                        // The first byte decides plaintext or TLS, in the socket's own task.
+                        let within = conn.housekeeping;
+                        match crate::actors::remoting::stream::accept(stream, &conn.tls, within).await {
+                            Ok(io) => serve(io, conn).await,
+                            Err(e) => warn!(conn.log, "HA connection refused"; "slave" => %peer,
+                                "tls_mode" => conn.tls.mode().name(), "reason" => %e),
+                        }
+                    });
                 }
                 Err(e) => {
                     // Out of descriptors and the like: back off instead of spinning.
@@ -177,6 +189,7 @@ impl HaMasterHandle {
                 heartbeat: cfg.heartbeat_interval,
                 housekeeping: cfg.housekeeping_interval,
                 auth_secret: cfg.auth_secret.clone(),
+                tls: cfg.tls.clone(),
                 log: log.clone(),
             },
             log: log.clone(),

@@ -16,8 +16,9 @@ use bytes::{Bytes, BytesMut};
 use parking_lot::Mutex;
 use slog::{info, warn, Logger};
 use tokio::io::AsyncWriteExt;
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::TcpStream;
+
+use crate::actors::remoting::{IoRead, IoStream, IoWrite};
 use tokio::sync::watch;
 use tokio::time::Instant;
 
@@ -46,6 +47,8 @@ pub struct HaSlaveConfig {
     pub connect_timeout: Duration,
     /// `haAuthSecret` (ours): proves this slave to the master (`auth`).
     pub auth_secret: Option<String>,
+    /// Connect to the master over TLS (`tls.enable` / `useTLS`; docs/tls.md).
+    pub tls: Option<crate::tls::ClientTls>,
 }
 
 impl HaSlaveConfig {
@@ -60,6 +63,7 @@ impl HaSlaveConfig {
             reconnect_max: Duration::from_secs(10),
             connect_timeout: Duration::from_secs(3),
             auth_secret: None,
+            tls: None,
         }
     }
 }
@@ -236,12 +240,19 @@ async fn run(sh: Arc<Shared>) {
 }
 
 async fn session(sh: &Shared, addr: &str) -> Result<(), HaError> {
-    let stream = tokio::time::timeout(sh.cfg.connect_timeout, TcpStream::connect(addr))
+    let connect = async {
+        let stream = TcpStream::connect(addr).await?;
+        let _ = stream.set_nodelay(true);
+        match &sh.cfg.tls {
+            None => Ok(IoStream::Plain(stream)),
+            Some(tls) => tls.connect(addr, stream).await.map(IoStream::from),
+        }
+    };
+    let stream = tokio::time::timeout(sh.cfg.connect_timeout, connect)
         .await
         .map_err(|_| HaError::io(addr, std::io::ErrorKind::TimedOut.into()))?
         .map_err(|e| HaError::io(addr, e))?;
-    let _ = stream.set_nodelay(true);
-    let (rd, mut wr) = stream.into_split();
+    let (rd, mut wr) = stream.split();
     let local_max = sh.store.reader().max_phys_offset();
     let hello = Hello {
         broker_name: sh.cfg.broker_name.clone(),
@@ -276,7 +287,7 @@ async fn session(sh: &Shared, addr: &str) -> Result<(), HaError> {
 
 /// Sends the local max offset after every append and every heartbeat interval.
 async fn report_loop(
-    mut wr: OwnedWriteHalf,
+    mut wr: IoWrite,
     mut offsets: watch::Receiver<i64>,
     heartbeat: Duration,
     peer: &str,
@@ -295,7 +306,7 @@ async fn report_loop(
 
 /// Receives frames, checks their offsets and appends them through the writer actor.
 async fn receive_loop(
-    mut rd: OwnedReadHalf,
+    mut rd: IoRead,
     sh: &Shared,
     reports: watch::Sender<i64>,
     local_max: i64,

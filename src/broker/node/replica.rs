@@ -77,6 +77,7 @@ impl HaRole {
             scfg.heartbeat_interval = heartbeat;
             scfg.housekeeping_interval = housekeeping;
             scfg.auth_secret = ha_secret(cfg, log);
+            scfg.tls = broker.tls.client.clone();
             let handle =
                 HaSlaveHandle::start(scfg, store, master_rx, root, book, HA_SLAVE, log.clone())
                     .await?;
@@ -95,6 +96,7 @@ impl HaRole {
         mcfg.heartbeat_interval = heartbeat;
         mcfg.housekeeping_interval = housekeeping;
         mcfg.auth_secret = ha_secret(cfg, log);
+        mcfg.tls = broker.tls.server.clone();
         let tracker = ReplicationTracker::new();
         let handle = HaMasterHandle::start(
             mcfg,

@@ -58,6 +58,8 @@ pub enum BrokerError {
     AclWatcher(std::io::Error),
     #[error("metrics: {0}")]
     Metrics(#[from] crate::metrics::MetricsError),
+    #[error("TLS: {0}")]
+    Tls(#[from] crate::tls::TlsError),
 }
 
 /// A running broker.
@@ -115,6 +117,8 @@ pub async fn start_broker(
         .broker_ip1
         .parse()
         .map_err(|_| BrokerError::BadIp(cfg.broker_ip1.clone()))?;
+    let tls = crate::tls::NodeTls::from_config(&cfg.tls, cfg.use_tls)?;
+    info!(log, "TLS"; "server_mode" => cfg.tls.server_mode.name(), "outgoing" => tls.client.is_some());
     let meta = open_meta(&cfg, &log)?;
     let (acl, acl_watcher) = crate::broker::processors::acl::open(&cfg, &log)?;
     let holds: HoldSlot = Arc::default();
@@ -156,6 +160,7 @@ pub async fn start_broker(
             config_updates: Mutex::default(),
             client_calls: Default::default(),
             manual_clean: Default::default(),
+            tls,
         })
     };
     // Bound now (the advertised addresses need the real ports), served last: a client that
@@ -233,6 +238,7 @@ pub async fn start_broker(
     let settings = |component| ServerSettings {
         idle_timeout: Duration::from_secs(cfg.server_channel_max_idle_time_seconds),
         component,
+        tls: broker.tls.server.clone(),
         ..ServerSettings::default()
     };
     let handler = |fast| {
@@ -383,6 +389,7 @@ async fn start_registrations(
                         RestartTracker::new(name.clone(), book.clone(), rlog.clone()),
                         rlog.clone(),
                     )
+                    .with_tls(weak.upgrade().and_then(|b| b.tls.client.clone()))
                 }),
             })
             .await

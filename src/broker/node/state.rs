@@ -118,6 +118,8 @@ pub struct Broker {
     pub client_calls: crate::broker::processors::call_client::PendingCalls,
     /// Manual commit-log deletion armed by DELETE_EXPIRED_COMMITLOG (329).
     pub manual_clean: crate::broker::actors::maintenance::ManualClean,
+    /// The TLS contexts of the listeners and the outgoing links (docs/tls.md).
+    pub tls: crate::tls::NodeTls,
 }
 
 impl Broker {

@@ -94,6 +94,12 @@ impl Admin {
         self
     }
 
+    /// Connects to name servers and brokers over TLS (Java's `setUseTLS(true)`; docs/tls.md).
+    pub fn with_tls(self, tls: crate::tls::ClientTls) -> Self {
+        self.pool.use_tls(Some(tls));
+        self
+    }
+
     /// Changes the per-call timeout.
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;

@@ -6,3 +6,4 @@ mod programmatic;
 mod properties;
 mod seed;
 mod sets;
+mod tls;

@@ -3,3 +3,4 @@
 mod auth;
 mod refusals;
 mod replication;
+mod tls;

@@ -40,7 +40,14 @@ public final class Clients implements AutoCloseable {
 
     /** The same, signing every request with {@code hook} when not null (ACL). */
     public static DefaultMQAdminExt newAdmin(String namesrvAddr, org.apache.rocketmq.remoting.RPCHook hook) {
+        return newAdmin(namesrvAddr, hook, false);
+    }
+
+    /** The same, over TLS when {@code useTls} (a cluster in TLS enforcing mode, docs/tls.md). */
+    public static DefaultMQAdminExt newAdmin(String namesrvAddr, org.apache.rocketmq.remoting.RPCHook hook,
+        boolean useTls) {
         DefaultMQAdminExt a = hook == null ? new DefaultMQAdminExt(5000) : new DefaultMQAdminExt(hook, 5000);
+        a.setUseTLS(useTls);
         a.setNamesrvAddr(namesrvAddr);
         a.setInstanceName(unique("admin"));
         a.setAdminExtGroup(unique("admin_group"));

@@ -75,6 +75,7 @@ public final class RocketactorCluster implements AutoCloseable {
         private final List<BrokerSpec> specs = new ArrayList<>();
         private final Map<String, String> allExtra = new LinkedHashMap<>();
         private AclSetup acl;
+        private String tlsMode;
 
         private Builder(String testName) {
             this.testName = testName;
@@ -105,12 +106,25 @@ public final class RocketactorCluster implements AutoCloseable {
             return this;
         }
 
+        /**
+         * TLS on every port of every node (docs/tls.md): {@code tls.server.mode=mode} in the
+         * name servers' and brokers' properties files, Java's test mode (self-signed
+         * certificate). Enforcing also makes the brokers' own links TLS; the harness's admin
+         * clients use TLS for any mode but disabled.
+         */
+        public Builder tls(String mode) {
+            tlsMode = mode;
+            allExtra.put("tls.server.mode", mode);
+            return this;
+        }
+
         public RocketactorCluster start() {
             List<BrokerSpec> topo = specs.isEmpty() ? defaultTopology() : specs;
             for (BrokerSpec s : topo) {
                 allExtra.forEach((k, v) -> s.extra.putIfAbsent(k, v));
             }
             RocketactorCluster c = new RocketactorCluster(testName, topo, acl);
+            c.tlsMode = tlsMode;
             try {
                 c.startAll();
             } catch (RuntimeException | Error e) {
@@ -149,6 +163,13 @@ public final class RocketactorCluster implements AutoCloseable {
     }
 
     private final AclSetup acl;
+    /** {@code tls.server.mode} of every node, or null (see {@link Builder#tls}). */
+    private String tlsMode;
+
+    /** Whether the harness's own clients must speak TLS. */
+    public boolean useTls() {
+        return tlsMode != null && !"disabled".equals(tlsMode);
+    }
 
     private RocketactorCluster(String testName, List<BrokerSpec> specs, AclSetup acl) {
         this.acl = acl;
@@ -180,10 +201,10 @@ public final class RocketactorCluster implements AutoCloseable {
             startNamesrv("namesrv-" + i);
         }
         for (String addr : namesrvAddrs) {
-            DefaultMQAdminExt a = Clients.newAdmin(addr, acl == null ? null : acl.adminHook);
+            DefaultMQAdminExt a = Clients.newAdmin(addr, acl == null ? null : acl.adminHook, useTls());
             perNamesrvAdmin.add(a);
         }
-        admin = Clients.newAdmin(namesrvAddr(), acl == null ? null : acl.adminHook);
+        admin = Clients.newAdmin(namesrvAddr(), acl == null ? null : acl.adminHook, useTls());
         // Masters first, so a slave finds its master's HA address in its registration result.
         brokers.values().stream().filter(b -> !b.spec.isSlave()).forEach(b -> spawnBroker(b, true));
         brokers.values().stream().filter(b -> b.spec.isSlave()).forEach(b -> spawnBroker(b, true));
@@ -193,8 +214,18 @@ public final class RocketactorCluster implements AutoCloseable {
     }
 
     private void startNamesrv(String name) {
-        NodeProcess p = new NodeProcess(name, logDir.resolve(name + ".log"),
-            List.of(bin.toString(), "namesrv", "--listen", HOST + ":0", "--log-format", "json"));
+        List<String> cmd = new ArrayList<>(List.of(bin.toString(), "namesrv", "--listen", HOST + ":0",
+            "--log-format", "json"));
+        if (tlsMode != null) {
+            Path file = storeRoot.resolve(name + ".properties");
+            try {
+                Files.writeString(file, "tls.server.mode=" + tlsMode + "\n");
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write " + file, e);
+            }
+            cmd.addAll(List.of("-c", file.toString()));
+        }
+        NodeProcess p = new NodeProcess(name, logDir.resolve(name + ".log"), cmd);
         try {
             p.spawn();
         } catch (IOException e) {
