@@ -14,11 +14,20 @@ const SCRIPTS: &[(&str, &str)] = &[
     ("api.js", include_str!("../../dashboard/dist/api.js")),
     ("dom.js", include_str!("../../dashboard/dist/dom.js")),
     ("chart.js", include_str!("../../dashboard/dist/chart.js")),
-    ("cluster.js", include_str!("../../dashboard/dist/cluster.js")),
+    (
+        "cluster.js",
+        include_str!("../../dashboard/dist/cluster.js"),
+    ),
     ("topics.js", include_str!("../../dashboard/dist/topics.js")),
     ("groups.js", include_str!("../../dashboard/dist/groups.js")),
-    ("producers.js", include_str!("../../dashboard/dist/producers.js")),
-    ("messages.js", include_str!("../../dashboard/dist/messages.js")),
+    (
+        "producers.js",
+        include_str!("../../dashboard/dist/producers.js"),
+    ),
+    (
+        "messages.js",
+        include_str!("../../dashboard/dist/messages.js"),
+    ),
     ("dlq.js", include_str!("../../dashboard/dist/dlq.js")),
     ("acl.js", include_str!("../../dashboard/dist/acl.js")),
 ];

@@ -77,9 +77,11 @@ impl Dashboard {
 /// Starts the HTTP server (one worker: the dashboard serves a few operators) and the TPS
 /// poller on the current runtime. The returned future of the server itself is spawned.
 pub async fn start(cfg: DashboardConfig) -> Result<Dashboard, StartError> {
-    let state = DashState::new(&cfg.namesrv, cfg.credentials.clone()).map_err(|source| StartError::Namesrv {
-        namesrv: cfg.namesrv.clone(),
-        source,
+    let state = DashState::new(&cfg.namesrv, cfg.credentials.clone()).map_err(|source| {
+        StartError::Namesrv {
+            namesrv: cfg.namesrv.clone(),
+            source,
+        }
     })?;
     let poller = tokio::spawn(tps::poll_forever(state.clone(), cfg.poll_interval));
     let data = web::Data::new(state);
@@ -98,11 +100,7 @@ pub async fn start(cfg: DashboardConfig) -> Result<Dashboard, StartError> {
         addr: cfg.listen,
         source,
     })?;
-    let local_addr = server
-        .addrs()
-        .first()
-        .copied()
-        .unwrap_or(cfg.listen);
+    let local_addr = server.addrs().first().copied().unwrap_or(cfg.listen);
     let server = server.run();
     let handle = server.handle();
     tokio::spawn(server);

@@ -35,9 +35,10 @@ pub async fn get(st: Data) -> ApiResult {
         let cmd = RemotingCommand::request(request::GET_BROKER_CLUSTER_ACL_CONFIG);
         match st.admin.call(addr, cmd).await {
             Ok(resp) => {
-                let v: ClusterAcl =
-                    crate::protocol::fastjson::from_lenient_slice(&resp.body)
-                        .map_err(|e| MqError::bad(addr, request::GET_BROKER_CLUSTER_ACL_CONFIG, e.to_string()))?;
+                let v: ClusterAcl = crate::protocol::fastjson::from_lenient_slice(&resp.body)
+                    .map_err(|e| {
+                        MqError::bad(addr, request::GET_BROKER_CLUSTER_ACL_CONFIG, e.to_string())
+                    })?;
                 brokers.insert(name.clone(), serde_json::to_value(v).unwrap_or_default());
             }
             Err(e) if acl_off(&e) => continue,
@@ -95,8 +96,7 @@ pub async fn delete(st: Data, path: web::Path<String>) -> ApiResult {
     let key = path.into_inner();
     let mut done = Vec::new();
     for (name, addr) in st.masters().await? {
-        let cmd =
-            RemotingCommand::request(request::DELETE_ACL_CONFIG).with_ext("accessKey", &key);
+        let cmd = RemotingCommand::request(request::DELETE_ACL_CONFIG).with_ext("accessKey", &key);
         st.admin.call(&addr, cmd).await?;
         done.push(name);
     }

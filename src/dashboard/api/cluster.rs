@@ -39,6 +39,19 @@ fn get(t: &BTreeMap<String, String>, k: &str) -> String {
     t.get(k).cloned().unwrap_or_default()
 }
 
+/// `haListenPort` as configured; when the broker leaves it empty, Java's rule
+/// (`BrokerStartup`: listenPort + 1), marked as derived.
+fn ha_port(cfg: &BTreeMap<String, String>) -> String {
+    match cfg.get("haListenPort").map(|s| s.trim()) {
+        Some(p) if !p.is_empty() => p.to_owned(),
+        _ => cfg
+            .get("listenPort")
+            .and_then(|p| p.trim().parse::<u32>().ok())
+            .map(|p| format!("{} (listenPort+1)", p + 1))
+            .unwrap_or_default(),
+    }
+}
+
 pub async fn list(st: Data) -> ApiResult {
     let brokers = st.brokers().await?;
     let mut rows = Vec::with_capacity(brokers.len());
@@ -74,7 +87,7 @@ pub async fn list(st: Data) -> ApiResult {
             broker_ip1: get(&cfg, "brokerIP1"),
             broker_ip2: get(&cfg, "brokerIP2"),
             listen_port: get(&cfg, "listenPort"),
-            ha_listen_port: get(&cfg, "haListenPort"),
+            ha_listen_port: ha_port(&cfg),
             put_tps: get(&rt, "putTps"),
             get_tps: get(&rt, "getTransferedTps"),
             msg_put_total_today: get(&rt, "msgPutTotalTodayNow"),

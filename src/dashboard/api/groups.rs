@@ -46,7 +46,11 @@ struct GroupRow {
 }
 
 /// The group's connection from the first master that knows it online; `None` when offline.
-async fn connection(st: &Data, masters: &BTreeMap<String, String>, group: &str) -> Option<ConsumerConnection> {
+async fn connection(
+    st: &Data,
+    masters: &BTreeMap<String, String>,
+    group: &str,
+) -> Option<ConsumerConnection> {
     for addr in masters.values() {
         if let Ok(c) = st.admin.consumer_connections(addr, group).await {
             return Some(c);
@@ -230,7 +234,9 @@ pub async fn reset(st: Data, path: web::Path<String>, body: web::Json<ResetOffse
         }));
     }
     rows.sort_by(|a, b| a.queue.cmp(&b.queue));
-    ok(&serde_json::json!({ "group": group, "topic": req.topic, "offline": offline, "queues": rows }))
+    ok(
+        &serde_json::json!({ "group": group, "topic": req.topic, "offline": offline, "queues": rows }),
+    )
 }
 
 /// The group is offline: each queue it has an offset on is moved to the timestamp's offset.
@@ -240,9 +246,16 @@ async fn reset_offline(
     group: &str,
     req: &ResetOffset,
 ) -> Result<BTreeMap<crate::protocol::message_queue::MessageQueue, i64>, ApiError> {
-    let stats = st.admin.consume_stats(addr, group, Some(&req.topic)).await?;
+    let stats = st
+        .admin
+        .consume_stats(addr, group, Some(&req.topic))
+        .await?;
     let mut out = BTreeMap::new();
-    for (mq, o) in stats.offset_table.iter().filter(|(mq, _)| mq.topic == req.topic) {
+    for (mq, o) in stats
+        .offset_table
+        .iter()
+        .filter(|(mq, _)| mq.topic == req.topic)
+    {
         let target = if req.timestamp == -1 {
             st.admin.max_offset(addr, &mq.topic, mq.queue_id).await?
         } else {

@@ -58,7 +58,9 @@ async fn pull_range_with(
     let mut out = Vec::new();
     for mq in pc.fetch_queues(topic).await? {
         let addr = pc.master_addr(&mq).await?;
-        let from = admin.search_offset(&addr, topic, mq.queue_id, begin).await?;
+        let from = admin
+            .search_offset(&addr, topic, mq.queue_id, begin)
+            .await?;
         let to = pc.max_offset(&mq).await?;
         let mut offset = from;
         while offset < to && out.len() < max {

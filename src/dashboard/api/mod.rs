@@ -38,7 +38,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/messages", web::post().to(messages::send))
             .route("/messages/key", web::get().to(messages::by_key))
             .route("/messages/id", web::get().to(messages::by_id))
-            .route("/messages/consume", web::post().to(messages::consume_directly))
+            .route(
+                "/messages/consume",
+                web::post().to(messages::consume_directly),
+            )
             .route("/dlq", web::get().to(dlq::list))
             .route("/dlq/resend", web::post().to(dlq::resend))
             .route("/acl", web::get().to(acl::get))
