@@ -25,6 +25,11 @@ impl ApiError {
     pub fn bad(msg: impl Into<String>) -> Self {
         ApiError::BadRequest(msg.into())
     }
+
+    /// The topic, group or message asked for does not exist.
+    pub fn is_not_found(&self) -> bool {
+        self.status_code() == StatusCode::NOT_FOUND
+    }
 }
 
 impl ResponseError for ApiError {
@@ -32,6 +37,7 @@ impl ResponseError for ApiError {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Cluster(MqError::NoRoute { .. }) => StatusCode::NOT_FOUND,
             ApiError::Cluster(e) => match e.response_code() {
                 Some(response::TOPIC_NOT_EXIST)
                 | Some(response::SUBSCRIPTION_GROUP_NOT_EXIST)

@@ -48,7 +48,12 @@ pub async fn list(st: Data, q: web::Query<Query>) -> ApiResult {
     let q = q.into_inner();
     let topic = dlq_topic(&q.group);
     let end = q.end.unwrap_or_else(crate::store::time::now_ms);
-    let msgs = pull_range(&st, &topic, q.begin.unwrap_or(0), end, MAX_BY_TOPIC).await?;
+    let msgs = match pull_range(&st, &topic, q.begin.unwrap_or(0), end, MAX_BY_TOPIC).await {
+        Ok(m) => m,
+        // No dead letter yet: the broker creates %DLQ%<group> with the first one.
+        Err(e) if e.is_not_found() => Vec::new(),
+        Err(e) => return Err(e),
+    };
     let views: Vec<MessageView> = msgs.iter().map(MessageView::from).collect();
     ok(&serde_json::json!({ "topic": topic, "messages": views }))
 }

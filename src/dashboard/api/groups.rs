@@ -4,7 +4,8 @@
 //! (UPDATE_AND_CREATE_SUBSCRIPTIONGROUP on every master), and
 //! `POST /api/groups/{group}/reset` (reset offset by time: INVOKE_BROKER_TO_RESET_OFFSET on
 //! every master of the topic; for an offline group the offsets are written with
-//! UPDATE_CONSUMER_OFFSET, as mqadmin's `resetOffsetByTimestampOld`).
+//! UPDATE_CONSUMER_OFFSET, as mqadmin's `resetOffsetByTimestampOld`, also for a group that
+//! has no offset on the topic yet).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -16,6 +17,7 @@ use super::{ok, ApiResult, Data};
 use crate::codec::codes::response::CONSUMER_NOT_ONLINE;
 use crate::dashboard::ApiError;
 use crate::protocol::admin::ConsumerConnection;
+use crate::protocol::message_queue::MessageQueue;
 use crate::protocol::subscription::SubscriptionGroupConfig;
 
 /// Groups the broker creates for itself (Java `MixAll` / `TopicValidator` group names).
@@ -224,7 +226,12 @@ pub async fn reset(st: Data, path: web::Path<String>, body: web::Json<ResetOffse
             Ok(t) => t,
             Err(e) if e.response_code() == Some(CONSUMER_NOT_ONLINE) => {
                 offline = true;
-                reset_offline(&st, addr, &group, &req).await?
+                let read_queues = route
+                    .queue_datas
+                    .iter()
+                    .find(|q| q.broker_name == bd.broker_name)
+                    .map_or(0, |q| q.read_queue_nums);
+                reset_offline(&st, addr, &bd.broker_name, read_queues, &group, &req).await?
             }
             Err(e) => return Err(e.into()),
         };
@@ -240,22 +247,33 @@ pub async fn reset(st: Data, path: web::Path<String>, body: web::Json<ResetOffse
 }
 
 /// The group is offline: each queue it has an offset on is moved to the timestamp's offset.
+/// A group with no offset on the topic yet gets one on every readable queue of `broker`
+/// (our extension: Java's `resetOffsetByTimestampOld` refuses that case; docs/dashboard.md).
 async fn reset_offline(
     st: &Data,
     addr: &str,
+    broker: &str,
+    read_queues: i32,
     group: &str,
     req: &ResetOffset,
-) -> Result<BTreeMap<crate::protocol::message_queue::MessageQueue, i64>, ApiError> {
-    let stats = st
-        .admin
-        .consume_stats(addr, group, Some(&req.topic))
-        .await?;
+) -> Result<BTreeMap<MessageQueue, i64>, ApiError> {
+    let stats = st.admin.consume_stats(addr, group, Some(&req.topic)).await;
+    let mut current: BTreeMap<MessageQueue, i64> = match stats {
+        Ok(s) => s
+            .offset_table
+            .iter()
+            .filter(|(mq, _)| mq.topic == req.topic)
+            .map(|(mq, o)| (mq.clone(), o.consumer_offset))
+            .collect(),
+        Err(_) => BTreeMap::new(),
+    };
+    if current.is_empty() {
+        current = (0..read_queues)
+            .map(|q| (MessageQueue::new(&req.topic, broker, q), i64::MAX))
+            .collect();
+    }
     let mut out = BTreeMap::new();
-    for (mq, o) in stats
-        .offset_table
-        .iter()
-        .filter(|(mq, _)| mq.topic == req.topic)
-    {
+    for (mq, consumer_offset) in current {
         let target = if req.timestamp == -1 {
             st.admin.max_offset(addr, &mq.topic, mq.queue_id).await?
         } else {
@@ -263,21 +281,15 @@ async fn reset_offline(
                 .search_offset(addr, &mq.topic, mq.queue_id, req.timestamp)
                 .await?
         };
-        let offset = if req.force || target <= o.consumer_offset {
+        let offset = if req.force || target <= consumer_offset {
             st.admin
-                .update_consumer_offset(addr, group, mq, target)
+                .update_consumer_offset(addr, group, &mq, target)
                 .await?;
             target
         } else {
-            o.consumer_offset
+            consumer_offset
         };
-        out.insert(mq.clone(), offset);
-    }
-    if out.is_empty() {
-        return Err(ApiError::NotFound(format!(
-            "group {group} has no offset on topic {} (it never consumed it)",
-            req.topic
-        )));
+        out.insert(mq, offset);
     }
     Ok(out)
 }
