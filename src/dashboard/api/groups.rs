@@ -224,7 +224,7 @@ pub async fn reset(st: Data, path: web::Path<String>, body: web::Json<ResetOffse
             .await;
         let table = match pushed {
             Ok(t) => t,
-            Err(e) if e.response_code() == Some(CONSUMER_NOT_ONLINE) => {
+            Err(e) if e.response_code() == Some(CONSUMER_NOT_ONLINE) || no_offset_yet(&e) => {
                 offline = true;
                 let read_queues = route
                     .queue_datas
@@ -244,6 +244,12 @@ pub async fn reset(st: Data, path: web::Path<String>, body: web::Json<ResetOffse
     ok(
         &serde_json::json!({ "group": group, "topic": req.topic, "offline": offline, "queues": rows }),
     )
+}
+
+/// Java `Broker2Client.resetOffset`'s answer for a group with no offset on a queue of the
+/// topic (SYSTEM_ERROR, "THe consumer group <G> not exist").
+fn no_offset_yet(e: &crate::client::MqError) -> bool {
+    matches!(e, crate::client::MqError::Response { remark, .. } if remark.contains("consumer group <") && remark.ends_with("not exist"))
 }
 
 /// The group is offline: each queue it has an offset on is moved to the timestamp's offset.
