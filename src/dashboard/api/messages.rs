@@ -88,7 +88,7 @@ async fn pull_range_with(
             }
         }
     }
-    out.sort_by(|a, b| b.store_timestamp.cmp(&a.store_timestamp));
+    out.sort_by_key(|m| std::cmp::Reverse(m.store_timestamp));
     out.truncate(max);
     Ok(out)
 }
