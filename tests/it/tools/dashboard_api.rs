@@ -314,6 +314,39 @@ async fn errors_are_json_with_an_http_status() {
     let (s, v) = h.get("/api/acl").await;
     assert_eq!((s, v["enabled"].clone()), (200, json!(false)));
 
+    // DLQ: empty before any dead letter; a dead letter (sent to %DLQ%G with the RETRY_TOPIC
+    // property the broker sets) is listed and resent to its original topic.
+    let (s, v) = h.get("/api/dlq?group=DashDG").await;
+    assert_eq!((s, v["messages"].clone()), (200, json!([])), "{v}");
+    for t in ["DashOrig", "%DLQ%DashDG"] {
+        h.post_ok(
+            "/api/topics",
+            json!({"topic": t, "readQueueNums": 1, "writeQueueNums": 1}),
+        )
+        .await;
+    }
+    let p = tc.producer("DashDLQP").await;
+    let dead = rocketactor::client::Message::new(b"dead body".to_vec())
+        .with_tags("tagD")
+        .with_property("RETRY_TOPIC", "DashOrig")
+        .with_property("userProp", "u1");
+    p.send("%DLQ%DashDG", dead).await.unwrap();
+    p.shutdown();
+    let listed = h.ok("/api/dlq?group=DashDG").await;
+    let msgs = listed["messages"].as_array().unwrap();
+    assert_eq!(msgs.len(), 1, "{listed}");
+    let id = msgs[0]["offsetMsgId"].as_str().unwrap().to_owned();
+    let r = h
+        .post_ok("/api/dlq/resend", json!({"group": "DashDG", "msgId": id}))
+        .await;
+    assert_eq!(r["topic"], "DashOrig", "{r}");
+    let again = h.ok("/api/messages?topic=DashOrig").await;
+    let again = again["messages"].as_array().unwrap();
+    assert_eq!(again.len(), 1, "{again:?}");
+    assert_eq!(again[0]["body"], "dead body");
+    assert_eq!(again[0]["tags"], "tagD");
+    assert_eq!(again[0]["properties"]["userProp"], "u1");
+
     // The page itself and its scripts are served from the binary.
     let page = h.client.get(format!("{}/", h.base)).send().await.unwrap();
     assert_eq!(page.status().as_u16(), 200);
