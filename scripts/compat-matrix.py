@@ -228,6 +228,20 @@ def render(clients):
     return "\n".join(out) + "\n"
 
 
+def read_web(path):
+    """Totals of the dashboard browser test (dashboard/tests/e2e.mjs): its last
+    `web: N passed, N failed` line; a log without one counts as one failure."""
+    if not path or not os.path.exists(path):
+        return None
+    found = None
+    with open(path, errors="replace") as f:
+        for line in f:
+            m = re.match(r"web: (\d+) passed, (\d+) failed", line.strip())
+            if m:
+                found = {"pass": int(m.group(1)), "fail": int(m.group(2)), "skip": 0}
+    return found or {"pass": 0, "fail": 1, "skip": 0}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cargo-log")
@@ -236,6 +250,7 @@ def main():
     ap.add_argument("--out")
     ap.add_argument("--totals", action="store_true")
     ap.add_argument("--print-go")
+    ap.add_argument("--web-log")
     args = ap.parse_args()
 
     if args.print_go:
@@ -251,6 +266,7 @@ def main():
     cargo, cargo_totals = read_cargo(args.cargo_log)
     java, java_totals = read_surefire(args.surefire)
     go, go_totals = read_go(args.go_json)
+    web_totals = read_web(args.web_log)
 
     if args.out:
         java_client = None if java is None else OrderedDict(
@@ -269,7 +285,7 @@ def main():
 
     if args.totals:
         total = {"pass": 0, "fail": 0, "skip": 0}
-        for t in (cargo_totals, java_totals, go_totals):
+        for t in (cargo_totals, java_totals, go_totals, web_totals):
             if t:
                 for k in total:
                     total[k] += t[k]

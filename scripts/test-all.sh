@@ -6,12 +6,13 @@
 #      ecosystem's own clients start as real processes;
 #   3. interop/java: the Java client 4.9.7, mqadmin (rocketmq-tools 4.9.7) — `mvn test`;
 #   4. interop/go: rocketmq-client-go/v2 — `go test`;
+#   4b. dashboard/tests/e2e.mjs: the web dashboard in headless Chromium (`npm ci` first);
 #   5. scripts/compat-matrix.py: docs/compatibility.md from the results of 1, 3 and 4.
 # Each step's output is kept under target/test-logs/. Every step runs even when an earlier one
 # failed (so the matrix shows everything); the exit code is non-zero when any step failed. The last
 # line sums the test counts of all runners: `all: N passed, N failed, N skipped`.
 #
-# Environment: ONLY=rust|java|go (run one suite; the matrix is still written), MVN_ARGS (extra
+# Environment: ONLY=rust|java|go|web (run one suite; the matrix is still written), MVN_ARGS (extra
 # arguments for Maven, e.g. -Dtest='Producer*'), GO_TEST_ARGS (e.g. -run TestProducer).
 set -uo pipefail
 
@@ -30,7 +31,7 @@ if want rust; then
   [ "${PIPESTATUS[0]}" = 0 ] || failed+=("cargo test")
 fi
 
-if want java || want go; then
+if want java || want go || want web; then
   step "cargo build --release --bin rocketactor"
   (cd "$ROOT" && cargo build --release --bin rocketactor 2>&1) | tee "$LOGS/cargo-build-release.log"
   [ "${PIPESTATUS[0]}" = 0 ] || failed+=("release build")
@@ -55,6 +56,13 @@ if want go; then
   [ "$go_rc" = 0 ] || failed+=("interop/go")
 fi
 
+if want web; then
+  step "dashboard: headless Chromium end-to-end test (playwright-core)"
+  rm -f "$LOGS/web-test.log"
+  (cd "$ROOT/dashboard" && npm ci --no-audit --no-fund 2>&1 && ROCKETACTOR_BIN="$BIN" node tests/e2e.mjs 2>&1) | tee "$LOGS/web-test.log"
+  [ "${PIPESTATUS[0]}" = 0 ] || failed+=("dashboard web")
+fi
+
 step "scripts/compat-matrix.py -> docs/compatibility.md"
 python3 "$ROOT/scripts/compat-matrix.py" \
   --cargo-log "$LOGS/cargo-test.log" \
@@ -69,5 +77,6 @@ fi
 python3 "$ROOT/scripts/compat-matrix.py" --totals \
   --cargo-log "$LOGS/cargo-test.log" \
   --surefire "$ROOT/interop/java/target/surefire-reports" \
-  --go-json "$LOGS/go-test.json"
+  --go-json "$LOGS/go-test.json" \
+  --web-log "$LOGS/web-test.log"
 [ ${#failed[@]} -eq 0 ]

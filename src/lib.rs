@@ -16,6 +16,7 @@ pub mod broker;
 pub mod client;
 pub mod codec;
 pub mod config;
+pub mod dashboard;
 pub mod failpoint;
 pub mod filter;
 pub mod logging;

@@ -74,6 +74,25 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// The web dashboard (docs/dashboard.md): cluster, topics, consumer groups, producers,
+    /// messages, DLQ and ACL pages and their JSON API under /api/, as a client of the cluster.
+    Dashboard {
+        /// Name servers, e.g. `ns1:9876;ns2:9876`.
+        #[arg(long, short = 'n', env = "NAMESRV_ADDR")]
+        namesrv: String,
+        /// Where the dashboard listens.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// Seconds between two samples of the brokers' runtime info (the TPS chart).
+        #[arg(long, default_value_t = 5)]
+        poll_secs: u64,
+        /// ACL access key, for a cluster with aclEnable=true.
+        #[arg(long, env = "ROCKETMQ_ACCESS_KEY")]
+        access_key: Option<String>,
+        /// ACL secret key.
+        #[arg(long, env = "ROCKETMQ_SECRET_KEY")]
+        secret_key: Option<String>,
+    },
     Doctor {
         /// Name servers, e.g. `ns1:9876;ns2:9876`.
         #[arg(long, env = "NAMESRV_ADDR")]
@@ -102,6 +121,23 @@ fn main() -> ExitCode {
             }),
             _,
         ) => run_doctor(&namesrv, Duration::from_millis(timeout_ms)),
+        (
+            Some(Command::Dashboard {
+                namesrv,
+                listen,
+                poll_secs,
+                access_key,
+                secret_key,
+            }),
+            _,
+        ) => {
+            let mut cfg = rocketactor::dashboard::DashboardConfig::new(namesrv, listen);
+            cfg.poll_interval = Duration::from_secs(poll_secs.max(1));
+            cfg.credentials = access_key
+                .zip(secret_key)
+                .map(|(a, s)| rocketactor::acl::SessionCredentials::new(a, s));
+            run_dashboard(cfg, log.clone())
+        }
         (None, Some(file)) => run_broker(&file, log.clone()),
         (None, None) => {
             eprintln!("rocketactor: give --config <broker.properties> to start a broker, or a subcommand (see --help)");
@@ -182,6 +218,28 @@ fn run_doctor(namesrv: &str, timeout: Duration) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Serves the dashboard until SIGINT or SIGTERM.
+fn run_dashboard(cfg: rocketactor::dashboard::DashboardConfig, log: Logger) -> ExitCode {
+    let sys = actix_rt::System::new();
+    sys.block_on(async move {
+        match rocketactor::dashboard::start(cfg).await {
+            Ok(d) => {
+                info!(log, "dashboard listening"; "component" => "dashboard", "addr" => %d.local_addr);
+                // The line the process tests wait for.
+                println!("dashboard listening on http://{}", d.local_addr);
+                shutdown_signal().await;
+                d.stop().await;
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                error!(log, "dashboard failed to start"; "component" => "dashboard", "error" => %e);
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        }
+    })
 }
 
 /// Waits for SIGINT or SIGTERM.

@@ -1,0 +1,38 @@
+// DLQ page: the messages of %DLQ%<group>, each resendable to its original topic.
+
+import { get, MessageView, post, q } from './api.js';
+import { field, guard, h, showNote, val } from './dom.js';
+import { messageTable } from './messages.js';
+
+async function load(group: string): Promise<void> {
+  const r = await get<{ topic: string; messages: MessageView[] }>(`/api/dlq?group=${q(group)}`);
+  const out = document.getElementById('dlq-result');
+  if (!out) return;
+  out.replaceChildren(
+    h('p', { id: 'dlq-count' }, `${r.messages.length} message(s) in ${r.topic}`),
+    messageTable('dlq-messages', r.messages, (m) =>
+      h('button', {
+        class: 'resend',
+        onclick: () =>
+          void guard(async () => {
+            const s = await post<{ topic: string; msgId: string }>('/api/dlq/resend', { group, msgId: m.offsetMsgId });
+            showNote(`Resent to ${s.topic} as ${s.msgId}`);
+          }),
+      }, 'Resend'),
+    ),
+  );
+}
+
+export async function render(root: HTMLElement): Promise<void> {
+  root.replaceChildren(
+    h('h2', {}, 'Dead-letter queues'),
+    h(
+      'form',
+      { id: 'dlq-form', class: 'inline', onsubmit: (e: Event) => { e.preventDefault(); void guard(() => load(val('dlq-group'))); } },
+      field('dlq-group', 'Consumer group'),
+      h('button', { type: 'submit' }, 'List'),
+    ),
+    h('div', { id: 'dlq-result' }),
+    h('div', { id: 'message-detail' }),
+  );
+}
