@@ -13,7 +13,7 @@ use std::sync::Arc;
 use slog::{info, warn};
 
 use crate::actors::remoting::Reply;
-use crate::broker::meta::topic_validator::RMQ_SYS_TRANS_OP_HALF_TOPIC;
+use crate::broker::meta::topic_validator::{FIXED_SYSTEM_TOPICS, RMQ_SYS_TRANS_OP_HALF_TOPIC};
 use crate::broker::node::state::Broker;
 use crate::broker::processors::reply::{error, ok};
 use crate::broker::store_actors::{DropQueues, QueueSweep};
@@ -24,12 +24,22 @@ pub fn clean_expired_cq(b: &Arc<Broker>, req: RemotingCommand) -> Reply {
     sweep(b, req, QueueSweep::Expired)
 }
 
-/// CLEAN_UNUSED_TOPIC: drops the queues of topics that have no topic config (the transaction
-/// op topic is spared, as Java's `cleanUnusedTopic` spares it).
+/// CLEAN_UNUSED_TOPIC: drops the queues of topics that have no topic config.
 pub fn clean_unused_topic(b: &Arc<Broker>, req: RemotingCommand) -> Reply {
-    let mut keep: HashSet<String> = b.meta.lock().topics.table().keys().cloned().collect();
+    sweep(b, req, QueueSweep::UnusedTopics(topics_in_use(b)))
+}
+
+/// The topics whose queues CLEAN_UNUSED_TOPIC and DELETE_TOPIC_IN_BROKER keep: every topic with
+/// a config, the transaction op topic (Java's `cleanUnusedTopic` spares it) and, beyond Java,
+/// every system topic: the half topic's config is only created by the first check scan, and a
+/// half message must not vanish because some other topic was deleted before that.
+pub fn topics_in_use(b: &Broker) -> HashSet<String> {
+    let meta = b.meta.lock();
+    let mut keep: HashSet<String> = meta.topics.table().keys().cloned().collect();
+    keep.extend(meta.topics.system_topics());
+    keep.extend(FIXED_SYSTEM_TOPICS.iter().map(|t| t.to_string()));
     keep.insert(RMQ_SYS_TRANS_OP_HALF_TOPIC.to_string());
-    sweep(b, req, QueueSweep::UnusedTopics(keep))
+    keep
 }
 
 fn sweep(b: &Arc<Broker>, req: RemotingCommand, what: QueueSweep) -> Reply {

@@ -3,25 +3,66 @@
 //! QUERY_TOPICS_BY_CONSUMER (343) and GET_TOPIC_CONFIG (351) — what mqadmin's `topicStatus`,
 //! `deleteTopic`, `topicRoute`-adjacent commands and the dashboard's topic page call.
 //!
-//! Deleting a topic removes its config and every consumer offset on it; its consume-queue
-//! files stay on disk (the store has no per-topic removal yet) and age out with the commit
-//! log. A topic re-created later under the same name therefore continues at the old logical
-//! offsets, which is harmless for consumers (they start from the broker's min/max).
+//! Deleting a topic removes its config, every consumer offset on it and, as Java's
+//! `AdminBrokerProcessor.deleteTopic` does through `cleanUnusedTopic`, the consume queues of
+//! every topic left without a config (their files included; the store writer drops them, see
+//! `store_actors::writer::queue_sweep`). A topic re-created later starts at offset 0.
 
+use std::collections::HashSet;
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
+use slog::{info, warn};
+
+use crate::actors::remoting::Reply;
 use crate::broker::node::state::Broker;
 use crate::broker::processors::admin_meta::json_ok;
+use crate::broker::processors::admin_store_clean::topics_in_use;
 use crate::broker::processors::command::{CommandError, Outcome};
-use crate::broker::processors::reply::ok;
+use crate::broker::processors::reply::{error, ok};
+use crate::broker::store_actors::{DropQueues, QueueSweep};
 use crate::codec::codes::response;
 use crate::codec::RemotingCommand;
 use crate::protocol::admin::{GroupList, TopicList, TopicOffset, TopicStatsTable};
 use crate::protocol::message_queue::MessageQueue;
 
 /// DELETE_TOPIC_IN_BROKER: refuses on a slave and for system topics; otherwise removes the
-/// config (an unknown topic is still SUCCESS, as in Java) and the offsets of every group on it.
-pub fn delete_topic(b: &Broker, req: &RemotingCommand) -> Outcome {
+/// config (an unknown topic is still SUCCESS, as in Java) and the offsets of every group on it,
+/// then answers once the store has dropped the queues of every topic without a config.
+pub fn delete_topic(b: &Arc<Broker>, req: RemotingCommand) -> Reply {
+    let keep = match forget_topic(b, &req) {
+        Ok(keep) => keep,
+        Err(e) => return Reply::now(e.into_response(&req)),
+    };
+    let b = b.clone();
+    Reply::later(async move {
+        Some(
+            match b
+                .store
+                .writer
+                .get()
+                .send(DropQueues(QueueSweep::UnusedTopics(keep)))
+                .await
+            {
+                Ok(Ok(dropped)) => {
+                    info!(b.log, "topic deleted"; "queues_dropped" => dropped.len());
+                    ok(&req)
+                }
+                Ok(Err(e)) => {
+                    warn!(b.log, "topic deleted, but dropping its queues failed"; "error" => %e);
+                    error(
+                        &req,
+                        format!("deleteTopic: dropping the consume queues failed: {e}"),
+                    )
+                }
+                Err(e) => error(&req, format!("deleteTopic: the store writer is gone: {e}")),
+            },
+        )
+    })
+}
+
+/// The metadata half of DELETE_TOPIC_IN_BROKER; answers the topics whose queues stay.
+fn forget_topic(b: &Broker, req: &RemotingCommand) -> Result<HashSet<String>, CommandError> {
     if b.is_slave() {
         return Err(CommandError::system(
             "a slave broker cannot delete topics; delete them on its master",
@@ -42,7 +83,7 @@ pub fn delete_topic(b: &Broker, req: &RemotingCommand) -> Outcome {
         b.dirty.offsets.store(true, Ordering::Release);
     }
     b.topics_changed();
-    Ok(ok(req))
+    Ok(topics_in_use(b))
 }
 
 /// GET_TOPIC_STATS_INFO: min/max offset and the store time of the newest message of every

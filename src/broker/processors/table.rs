@@ -62,7 +62,7 @@ pub fn lookup(code: i32) -> Option<Serve> {
         GET_ALL_CONSUMER_OFFSET => now!(admin_meta::all_consumer_offset),
         GET_ALL_DELAY_OFFSET => now!(admin_meta::all_delay_offset),
         GET_BROKER_RUNTIME_INFO => now!(admin_runtime::runtime_info),
-        DELETE_TOPIC_IN_BROKER => now!(admin_topics::delete_topic),
+        DELETE_TOPIC_IN_BROKER => |c, r| Ok(admin_topics::delete_topic(c.broker, r)),
         GET_TOPIC_STATS_INFO => now!(admin_topics::topic_stats),
         GET_SYSTEM_TOPIC_LIST_FROM_BROKER => now!(admin_topics::system_topics),
         QUERY_TOPIC_CONSUME_BY_WHO => now!(admin_topics::consume_by_who),

@@ -102,21 +102,22 @@ async fn manual_commit_log_deletion_then_expired_and_unused_queues_are_dropped()
     assert_eq!(admin.max_offset(&addr, "CLEAN_OLD", 0).await.unwrap(), 0);
     assert_eq!(admin.max_offset(&addr, "CLEAN_LIVE", 0).await.unwrap(), 20);
 
-    // 316: CLEAN_GONE loses its config; its queue stays until the sweep removes it.
+    // DELETE_TOPIC_IN_BROKER drops the topic's queue and files, as Java's deleteTopic does
+    // through cleanUnusedTopic; 316 afterwards finds nothing more to drop.
+    assert!(cq.join("CLEAN_GONE").join("0").is_dir());
     admin
         .delete_topic_in_broker(&addr, "CLEAN_GONE")
         .await
         .unwrap();
-    assert!(cq.join("CLEAN_GONE").join("0").is_dir());
+    assert!(
+        !cq.join("CLEAN_GONE").exists(),
+        "CLEAN_GONE's queue files removed with the topic"
+    );
     let cmd = RemotingCommand::request(request::CLEAN_UNUSED_TOPIC);
     let resp = admin.call(&addr, cmd).await.unwrap();
     assert_eq!(
         (resp.code, resp.remark.as_deref()),
         (response::SUCCESS, None)
-    );
-    assert!(
-        !cq.join("CLEAN_GONE").exists(),
-        "CLEAN_GONE's queue files removed"
     );
     assert!(
         cq.join("CLEAN_LIVE").join("0").is_dir(),
