@@ -3,6 +3,7 @@
 mod acl;
 mod admin;
 mod admin_broker_views;
+mod admin_group_offsets;
 mod admin_groups;
 mod admin_messages;
 mod admin_store_clean;
