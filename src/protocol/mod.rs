@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod admin_broker;
 pub mod cluster;
+pub mod consumer_status;
 pub mod fastjson;
 pub mod heartbeat;
 pub mod kv;

@@ -7,6 +7,7 @@ pub mod acl;
 pub mod admin_broker_consume;
 pub mod admin_config;
 pub mod admin_consume_queue;
+pub mod admin_consumer_status;
 pub mod admin_group_offsets;
 pub mod admin_groups;
 pub mod admin_meta;

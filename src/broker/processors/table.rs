@@ -2,6 +2,7 @@
 //! its file under `processors/` (or `transaction/`) and one line here. Codes are from
 //! `codec::codes::request`; which port serves which code: docs/protocol.md §2.2.
 
+use super::admin_consumer_status;
 use super::admin_group_offsets;
 use super::admin_store_clean;
 use super::command::{Ctx, Serve};
@@ -65,6 +66,9 @@ pub fn lookup(code: i32) -> Option<Serve> {
         GET_BROKER_RUNTIME_INFO => now!(admin_runtime::runtime_info),
         DELETE_TOPIC_IN_BROKER => |c, r| Ok(admin_topics::delete_topic(c.broker, r)),
         GET_TOPIC_STATS_INFO => now!(admin_topics::topic_stats),
+        INVOKE_BROKER_TO_GET_CONSUMER_STATUS => {
+            |c, r| Ok(admin_consumer_status::consumer_status(c.broker, r))
+        }
         CLONE_GROUP_OFFSET => now!(admin_group_offsets::clone_group_offset),
         QUERY_CONSUME_TIME_SPAN => now!(admin_group_offsets::consume_time_span),
         QUERY_CORRECTION_OFFSET => now!(admin_group_offsets::correction_offset),

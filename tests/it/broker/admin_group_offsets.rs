@@ -1,5 +1,5 @@
-//! CLONE_GROUP_OFFSET (314), QUERY_CONSUME_TIME_SPAN (303) and QUERY_CORRECTION_OFFSET (308)
-//! against a real broker over TCP, with offsets committed through UPDATE_CONSUMER_OFFSET.
+//! CLONE_GROUP_OFFSET (314), QUERY_CONSUME_TIME_SPAN (303), QUERY_CORRECTION_OFFSET (308) and
+//! the offline refusal of INVOKE_BROKER_TO_GET_CONSUMER_STATUS (223) against a real broker over TCP, with offsets committed through UPDATE_CONSUMER_OFFSET.
 
 use std::collections::BTreeMap;
 
@@ -122,5 +122,16 @@ async fn clone_offsets_time_span_and_correction_offsets() {
     assert_eq!(
         correction("cg-b", "cg-b").await,
         serde_json::json!({"0": i64::MAX, "1": i64::MAX})
+    );
+
+    // 223 for a group without an online consumer: Java's refusal (the online case is the Java
+    // interop suite's MqAdminOffsetTest.getConsumeStatusFromTheClient).
+    let cmd = RemotingCommand::request(request::INVOKE_BROKER_TO_GET_CONSUMER_STATUS)
+        .with_ext("topic", "GO_T")
+        .with_ext("group", "cg-a");
+    let err = admin.call(&addr, cmd).await.unwrap_err().to_string();
+    assert!(
+        err.contains("No Any Consumer online in the consumer group: [cg-a]"),
+        "{err}"
     );
 }

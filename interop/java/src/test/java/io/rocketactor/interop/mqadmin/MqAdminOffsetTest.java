@@ -96,6 +96,30 @@ class MqAdminOffsetTest {
         }
     }
 
+    /**
+     * The admin API's getConsumeStatus (GetConsumerStatusCommand, not registered as an mqadmin
+     * sub-command in 4.9.7): the broker asks the online consumer for its offsets
+     * (INVOKE_BROKER_TO_GET_CONSUMER_STATUS 223 relayed as GET_CONSUMER_STATUS_FROM_CLIENT 221);
+     * the answer is that client's queues of the topic with the offsets it consumed to.
+     */
+    @Test
+    void getConsumeStatusFromTheClient() throws Exception {
+        MqAdminEnv e = env();
+        String t = e.topic("off_status", 2);
+        e.send(e.producer(MqAdminEnv.unique("pg_status")), t, 6, "S", "s");
+        String g = consumedGroup(t, 6, new AtomicInteger());
+        Map<String, Map<MessageQueue, Long>> status = e.admin.getConsumeStatus(t, g, "");
+        assertEquals(1, status.size(), "one online client: " + status);
+        Map<MessageQueue, Long> queues = status.values().iterator().next();
+        assertTrue(!queues.isEmpty(), "the client's queues: " + status);
+        long sum = 0;
+        for (Map.Entry<MessageQueue, Long> en : queues.entrySet()) {
+            assertEquals(t, en.getKey().getTopic());
+            sum += en.getValue();
+        }
+        assertTrue(sum > 0 && sum <= 6, "offsets consumed to: " + status);
+    }
+
     private static final Pattern RESET_ROW = Pattern.compile("^(\\S+)\\s+(\\d+)\\s+(-?\\d+)\\s*$");
 
     @Test
