@@ -19,7 +19,11 @@ pub static UPDATE_ACL_CONFIG: Command = Command {
     java: "UpdateAccessConfigSubCommand",
     opts: &[
         opt('b', "brokerAddr", "update acl config file to which broker"),
-        opt('c', "clusterName", "update acl config file to which cluster"),
+        opt(
+            'c',
+            "clusterName",
+            "update acl config file to which cluster",
+        ),
         opt('a', "accessKey", "set accessKey in acl config file"),
         opt('s', "secretKey", "set secretKey in acl config file"),
         opt(
@@ -56,8 +60,16 @@ pub static DELETE_ACL_CONFIG: Command = Command {
     desc: "Delete Acl Config Account in broker",
     java: "DeleteAccessConfigSubCommand",
     opts: &[
-        opt('b', "brokerAddr", "delete acl config account from which broker"),
-        opt('c', "clusterName", "delete acl config account from which cluster"),
+        opt(
+            'b',
+            "brokerAddr",
+            "delete acl config account from which broker",
+        ),
+        opt(
+            'c',
+            "clusterName",
+            "delete acl config account from which cluster",
+        ),
         opt(
             'a',
             "accessKey",
@@ -71,8 +83,16 @@ pub static UPDATE_GLOBAL_WHITE_ADDR: Command = Command {
     desc: "Update global white address for acl Config File in broker",
     java: "UpdateGlobalWhiteAddrSubCommand",
     opts: &[
-        opt('b', "brokerAddr", "update global white address to which broker"),
-        opt('c', "clusterName", "update global white address to which cluster"),
+        opt(
+            'b',
+            "brokerAddr",
+            "update global white address to which broker",
+        ),
+        opt(
+            'c',
+            "clusterName",
+            "update global white address to which cluster",
+        ),
         opt(
             'g',
             "globalWhiteRemoteAddresses",
@@ -91,8 +111,16 @@ pub static CLUSTER_ACL_CONFIG_VERSION: Command = Command {
     desc: "List all of acl config version information in cluster",
     java: "ClusterAclConfigVersionListSubCommand",
     opts: &[
-        opt('b', "brokerAddr", "query acl config version for which broker"),
-        opt('c', "clusterName", "query acl config version for specified cluster"),
+        opt(
+            'b',
+            "brokerAddr",
+            "query acl config version for which broker",
+        ),
+        opt(
+            'c',
+            "clusterName",
+            "query acl config version for specified cluster",
+        ),
     ],
 };
 
@@ -101,8 +129,16 @@ pub static GET_ACCESS_CONFIG: Command = Command {
     desc: "List all of acl config information in cluster",
     java: "GetAccessConfigSubCommand",
     opts: &[
-        opt('b', "brokerAddr", "query acl config version for which broker"),
-        opt('c', "clusterName", "query acl config version for specified cluster"),
+        opt(
+            'b',
+            "brokerAddr",
+            "query acl config version for which broker",
+        ),
+        opt(
+            'c',
+            "clusterName",
+            "query acl config version for specified cluster",
+        ),
     ],
 };
 
@@ -172,7 +208,10 @@ pub async fn update_acl_config(c: &Ctx, out: &mut String) -> Result<(), AdminErr
     };
     for addr in addrs {
         c.admin.update_acl_account(&addr, &a).await?;
-        let _ = writeln!(out, "create or update plain access config to {addr} success.");
+        let _ = writeln!(
+            out,
+            "create or update plain access config to {addr} success."
+        );
     }
     let _ = writeln!(out, "{}", account_line(&a));
     Ok(())
@@ -209,7 +248,10 @@ pub async fn delete_acl_config(c: &Ctx, out: &mut String) -> Result<(), AdminErr
     };
     for addr in addrs {
         c.admin.delete_acl_account(&addr, &key).await?;
-        let _ = writeln!(out, "delete plain access config account from {addr} success.");
+        let _ = writeln!(
+            out,
+            "delete plain access config account from {addr} success."
+        );
     }
     let _ = write!(out, "account's accesskey is:{key}");
     Ok(())
@@ -224,7 +266,10 @@ pub async fn update_global_white_addr(c: &Ctx, out: &mut String) -> Result<(), A
     };
     for addr in addrs {
         c.admin.update_global_white_addrs(&addr, &g, file).await?;
-        let _ = writeln!(out, "update global white remote addresses to {addr} success.");
+        let _ = writeln!(
+            out,
+            "update global white remote addresses to {addr} success."
+        );
     }
     Ok(())
 }

@@ -17,6 +17,7 @@ use rocketactor::protocol::subscription::SubscriptionGroupConfig;
 use rocketactor::protocol::topic::TopicConfig;
 
 /// What one `rocketactor admin` run printed.
+mod acl;
 mod groups;
 mod messages;
 mod offsets;
