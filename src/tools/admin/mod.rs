@@ -165,6 +165,10 @@ pub fn help_text() -> String {
     out.push_str(
         "\nSee 'rocketactor admin help <command>' for more information on a specific command.\n",
     );
+    out.push_str(
+        "Against brokers with ACL, requests are signed with ROCKETMQ_ACCESS_KEY and \
+         ROCKETMQ_SECRET_KEY, else accessKey/secretKey of $ROCKETMQ_HOME/conf/tools.yml.\n",
+    );
     out
 }
 

@@ -219,6 +219,11 @@ async fn help_lists_every_command_and_errors_are_javas() {
         "updateKvConfig",
         "deleteKvConfig",
         "exportMetadata",
+        "updateAclConfig",
+        "deleteAclConfig",
+        "updateGlobalWhiteAddr",
+        "clusterAclConfigVersion",
+        "getAclConfig",
     ] {
         assert!(o.out.contains(&format!("   {c:<20} ")), "{c} in\n{}", o.out);
     }
