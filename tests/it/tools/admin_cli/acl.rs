@@ -254,6 +254,33 @@ async fn refusals_carry_javas_remarks() {
         o.err.contains("GetAccessConfigSubCommand command failed"),
         "{o:?}"
     );
+    // Without the variables the CLI signs with $ROCKETMQ_HOME/conf/tools.yml, as mqadmin.
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join("conf")).unwrap();
+    std::fs::write(
+        home.path().join("conf/tools.yml"),
+        "accessKey: rocketmq2\nsecretKey: 12345678\n",
+    )
+    .unwrap();
+    let home_env = vec![(
+        "ROCKETMQ_HOME".to_string(),
+        home.path().display().to_string(),
+    )];
+    let args = |cmd: &str| {
+        vec![
+            cmd.to_string(),
+            "-n".into(),
+            e.env.ns.clone(),
+            "-b".into(),
+            addr.clone(),
+        ]
+    };
+    let o = run(home_env, args("getAclConfig")).await;
+    assert_eq!(o.code, 0, "{o:?}");
+    assert!(account_field(&o.out, "RocketMQ", "defaultTopicPerm").is_some_and(|v| v == "DENY"));
+    // Unsigned, the broker refuses the ACL commands.
+    let o = run(Vec::new(), args("getAclConfig")).await;
+    assert_eq!(o.code, 1, "{o:?}");
     // -b or -c is required.
     let o = e.as_(ADMIN, "clusterAclConfigVersion", &[]).await;
     assert_ne!(o.code, 0);
