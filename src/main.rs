@@ -67,7 +67,8 @@ enum Command {
     /// fast channel (listenPort-2) and HA address; exits non-zero when something fails.
     /// mqadmin's sub-commands (clusterList, topicRoute, updateTopic, resetOffsetByTime, ...):
     /// `rocketactor admin --help` lists them, `rocketactor admin help <command>` shows one.
-    /// The name servers come from `-n` or NAMESRV_ADDR.
+    /// The name servers come from `-n` or NAMESRV_ADDR; ACL credentials from
+    /// ROCKETMQ_ACCESS_KEY/ROCKETMQ_SECRET_KEY or $ROCKETMQ_HOME/conf/tools.yml.
     #[command(disable_help_flag = true)]
     Admin {
         /// The sub-command and its mqadmin options.

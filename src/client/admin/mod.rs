@@ -3,8 +3,10 @@
 //! Each method is one request; bodies are decoded with the `protocol` types. The calls only
 //! `rocketactor admin` needs are in `ops`.
 
+mod acl;
 mod ops;
 
+pub use acl::{acl_disabled, AclVersionInfo, ClusterAcl};
 pub use ops::{StatsData, StatsItem};
 
 use std::collections::BTreeMap;

@@ -2,46 +2,26 @@
 //! every master (`{"enabled": false}` when the brokers run without ACL),
 //! `POST /api/acl/accounts` creates or updates an account with UPDATE_AND_CREATE_ACL_CONFIG
 //! (50) on every master, `DELETE /api/acl/accounts/{accessKey}` removes it (DELETE_ACL_CONFIG,
-//! 51), as rocketmq-dashboard's ACL page and mqadmin's updateAclConfig / deleteAccessConfig.
+//! 51), as rocketmq-dashboard's ACL page and mqadmin's updateAclConfig / deleteAclConfig; the calls are
+//! `client::admin`'s (src/client/admin/acl.rs).
 
 use actix_web::web;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::{ok, ApiResult, Data};
 use crate::acl::PlainAccessConfig;
-use crate::client::MqError;
-use crate::codec::codes::request;
-use crate::codec::RemotingCommand;
+use crate::client::admin::acl_disabled;
 use crate::dashboard::ApiError;
-
-/// The broker's refusal when it runs without ACL (`aclEnable=false`).
-fn acl_off(e: &MqError) -> bool {
-    matches!(e, MqError::Response { remark, .. } if remark.contains("ACL is not enabled"))
-}
-
-#[derive(Deserialize, Serialize, Default)]
-#[serde(rename_all = "camelCase")]
-struct ClusterAcl {
-    #[serde(default)]
-    global_white_addrs: Vec<String>,
-    #[serde(default)]
-    plain_access_configs: Vec<PlainAccessConfig>,
-}
 
 pub async fn get(st: Data) -> ApiResult {
     let masters = st.masters().await?;
     let mut brokers = serde_json::Map::new();
     for (name, addr) in &masters {
-        let cmd = RemotingCommand::request(request::GET_BROKER_CLUSTER_ACL_CONFIG);
-        match st.admin.call(addr, cmd).await {
-            Ok(resp) => {
-                let v: ClusterAcl = crate::protocol::fastjson::from_lenient_slice(&resp.body)
-                    .map_err(|e| {
-                        MqError::bad(addr, request::GET_BROKER_CLUSTER_ACL_CONFIG, e.to_string())
-                    })?;
+        match st.admin.cluster_acl_config(addr).await {
+            Ok(v) => {
                 brokers.insert(name.clone(), serde_json::to_value(v).unwrap_or_default());
             }
-            Err(e) if acl_off(&e) => continue,
+            Err(e) if acl_disabled(&e) => continue,
             Err(e) => return Err(e.into()),
         }
     }
@@ -75,18 +55,19 @@ pub async fn update(st: Data, body: web::Json<Account>) -> ApiResult {
             "accessKey and secretKey need at least 6 characters",
         ));
     }
+    let account = PlainAccessConfig {
+        access_key: Some(a.access_key.clone()),
+        secret_key: Some(a.secret_key),
+        white_remote_address: a.white_remote_address,
+        admin: a.admin,
+        default_topic_perm: a.default_topic_perm,
+        default_group_perm: a.default_group_perm,
+        topic_perms: Some(a.topic_perms),
+        group_perms: Some(a.group_perms),
+    };
     let mut done = Vec::new();
     for (name, addr) in st.masters().await? {
-        let mut cmd = RemotingCommand::request(request::UPDATE_AND_CREATE_ACL_CONFIG)
-            .with_ext("accessKey", &a.access_key)
-            .with_ext("secretKey", &a.secret_key)
-            .with_ext("admin", a.admin)
-            .with_ext("topicPerms", a.topic_perms.join(","))
-            .with_ext("groupPerms", a.group_perms.join(","));
-        cmd.put_ext_opt("whiteRemoteAddress", a.white_remote_address.as_deref());
-        cmd.put_ext_opt("defaultTopicPerm", a.default_topic_perm.as_deref());
-        cmd.put_ext_opt("defaultGroupPerm", a.default_group_perm.as_deref());
-        st.admin.call(&addr, cmd).await?;
+        st.admin.update_acl_account(&addr, &account).await?;
         done.push(name);
     }
     ok(&serde_json::json!({ "accessKey": a.access_key, "brokers": done }))
@@ -96,8 +77,7 @@ pub async fn delete(st: Data, path: web::Path<String>) -> ApiResult {
     let key = path.into_inner();
     let mut done = Vec::new();
     for (name, addr) in st.masters().await? {
-        let cmd = RemotingCommand::request(request::DELETE_ACL_CONFIG).with_ext("accessKey", &key);
-        st.admin.call(&addr, cmd).await?;
+        st.admin.delete_acl_account(&addr, &key).await?;
         done.push(name);
     }
     ok(&serde_json::json!({ "accessKey": key, "brokers": done }))

@@ -9,7 +9,9 @@ pub mod error;
 pub mod output;
 pub mod versions;
 
+mod acl;
 mod cluster;
+mod credentials;
 mod export;
 mod group;
 mod group_write;
@@ -73,6 +75,11 @@ pub fn commands() -> Vec<&'static Command> {
         &export::STATS_ALL,
         &cluster::GET_BROKER_CONFIG,
         &export::EXPORT_METADATA,
+        &acl::UPDATE_ACL_CONFIG,
+        &acl::DELETE_ACL_CONFIG,
+        &acl::UPDATE_GLOBAL_WHITE_ADDR,
+        &acl::CLUSTER_ACL_CONFIG_VERSION,
+        &acl::GET_ACCESS_CONFIG,
     ]
 }
 
@@ -158,6 +165,10 @@ pub fn help_text() -> String {
     out.push_str(
         "\nSee 'rocketactor admin help <command>' for more information on a specific command.\n",
     );
+    out.push_str(
+        "Against brokers with ACL, requests are signed with ROCKETMQ_ACCESS_KEY and \
+         ROCKETMQ_SECRET_KEY, else accessKey/secretKey of $ROCKETMQ_HOME/conf/tools.yml.\n",
+    );
     out
 }
 
@@ -219,6 +230,10 @@ pub fn run(argv: &[String]) -> Outcome {
         },
         None => Admin::brokers_only(),
     };
+    let admin = match credentials::from_env() {
+        Some(creds) => admin.with_credentials(creds),
+        None => admin,
+    };
     let ctx = Ctx { p, namesrv, admin };
     let rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -247,6 +262,10 @@ fn failed(cmd: &Command, stdout: String, e: &AdminError) -> Outcome {
 }
 
 fn find(name: &str) -> Option<&'static Command> {
+    let name = acl::ALIASES
+        .iter()
+        .find(|(alias, _)| *alias == name)
+        .map_or(name, |(_, n)| *n);
     commands().into_iter().find(|c| c.name == name)
 }
 
@@ -285,6 +304,11 @@ async fn dispatch(name: &str, c: &Ctx, out: &mut String) -> Result<(), AdminErro
         "addWritePerm" => namesrv::add_write_perm(c, out).await,
         "updateKvConfig" => namesrv::update_kv_config(c, out).await,
         "deleteKvConfig" => namesrv::delete_kv_config(c, out).await,
+        "updateAclConfig" => acl::update_acl_config(c, out).await,
+        "deleteAclConfig" => acl::delete_acl_config(c, out).await,
+        "updateGlobalWhiteAddr" => acl::update_global_white_addr(c, out).await,
+        "clusterAclConfigVersion" => acl::cluster_acl_config_version(c, out).await,
+        "getAclConfig" => acl::get_access_config(c, out).await,
         other => Err(AdminError::Usage(format!("no command {other}"))),
     }
 }
@@ -300,7 +324,7 @@ mod tests {
         dedup.sort();
         dedup.dedup();
         assert_eq!(names.len(), dedup.len());
-        assert_eq!(names.len(), 33);
+        assert_eq!(names.len(), 38);
         let help = help_text();
         for n in names {
             assert!(help.contains(&format!("   {n:<20} ")), "{n}");

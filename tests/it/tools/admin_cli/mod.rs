@@ -17,6 +17,7 @@ use rocketactor::protocol::subscription::SubscriptionGroupConfig;
 use rocketactor::protocol::topic::TopicConfig;
 
 /// What one `rocketactor admin` run printed.
+mod acl;
 mod groups;
 mod messages;
 mod offsets;
@@ -218,6 +219,11 @@ async fn help_lists_every_command_and_errors_are_javas() {
         "updateKvConfig",
         "deleteKvConfig",
         "exportMetadata",
+        "updateAclConfig",
+        "deleteAclConfig",
+        "updateGlobalWhiteAddr",
+        "clusterAclConfigVersion",
+        "getAclConfig",
     ] {
         assert!(o.out.contains(&format!("   {c:<20} ")), "{c} in\n{}", o.out);
     }
