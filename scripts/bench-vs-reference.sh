@@ -1,23 +1,29 @@
 #!/usr/bin/env bash
-# Runs the same `rocketactor bench` workloads against rocketactor and against the reference
-# RocketMQ implementation (crates.io rocketmq-namesrv / rocketmq-broker 1.0.0, run through
-# ../shared/scripts/reference-broker.sh), one after the other on the same loopback ports, and
-# prints one table: every workload with both figures and their ratio, each broker's RssAnon and
-# total RSS idle and after the run, and start-up time to the first acknowledged send.
+# Runs the same `rocketactor bench` workloads against rocketactor and against two references, on
+# the same loopback ports, phase by phase (each phase runs on every implementation in turn, so a
+# change of machine load hits all columns alike), and prints one table: every workload with each
+# figure and the ratios of ours to each reference, RssAnon and RSS idle and after the run, the
+# JVM heap, and start-up time to the first acknowledged send.
+#   rocketmq-rust  crates.io rocketmq-namesrv / rocketmq-broker 1.0.0 (../shared/scripts/reference-broker.sh)
+#   Java 4.9.7     Apache RocketMQ's released jars (scripts/java-reference.sh, heap -Xms1g -Xmx1g)
+# One more row loads the ASYNC_FLUSH broker with the Java client itself (scripts/bench/JavaLoad.java:
+# DefaultMQProducer, 64 threads of synchronous sends), so the comparison does not hinge on our client.
 #
-#   scripts/bench-vs-reference.sh                # the whole run, about 10-15 minutes on 2 cores
+#   scripts/bench-vs-reference.sh                # the whole run, about 35-45 minutes on 2 cores
 #   SCALE=0.1 scripts/bench-vs-reference.sh      # a quick smoke run (a tenth of the messages)
-#   ONLY=ours scripts/bench-vs-reference.sh      # our side only
+#   ONLY=ours,java scripts/bench-vs-reference.sh # a subset of the implementations
 #
-# Environment: SCALE (message-count factor, default 1), ONLY (ours|reference), REF_INSTALL=0
-# (never try to install a missing reference; the install takes ~15 minutes), REF_SCRIPT, REF_ROOT,
-# WORK (scratch directory, default /tmp/bench-vs-reference), NS_PORT (19876), PORT (master
-# 20911; a slave uses PORT+1000), BIN (the rocketactor binary; default: cargo build --release).
+# Environment: SCALE (message-count factor, default 1), ONLY (comma list of ours, ref, java;
+# default all three), REF_INSTALL=0 (never try to install a missing rocketmq-rust; the install takes
+# ~15 minutes), REF_SCRIPT, REF_ROOT, JREF_HEAP (the Java heap, default 1g), WORK (scratch
+# directory, default /tmp/bench-vs-reference), NS_PORT (19876), PORT (master 20911; a slave uses
+# PORT+1000), BIN (the rocketactor binary; default: cargo build --release).
 #
 # Workloads (1 KiB bodies): single master ASYNC_FLUSH and SYNC_FLUSH with 1, 16 and 64 sends in
-# flight and batches of 16; ASYNC_FLUSH paced at half its 64-in-flight peak (for p99 latency); a master + slave pair as ASYNC_MASTER and as SYNC_MASTER (64 in
-# flight); filling a topic with 1M messages, then consuming those 1M. If the reference cannot be
-# installed or run, the script says why and still prints our side of the table.
+# flight and batches of 16; ASYNC_FLUSH paced at half its 64-in-flight peak (for p99 latency); the
+# Java client at 64 threads; a master + slave pair as ASYNC_MASTER and as SYNC_MASTER (64 in
+# flight); filling a topic with 1M messages, then consuming those 1M. A reference that cannot be
+# installed or run is reported in a NOTE line and left out of the table.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -67,85 +73,10 @@ mem_of() { # pid -> "rss_anon_kib rss_kib"
   awk '/^RssAnon:/ {a=$2} /^VmRSS:/ {r=$2} END {print a+0, r+0}' "/proc/$1/status" 2>/dev/null || echo "0 0"
 }
 
-# ---------------------------------------------------------------- the two implementations
-# start_ns IMPL; start_broker IMPL NAME PORT FLUSH ROLE ID (in the background; PID in
-# $WORK/IMPL-NAME.pid once known); stop_broker IMPL NAME; stop_ns IMPL
-
-start_ns() {
-  case $1 in
-    ours)
-      "$BIN" namesrv --listen "$NS" >"$WORK/ours-namesrv.log" 2>&1 &
-      echo $! >"$WORK/ours-namesrv.pid"
-      wait_port "$NS_PORT"
-      ;;
-    ref) bash "$REF_SCRIPT" start-namesrv "$NS_PORT" >>"$WORK/ref-control.log" 2>&1 ;;
-  esac
-}
-
-stop_ns() {
-  case $1 in
-    ours) stop_pid "$(cat "$WORK/ours-namesrv.pid" 2>/dev/null)" ;;
-    ref) bash "$REF_SCRIPT" stop namesrv >>"$WORK/ref-control.log" 2>&1 ;;
-  esac
-  port_free "$NS_PORT"
-}
-
-start_broker() { # impl name port flush role id
-  local impl=$1 name=$2 port=$3 flush=$4 role=$5 id=$6 store=$WORK/store/$1-$2
-  rm -rf "$store"
-  mkdir -p "$store"
-  case $impl in
-    ours)
-      cat >"$WORK/ours-$name.properties" <<EOF
-brokerClusterName=BenchCluster
-brokerName=bench-a
-brokerId=$id
-namesrvAddr=$NS
-brokerIP1=127.0.0.1
-brokerIP2=127.0.0.1
-listenPort=$port
-autoCreateTopicEnable=true
-storePathRootDir=$store
-brokerRole=$role
-flushDiskType=$flush
-EOF
-      "$BIN" -c "$WORK/ours-$name.properties" >"$WORK/ours-$name.log" 2>&1 &
-      echo $! >"$WORK/ours-$name.pid"
-      ;;
-    ref)
-      rm -f "$REF_RUN/$name.pid"
-      # The helper returns once the broker has registered; `broker_ready` waits for it.
-      bash "$REF_SCRIPT" start-broker "$name" listen="$port" namesrv="$NS" flush="$flush" \
-        role="$role" id="$id" brokerName=bench-a cluster=BenchCluster store="$store" \
-        >>"$WORK/ref-control.log" 2>&1 &
-      echo $! >"$WORK/ref-$name.starter"
-      for _ in $(seq 1 100); do [ -s "$REF_RUN/$name.pid" ] && break; sleep 0.02; done
-      cp "$REF_RUN/$name.pid" "$WORK/ref-$name.pid" 2>/dev/null
-      ;;
-  esac
-}
-
-broker_ready() { # impl name port
-  case $1 in
-    ours) wait_port "$3" ;;
-    ref)
-      wait "$(cat "$WORK/ref-$2.starter")" 2>/dev/null
-      cp "$REF_RUN/$2.pid" "$WORK/ref-$2.pid" 2>/dev/null
-      wait_port "$3"
-      ;;
-  esac
-}
-
-broker_pid() { cat "$WORK/$1-$2.pid" 2>/dev/null; }
-
-stop_broker() { # impl name port
-  case $1 in
-    ours) stop_pid "$(broker_pid "$1" "$2")" ;;
-    ref) bash "$REF_SCRIPT" stop "$2" >>"$WORK/ref-control.log" 2>&1 ;;
-  esac
-  port_free "$3"
-  rm -rf "$WORK/store/$1-$2"
-}
+# shellcheck source=bench/impls.sh
+. "$ROOT/scripts/bench/impls.sh"
+# shellcheck source=bench/table.sh
+. "$ROOT/scripts/bench/table.sh"
 
 # ---------------------------------------------------------------- workloads
 
@@ -200,18 +131,38 @@ wait_slave() { # impl: until a SYNC_MASTER send comes back SEND_OK (the slave ha
 }
 
 mem_sample() { # impl phase pid
-  local m
+  local m h
   m=$(mem_of "$3")
   record "$1" "rss_anon_$2" "${m% *}"
   record "$1" "rss_$2" "${m#* }"
+  if [ "$1" = java ]; then
+    h=$(java_heap_used_kib "$3")
+    [ -n "$h" ] && record "$1" "heap_$2" "$h"
+  fi
 }
 
-run_impl() { # impl
-  local impl=$1 pid t0
-  log "== $impl"
-  start_ns "$impl" || { log "$impl: name server did not start"; return 1; }
+java_client() { # impl key label args... -> the Java 4.9.7 client's load (scripts/bench/JavaLoad.java)
+  local impl=$1 key=$2 label=$3 out line v
+  shift 3
+  [ -n "${JAVA_CP:-}" ] || { record "$impl" "$key" failed; return 1; }
+  out=$(timeout 600 java -Xms256m -Xmx256m -cp "$JAVA_CP" "$ROOT/scripts/bench/JavaLoad.java" \
+    --namesrv "$NS" --size 1024 "$@" 2>&1)
+  line=$(printf '%s\n' "$out" | tail -n 1)
+  if ! printf '%s' "$line" | jq -e .msgs_per_s >/dev/null 2>&1; then
+    log "$impl $label: no result: $(printf '%s' "$out" | tail -n 3 | tr '\n' ' ')"
+    record "$impl" "$key" failed
+    return 1
+  fi
+  v=$(printf '%s' "$line" | jq -r '[(.msgs_per_s|floor), .p50_us, .p99_us, .errors, .sent] | @tsv')
+  record "$impl" "$key" "$v"
+  log "$impl $label: $(printf '%s' "$line" | jq -r '"\(.msgs_per_s|floor) msgs/s, p50 \(.p50_us) us, p99 \(.p99_us) us, errors \(.errors)"')"
+}
 
-  # Single master, ASYNC_FLUSH: start-up, memory, the four send shapes, 1M fill + consume.
+# ---------------------------------------------------------------- phases (each on one implementation)
+
+phase_async() { # impl: single master ASYNC_FLUSH: start-up, memory, the send shapes, 1M fill + consume
+  local impl=$1 pid t0 peak
+  start_ns "$impl" || { log "$impl: name server did not start"; return 1; }
   t0=$(now_ms)
   start_broker "$impl" master "$PORT" ASYNC_FLUSH ASYNC_MASTER 0
   if ! startup_probe "$impl" "$t0"; then
@@ -226,20 +177,24 @@ run_impl() { # impl
   bench "$impl" async_if1 "ASYNC_FLUSH inflight 1" produce --topic A1 --inflight 1 --count "$(n 10000)"
   bench "$impl" async_if16 "ASYNC_FLUSH inflight 16" produce --topic A16 --inflight 16 --count "$(n 100000)"
   bench "$impl" async_if64 "ASYNC_FLUSH inflight 64" produce --topic A64 --inflight 64 --count "$(n 200000)"
-  local peak
   peak=$(get "$impl" async_if64 | cut -f1)
   if [ -n "$peak" ] && [ "$peak" != failed ] && [ "$peak" -ge 2 ]; then
     bench "$impl" async_half "ASYNC_FLUSH inflight 64 at half that rate" produce --topic AH \
       --inflight 64 --rate "$((peak / 2))" --duration "$(secs 10)"
   fi
   bench "$impl" async_b16 "ASYNC_FLUSH batch 16" produce --topic AB --inflight 16 --batch 16 --count "$(n 400000)"
+  java_client "$impl" jclient_if64 "Java client 64 threads" --topic JL --threads 64 --count "$(n 200000)"
   bench "$impl" fill_1m "fill (batch 16, inflight 16)" produce --topic Consume --inflight 16 --batch 16 --count "$(n 1000000)"
   mem_sample "$impl" after_fill "$pid"
   bench "$impl" consume_1m "consume" consume --topic Consume --count "$(n 1000000)"
   mem_sample "$impl" after_run "$pid"
   stop_broker "$impl" master "$PORT"
+  stop_ns "$impl"
+}
 
-  # Single master, SYNC_FLUSH (group commit).
+phase_sync() { # impl: single master SYNC_FLUSH (group commit)
+  local impl=$1
+  start_ns "$impl" || return 1
   start_broker "$impl" master "$PORT" SYNC_FLUSH ASYNC_MASTER 0
   broker_ready "$impl" master "$PORT" && warm_up
   bench "$impl" sync_if1 "SYNC_FLUSH inflight 1" produce --topic S1 --inflight 1 --count "$(n 2000)"
@@ -247,122 +202,23 @@ run_impl() { # impl
   bench "$impl" sync_if64 "SYNC_FLUSH inflight 64" produce --topic S64 --inflight 64 --count "$(n 100000)"
   bench "$impl" sync_b16 "SYNC_FLUSH batch 16" produce --topic SB --inflight 16 --batch 16 --count "$(n 200000)"
   stop_broker "$impl" master "$PORT"
-
-  # Master + slave, ASYNC_MASTER then SYNC_MASTER.
-  local role key
-  for role in ASYNC_MASTER SYNC_MASTER; do
-    key=$(echo "$role" | tr 'A-Z' 'a-z')
-    start_broker "$impl" master "$PORT" ASYNC_FLUSH "$role" 0
-    broker_ready "$impl" master "$PORT"
-    start_broker "$impl" slave "$SLAVE_PORT" ASYNC_FLUSH SLAVE 1
-    broker_ready "$impl" slave "$SLAVE_PORT"
-    [ "$role" = SYNC_MASTER ] && wait_slave "$impl"
-    [ "$role" = ASYNC_MASTER ] && sleep 2
-    bench "$impl" "${key}_if64" "$role + slave inflight 64" produce --topic "HA$key" --inflight 64 --count "$(n 100000)"
-    stop_broker "$impl" slave "$SLAVE_PORT"
-    stop_broker "$impl" master "$PORT"
-  done
   stop_ns "$impl"
 }
 
-# ---------------------------------------------------------------- the table
-
-get() { # impl key -> the recorded value (fields 3.. of the last matching line, tab-separated)
-  awk -F'\t' -v i="$1" -v k="$2" '$1 == i && $2 == k {
-    v = $3; for (j = 4; j <= NF; j++) v = v "\t" $j } END { print v }' "$RESULTS"
-}
-
-print_table() {
-  local rows=(
-    "async_if1|ASYNC_FLUSH, 1 in flight"
-    "async_if16|ASYNC_FLUSH, 16 in flight"
-    "async_if64|ASYNC_FLUSH, 64 in flight"
-    "async_half|ASYNC_FLUSH, 64 in flight, paced at half that"
-    "async_b16|ASYNC_FLUSH, batch 16 x 16 in flight"
-    "sync_if1|SYNC_FLUSH, 1 in flight"
-    "sync_if16|SYNC_FLUSH, 16 in flight"
-    "sync_if64|SYNC_FLUSH, 64 in flight"
-    "sync_b16|SYNC_FLUSH, batch 16 x 16 in flight"
-    "async_master_if64|ASYNC_MASTER + slave, 64 in flight"
-    "sync_master_if64|SYNC_MASTER + slave, 64 in flight"
-    "fill_1m|fill 1M (batch 16 x 16 in flight)"
-    "consume_1m|consume 1M stored"
-  )
-  echo
-  echo "1 KiB messages; msgs/s (p99 latency in ms); ratio = rocketactor / reference"
-  printf '%-48s %-24s %-24s %s\n' workload rocketactor reference ratio
-  printf '%-48s %-24s %-24s %s\n' "--------" "-----------" "---------" "-----"
-  local r key label o f
-  for r in "${rows[@]}"; do
-    key=${r%%|*}
-    label=${r#*|}
-    o=$(get ours "$key")
-    f=$(get ref "$key")
-    printf '%-48s %-24s %-24s %s\n' "$label" "$(fmt "$o")" "$(fmt "$f")" "$(ratio "$o" "$f")"
-  done
-  local m
-  for m in startup_ms:"start-up to first send (ms)" \
-    rss_anon_idle:"RssAnon idle (MiB)" rss_anon_after_fill:"RssAnon after 1M messages (MiB)" \
-    rss_anon_after_run:"RssAnon after the run (MiB)" rss_idle:"RSS idle (MiB)" \
-    rss_after_fill:"RSS after 1M messages (MiB)" rss_after_run:"RSS after the run (MiB)"; do
-    key=${m%%:*}
-    label=${m#*:}
-    o=$(get ours "$key")
-    f=$(get ref "$key")
-    if [ "${key#rss}" != "$key" ]; then
-      o=$(kib_mib "$o")
-      f=$(kib_mib "$f")
-    fi
-    printf '%-48s %-24s %-24s %s\n' "$label" "${o:-n/a}" "${f:-n/a}" "$(plain_ratio "$o" "$f")"
-  done
-}
-
-fmt() { # "msgs p50 p99 errors sent" -> "12345 (1.23 ms)"
-  case "$1" in
-    "") echo "n/a" ;;
-    failed) echo "failed" ;;
-    *) echo "$1" | awk -F'\t' '{ e = ($4 > 0) ? sprintf(" %d err", $4) : ""; printf "%d (%.2f ms)%s", $1, $3 / 1000, e }' ;;
-  esac
-}
-
-ratio() {
-  local a=${1%%$'\t'*} b=${2%%$'\t'*}
-  plain_ratio "$a" "$b"
-}
-
-plain_ratio() {
-  case "$1$2" in *n/a* | *failed*) echo "-"; return ;; esac
-  [ -n "$1" ] && [ -n "$2" ] || { echo "-"; return; }
-  awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "-"; else printf "%.2fx\n", a / b }'
-}
-
-kib_mib() { [ -n "$1" ] && awk -v k="$1" 'BEGIN { printf "%.1f\n", k / 1024 }'; }
-
-print_targets() {
-  local a64 s64 am sm c anon st ref64 half
-  a64=$(get ours async_if64 | cut -f1)
-  s64=$(get ours sync_if64 | cut -f1)
-  am=$(get ours async_master_if64 | cut -f1)
-  sm=$(get ours sync_master_if64 | cut -f1)
-  c=$(get ours consume_1m | cut -f1)
-  anon=$(get ours rss_anon_after_fill)
-  st=$(get ours startup_ms)
-  ref64=$(get ref async_if64 | cut -f1)
-  half=$(get ours async_half | cut -f3)
-  echo
-  echo "Targets (rocketactor):"
-  awk -v a="$a64" -v s="$s64" -v am="$am" -v sm="$sm" -v c="$c" -v anon="$anon" -v st="$st" \
-    -v r="$ref64" -v h="$half" 'function row(name, ok, got) { printf "  %-52s %-5s %s\n", name, ok ? "met" : "MISSED", got }
-    BEGIN {
-      row("ASYNC_FLUSH, 64 in flight >= 100,000 msgs/s", a >= 100000, a " msgs/s")
-      if (r > 0) row(">= 3x the reference", a >= 3 * r, sprintf("%.2fx", a / r))
-      if (a > 0) row("SYNC_FLUSH >= 50% of ASYNC_FLUSH (64 in flight)", s >= a / 2, sprintf("%.0f%%", 100 * s / a))
-      if (am > 0) row("SYNC_MASTER >= 50% of ASYNC_MASTER (with a slave)", sm >= am / 2, sprintf("%.0f%%", 100 * sm / am))
-      if (h != "") row("p99 < 2 ms at half the peak rate (64 in flight)", h < 2000, sprintf("%.2f ms", h / 1000))
-      row("consume >= 200,000 msgs/s", c >= 200000, c " msgs/s")
-      row("RssAnon < 64 MiB after 1M messages", anon > 0 && anon < 65536, sprintf("%.1f MiB", anon / 1024))
-      row("start-up to first send < 200 ms", st != "" && st < 200, st " ms")
-    }'
+phase_pair() { # impl role: master + slave (ASYNC_FLUSH), the master as ASYNC_MASTER or SYNC_MASTER
+  local impl=$1 role=$2 key
+  key=$(echo "$role" | tr 'A-Z' 'a-z')
+  start_ns "$impl" || return 1
+  start_broker "$impl" master "$PORT" ASYNC_FLUSH "$role" 0
+  broker_ready "$impl" master "$PORT"
+  start_broker "$impl" slave "$SLAVE_PORT" ASYNC_FLUSH SLAVE 1
+  broker_ready "$impl" slave "$SLAVE_PORT"
+  [ "$role" = SYNC_MASTER ] && wait_slave "$impl"
+  [ "$role" = ASYNC_MASTER ] && sleep 2
+  bench "$impl" "${key}_if64" "$role + slave inflight 64" produce --topic "HA$key" --inflight 64 --count "$(n 100000)"
+  stop_broker "$impl" slave "$SLAVE_PORT"
+  stop_broker "$impl" master "$PORT"
+  stop_ns "$impl"
 }
 
 # ---------------------------------------------------------------- main
@@ -372,7 +228,7 @@ cleanup() {
   for f in "$WORK"/*.pid; do
     [ -e "$f" ] && stop_pid "$(cat "$f")"
   done
-  for f in "$REF_RUN"/*.pid; do
+  for f in "$REF_RUN"/*.pid "$JREF_RUN"/*/pid; do
     [ -e "$f" ] && stop_pid "$(cat "$f")"
   done
   return 0
@@ -393,30 +249,41 @@ for p in "$NS_PORT" "$PORT" "$SLAVE_PORT"; do
   port_free "$p" || { echo "port $p is in use" >&2; exit 2; }
 done
 
+IMPLS=()
+for i in ours ref java; do
+  case ",${ONLY:-ours,ref,java}," in *",$i,"*) IMPLS+=("$i") ;; esac
+done
 REF_NOTE=""
-if [ "$ONLY" != ours ]; then
-  if [ ! -f "$REF_SCRIPT" ]; then
-    REF_NOTE="reference not run: $REF_SCRIPT not found"
-  elif [ ! -x "$REF_ROOT/bin/rocketmq-broker-rust" ] || [ ! -x "$REF_ROOT/bin/rocketmq-namesrv-rust" ]; then
-    if [ "${REF_INSTALL:-1}" = 0 ]; then
-      REF_NOTE="reference not run: not installed in $REF_ROOT (bash $REF_SCRIPT install)"
-    else
-      log "installing the reference (about 15 minutes on 2 cores; log: $WORK/ref-install.log)"
-      bash "$REF_SCRIPT" install >"$WORK/ref-install.log" 2>&1 ||
-        REF_NOTE="reference not run: its install failed (see $WORK/ref-install.log)"
-    fi
-  fi
-fi
+JAVA_NOTE=""
+case " ${IMPLS[*]} " in *" ref "*) check_ref ;; esac
+case " ${IMPLS[*]} " in *" java "* | *" ours "*) check_java ;; esac
+[ -z "$JAVA_NOTE" ] && JAVA_CP=$(bash "$JREF" classpath 2>/dev/null)
+RAN=()
+for i in "${IMPLS[@]}"; do
+  case $i in
+    ref) [ -n "$REF_NOTE" ] && continue ;;
+    java) [ -n "$JAVA_NOTE" ] && continue ;;
+  esac
+  RAN+=("$i")
+done
 
-[ "$ONLY" = reference ] || run_impl ours
-if [ "$ONLY" != ours ] && [ -z "$REF_NOTE" ]; then
-  run_impl ref || REF_NOTE="reference failed to start or to accept a send; see $REF_RUN/*.log"
-fi
+for phase in async sync async_master sync_master; do
+  for i in "${RAN[@]}"; do
+    log "== $phase on $(impl_label "$i")"
+    case $phase in
+      async) phase_async "$i" ;;
+      sync) phase_sync "$i" ;;
+      async_master) phase_pair "$i" ASYNC_MASTER ;;
+      sync_master) phase_pair "$i" SYNC_MASTER ;;
+    esac || log "$(impl_label "$i"): phase $phase failed; see the logs in $WORK"
+  done
+done
 
 echo
-echo "bench-vs-reference: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), SCALE=$SCALE"
+echo "bench-vs-reference: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), SCALE=$SCALE, Java heap -Xms${JREF_HEAP:-1g} -Xmx${JREF_HEAP:-1g}"
 [ -n "$REF_NOTE" ] && echo "NOTE: $REF_NOTE"
-print_table
+[ -n "$JAVA_NOTE" ] && echo "NOTE: $JAVA_NOTE"
+print_table "${RAN[@]}"
 print_targets
 echo
 echo "raw results: $RESULTS"
