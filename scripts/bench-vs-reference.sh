@@ -118,6 +118,12 @@ warm_up() { # one send, so the route is known before a timed run
     --quiet >/dev/null 2>&1
 }
 
+warm_burst() { # untimed load before the timed runs of a phase, for every implementation alike: a
+  # fresh JVM interprets before its JIT compiles, and our first writes fault in fresh pages
+  timeout 120 "$BIN" bench produce --namesrv "$NS" --topic Warm --size 1024 --inflight 64 \
+    --count "$(n 20000)" --quiet >/dev/null 2>&1
+}
+
 wait_slave() { # impl: until a SYNC_MASTER send comes back SEND_OK (the slave has caught up)
   for _ in $(seq 1 60); do
     local out
@@ -174,6 +180,7 @@ phase_async() { # impl: single master ASYNC_FLUSH: start-up, memory, the send sh
   pid=$(broker_pid "$impl" master)
   sleep 1
   mem_sample "$impl" idle "$pid"
+  warm_burst
   bench "$impl" async_if1 "ASYNC_FLUSH inflight 1" produce --topic A1 --inflight 1 --count "$(n 10000)"
   bench "$impl" async_if16 "ASYNC_FLUSH inflight 16" produce --topic A16 --inflight 16 --count "$(n 100000)"
   bench "$impl" async_if64 "ASYNC_FLUSH inflight 64" produce --topic A64 --inflight 64 --count "$(n 200000)"
@@ -196,7 +203,7 @@ phase_sync() { # impl: single master SYNC_FLUSH (group commit)
   local impl=$1
   start_ns "$impl" || return 1
   start_broker "$impl" master "$PORT" SYNC_FLUSH ASYNC_MASTER 0
-  broker_ready "$impl" master "$PORT" && warm_up
+  broker_ready "$impl" master "$PORT" && warm_up && warm_burst
   bench "$impl" sync_if1 "SYNC_FLUSH inflight 1" produce --topic S1 --inflight 1 --count "$(n 2000)"
   bench "$impl" sync_if16 "SYNC_FLUSH inflight 16" produce --topic S16 --inflight 16 --count "$(n 50000)"
   bench "$impl" sync_if64 "SYNC_FLUSH inflight 64" produce --topic S64 --inflight 64 --count "$(n 100000)"
@@ -215,6 +222,7 @@ phase_pair() { # impl role: master + slave (ASYNC_FLUSH), the master as ASYNC_MA
   broker_ready "$impl" slave "$SLAVE_PORT"
   [ "$role" = SYNC_MASTER ] && wait_slave "$impl"
   [ "$role" = ASYNC_MASTER ] && sleep 2
+  warm_burst
   bench "$impl" "${key}_if64" "$role + slave inflight 64" produce --topic "HA$key" --inflight 64 --count "$(n 100000)"
   stop_broker "$impl" slave "$SLAVE_PORT"
   stop_broker "$impl" master "$PORT"
