@@ -16,6 +16,7 @@ use super::reply::resp;
 use crate::actors::remoting::{ConnHandle, Reply};
 use crate::broker::node::state::Broker;
 use crate::codec::codes::{request, response};
+use crate::codec::headers::client::CallConsumerHeader;
 use crate::codec::RemotingCommand;
 
 /// Java `Broker2Client.callClient` waits this long.
@@ -74,9 +75,8 @@ pub async fn call(
 
 /// GET_CONSUMER_RUNNING_INFO / CONSUME_MESSAGE_DIRECTLY: finds the client by group and id and
 /// forwards the request (same header and body) to it.
-pub fn call_consumer(b: &Arc<Broker>, req: RemotingCommand) -> Reply {
-    let group = req.ext("consumerGroup").unwrap_or_default().to_owned();
-    let client_id = req.ext("clientId").unwrap_or_default().to_owned();
+pub fn call_consumer(b: &Arc<Broker>, h: CallConsumerHeader, req: RemotingCommand) -> Reply {
+    let (group, client_id) = (h.consumer_group, h.client_id);
     let found = b
         .meta
         .lock()
@@ -113,8 +113,9 @@ pub fn call_consumer(b: &Arc<Broker>, req: RemotingCommand) -> Reply {
         relayed
             .ext_fields
             .insert("brokerName".into(), b.cfg.broker_name.clone());
-        let record = req
-            .ext("msgId")
+        let record = h
+            .msg_id
+            .as_deref()
             .and_then(crate::client::msg_id::parse_offset_msg_id)
             .and_then(|(_, offset)| b.store.reader().look_message_by_offset(offset));
         if let Some(bytes) = record {

@@ -10,6 +10,8 @@ use crate::broker::node::state::{Broker, Meta};
 use crate::broker::processors::command::{CommandError, Outcome};
 use crate::broker::processors::reply::{ok, resp};
 use crate::codec::codes::response;
+use crate::codec::headers::admin::ConsumerGroupHeader;
+use crate::codec::headers::client::UnregisterClientHeader;
 use crate::codec::RemotingCommand;
 use crate::filter;
 use crate::protocol::admin::GetConsumerListByGroupResponseBody;
@@ -102,13 +104,18 @@ pub fn check_client_config(b: &Broker, req: &RemotingCommand) -> Outcome {
 }
 
 /// UNREGISTER_CLIENT.
-pub fn unregister(b: &Broker, conn: &ConnHandle, req: &RemotingCommand) -> Outcome {
+pub fn unregister(
+    b: &Broker,
+    conn: &ConnHandle,
+    h: UnregisterClientHeader,
+    req: &RemotingCommand,
+) -> Outcome {
     let fx = {
         let mut meta = b.meta.lock();
         tables(&mut meta, b.cfg.auto_create_subscription_group).apply_unregister(
             ConnId(conn.id()),
-            req.ext("producerGroup"),
-            req.ext("consumerGroup"),
+            h.producer_group.as_deref(),
+            h.consumer_group.as_deref(),
         )
     };
     apply_effects(b, fx);
@@ -154,8 +161,8 @@ pub fn scan_not_active(b: &Broker, expire_ms: i64) {
 }
 
 /// GET_CONSUMER_LIST_BY_GROUP.
-pub fn consumer_list(b: &Broker, req: &RemotingCommand) -> Outcome {
-    let group = req.header_str("consumerGroup")?.to_string();
+pub fn consumer_list(b: &Broker, h: ConsumerGroupHeader, req: &RemotingCommand) -> Outcome {
+    let group = h.consumer_group;
     let ids = b.meta.lock().consumers.consumer_ids(&group);
     if ids.is_empty() {
         return Err(CommandError::system(format!(
