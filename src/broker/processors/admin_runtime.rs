@@ -125,10 +125,8 @@ pub fn runtime_table(b: &Broker) -> KVTable {
     for (component, n) in book {
         set(&format!("restarts_{component}"), n.to_string());
     }
-    if let Some(r) = b.replication.lock().clone() {
-        for (k, v) in r.info() {
-            set(&k, v);
-        }
+    for (k, v) in b.replication.info() {
+        set(&k, v);
     }
     t
 }
