@@ -193,7 +193,11 @@ fn run(broker: Weak<Broker>, rx: Receiver<Cmd>, slot: ThreadSlot) {
         if kicked || last_clean.elapsed() >= Duration::from_millis(b.cfg.clean_resource_interval) {
             last_clean = Instant::now();
             let manual = b.manual_clean.take_pass();
-            if let Err(e) = b.store.reader().run_cleanup(Broker::now_ms(), manual) {
+            if let Err(e) = b
+                .store
+                .reader()
+                .run_cleanup(crate::store::time::now_ms(), manual)
+            {
                 warn!(b.log, "store cleanup failed"; "error" => %e);
             }
         }

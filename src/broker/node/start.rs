@@ -266,10 +266,10 @@ pub async fn start_broker(
     )
     .await?;
     let metrics = start_metrics(&broker, &log)?;
-    broker
-        .stats
-        .boot_ms
-        .store(Broker::now_ms(), std::sync::atomic::Ordering::Relaxed);
+    broker.stats.boot_ms.store(
+        crate::store::time::now_ms(),
+        std::sync::atomic::Ordering::Relaxed,
+    );
     info!(log, "broker started"; "listen" => %listen_addr, "fast" => %fast_addr, "advertised" => &identity.broker_addr,
           "role" => cfg.broker_role.as_str(), "flush" => cfg.flush_disk_type.as_str());
     Ok(BrokerHandle {

@@ -126,11 +126,6 @@ pub struct Broker {
 }
 
 impl Broker {
-    /// Milliseconds since the epoch.
-    pub fn now_ms() -> i64 {
-        crate::protocol::topic::now_millis()
-    }
-
     /// `brokerIP1:listenPort` (the advertised port) as bound.
     pub fn store_host(&self) -> SocketAddr {
         self.store_host

@@ -13,7 +13,7 @@ use crate::protocol::kv::KVTable;
 /// Builds the runtime table.
 pub fn runtime_table(b: &Broker) -> KVTable {
     let reader = b.store.reader();
-    let now = Broker::now_ms();
+    let now = crate::store::time::now_ms();
     let boot = b.stats.boot_ms.load(Ordering::Relaxed);
     let put = b.stats.put_msgs.load(Ordering::Relaxed);
     let got = b.stats.get_msgs.load(Ordering::Relaxed);

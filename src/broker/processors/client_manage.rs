@@ -50,7 +50,7 @@ pub fn heartbeat(b: &Broker, conn: &ConnHandle, req: &RemotingCommand) -> Outcom
         conn.peer().to_string(),
         req.language.name(),
         req.version,
-        Broker::now_ms(),
+        crate::store::time::now_ms(),
     );
     let fx = {
         let mut meta = b.meta.lock();
@@ -135,7 +135,7 @@ pub fn connection_closed(b: &Broker, conn: &ConnHandle) {
 /// Drops clients silent for more than 120 s (no notification, as Java) and closes their
 /// connections.
 pub fn scan_not_active(b: &Broker, expire_ms: i64) {
-    let now = Broker::now_ms();
+    let now = crate::store::time::now_ms();
     let expired: Vec<ConnId> = {
         let mut meta = b.meta.lock();
         let mut v: Vec<ConnId> = meta
@@ -188,7 +188,7 @@ pub fn lock_batch(b: &Broker, req: &RemotingCommand) -> Outcome {
         &body.consumer_group,
         body.mq_set.iter(),
         &body.client_id,
-        Broker::now_ms(),
+        crate::store::time::now_ms(),
     );
     let out = LockBatchResponseBody {
         lock_ok_mq_set: locked,

@@ -461,6 +461,6 @@ async fn durable(
 fn rand_u32() -> u32 {
     use std::hash::{BuildHasher, Hasher};
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u64(crate::protocol::topic::now_millis() as u64);
+    h.write_u64(crate::store::time::now_ms() as u64);
     h.finish() as u32
 }

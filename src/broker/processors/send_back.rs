@@ -256,6 +256,6 @@ fn build(
 fn rand_u32() -> u32 {
     use std::hash::{BuildHasher, Hasher};
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_i64(Broker::now_ms());
+    h.write_i64(crate::store::time::now_ms());
     h.finish() as u32
 }
