@@ -12,9 +12,7 @@ use actix::prelude::*;
 use parking_lot::Mutex;
 use slog::{info, o, warn, Logger};
 
-use crate::actors::remoting::{
-    bind_listener, serve_bound, ListenerHandle, RemotingError, ServerSettings,
-};
+use crate::actors::remoting::{bind_listener, serve_bound, ListenerHandle, ServerSettings};
 use crate::actors::supervisor::{RestartBook, RestartTracker, RootSupervisor, Slot, Supervise};
 use crate::broker::actors::hold::{HoldSlot, ParkedPulls, PullHold, QueueReads};
 use crate::broker::actors::maintenance::Maintenance;
@@ -39,28 +37,7 @@ use crate::config::BrokerConfig;
 use crate::protocol::register::RegisterBrokerResult;
 use crate::store::StoreError;
 
-/// Why a broker could not start.
-#[derive(Debug, thiserror::Error)]
-pub enum BrokerError {
-    #[error("store: {0}")]
-    Store(#[from] StoreError),
-    #[error("metadata: {0}")]
-    Meta(#[from] PersistError),
-    #[error("listener: {0}")]
-    Listen(#[from] RemotingError),
-    #[error("brokerIP1 `{0}` is not an IP address")]
-    BadIp(String),
-    #[error("HA: {0}")]
-    Ha(#[from] crate::broker::ha::HaError),
-    #[error("ACL: {0}")]
-    Acl(#[from] crate::acl::AclConfigError),
-    #[error("ACL watcher thread: {0}")]
-    AclWatcher(std::io::Error),
-    #[error("metrics: {0}")]
-    Metrics(#[from] crate::metrics::MetricsError),
-    #[error("TLS: {0}")]
-    Tls(#[from] crate::tls::TlsError),
-}
+pub use super::error::BrokerError;
 
 /// A running broker.
 pub struct BrokerHandle {

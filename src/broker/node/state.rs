@@ -118,9 +118,9 @@ pub struct Broker {
     /// Keys set at run time by UPDATE_BROKER_CONFIG (25), by canonical name.
     pub config_updates: Mutex<std::collections::BTreeMap<String, String>>,
     /// Requests relayed to a client (307, 309) waiting for its answer.
-    pub client_calls: crate::broker::processors::call_client::PendingCalls,
+    pub client_calls: crate::broker::processors::pending_calls::PendingCalls,
     /// Manual commit-log deletion armed by DELETE_EXPIRED_COMMITLOG (329).
-    pub manual_clean: crate::broker::actors::maintenance::ManualClean,
+    pub manual_clean: crate::broker::actors::manual_clean::ManualClean,
     /// The TLS contexts of the listeners and the outgoing links (docs/tls.md).
     pub tls: crate::tls::NodeTls,
 }

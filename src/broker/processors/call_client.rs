@@ -4,12 +4,10 @@
 //! do. The relayed request gets an opaque of the broker's own; the client's response comes
 //! back through the handler's `on_response` and completes the waiting admin request.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-use parking_lot::Mutex;
 use tokio::sync::oneshot;
 
 use super::reply::resp;
@@ -24,12 +22,7 @@ const CALL_TIMEOUT: Duration = Duration::from_secs(10);
 /// Java `MQVersion.Version.V3_1_8_SNAPSHOT.ordinal()`.
 const MIN_VERSION: i32 = 62;
 
-/// Relayed requests waiting for their client's answer, by opaque.
-#[derive(Default)]
-pub struct PendingCalls {
-    next: AtomicI32,
-    waiting: Mutex<HashMap<i32, oneshot::Sender<RemotingCommand>>>,
-}
+pub use super::pending_calls::PendingCalls;
 
 /// A response a client sent on its connection: completes the relayed call it answers.
 pub fn on_response(b: &Broker, cmd: RemotingCommand) {
