@@ -140,7 +140,7 @@ fn prepare(
         );
         (g.config, l.config, l.created)
     };
-    let result = build(b, req, &h, &group_cfg, &retry_cfg, &mut created);
+    let result = build(b, req, h, &group_cfg, &retry_cfg, &mut created);
     if created {
         b.topics_changed();
     }
