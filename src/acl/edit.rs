@@ -12,7 +12,7 @@ use super::error::AclConfigError;
 use super::model::PlainAccessConfig;
 use super::permission;
 use super::state::AclState;
-use crate::protocol::topic::now_millis;
+use crate::store::time::now_ms;
 
 /// Why an admin edit failed: Java's exception message (the answer's remark), or `Refused`
 /// when Java returns false (the command answers its own "…has been … failed." text).
@@ -56,7 +56,7 @@ fn write_doc(path: &Path, mut doc: Mapping) -> Result<(), AclConfigError> {
         .unwrap_or(0);
     let mut version = Mapping::new();
     version.insert("counter".into(), Value::from(counter + 1));
-    version.insert("timestamp".into(), Value::from(now_millis()));
+    version.insert("timestamp".into(), Value::from(now_ms()));
     doc.insert(
         "dataVersion".into(),
         Value::Sequence(vec![Value::Mapping(version)]),

@@ -179,7 +179,7 @@ impl AclState {
             let version = data.data_version.unwrap_or(DataVersion {
                 counter: 0,
                 state_version: 0,
-                timestamp: crate::protocol::topic::now_millis(),
+                timestamp: crate::store::time::now_ms(),
             });
             st.versions.insert(path, version);
         }

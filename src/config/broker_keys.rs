@@ -4,10 +4,22 @@
 use std::collections::BTreeMap;
 
 use super::broker::BrokerConfig;
-use super::keys::{key_table, KeySpec, Schema};
+use super::keys::{joined, key_table, KeySpec, Schema};
+use super::shared_keys::{server_thread_keys, tls_keys};
 use super::{ConfigError, Source};
 
-static BROKER_KEYS: &[KeySpec<BrokerConfig>] = key_table!(BrokerConfig {
+/// The broker's table: its own keys with the shared sub-tables (`shared_keys.rs`) in place.
+static BROKER_KEYS: std::sync::LazyLock<Vec<KeySpec<BrokerConfig>>> =
+    std::sync::LazyLock::new(|| {
+        joined(&[
+            BROKER_HEAD,
+            server_thread_keys!(BrokerConfig),
+            BROKER_REST,
+            tls_keys!(BrokerConfig),
+        ])
+    });
+
+static BROKER_HEAD: &[KeySpec<BrokerConfig>] = key_table!(BrokerConfig {
     "brokerClusterName" => broker_cluster_name,
     "brokerName" => broker_name,
     "brokerId" => broker_id,
@@ -22,13 +34,9 @@ static BROKER_KEYS: &[KeySpec<BrokerConfig>] = key_table!(BrokerConfig {
     "haListenPort" => ha_listen_port,
     "bindAddress" => bind_address,
     "serverChannelMaxIdleTimeSeconds" => server_channel_max_idle_time_seconds,
-    inert "serverWorkerThreads" => server_worker_threads,
-    inert "serverCallbackExecutorThreads" => server_callback_executor_threads,
-    inert "serverSelectorThreads" => server_selector_threads,
-    inert "serverOnewaySemaphoreValue" => server_oneway_semaphore_value,
-    inert "serverAsyncSemaphoreValue" => server_async_semaphore_value,
-    inert "serverPooledByteBufAllocatorEnable" => server_pooled_byte_buf_allocator_enable,
-    inert "useEpollNativeSelector" => use_epoll_native_selector,
+});
+
+static BROKER_REST: &[KeySpec<BrokerConfig>] = key_table!(BrokerConfig {
     "useTLS" => use_tls,
     inert "filterServerNums" => filter_server_nums,
     inert "clientCallbackExecutorThreads" => client_callback_executor_threads,
@@ -139,21 +147,6 @@ static BROKER_KEYS: &[KeySpec<BrokerConfig>] = key_table!(BrokerConfig {
     "brokerAdvertisedPort" => broker_advertised_port,
     "brokerAdvertisedFastPort" => broker_advertised_fast_port,
     "haAdvertisedPort" => ha_advertised_port,
-    "tls.server.mode" => tls.server_mode,
-    "tls.server.certPath" => tls.server_cert_path,
-    "tls.server.keyPath" => tls.server_key_path,
-    "tls.server.keyPassword" => tls.server_key_password,
-    "tls.server.authClient" => tls.server_auth_client,
-    "tls.server.trustCertPath" => tls.server_trust_cert_path,
-    "tls.server.need.client.auth" => tls.server_need_client_auth,
-    "tls.client.certPath" => tls.client_cert_path,
-    "tls.client.keyPath" => tls.client_key_path,
-    "tls.client.keyPassword" => tls.client_key_password,
-    "tls.client.authServer" => tls.client_auth_server,
-    "tls.client.trustCertPath" => tls.client_trust_cert_path,
-    "tls.test.mode.enable" => tls.test_mode_enable,
-    "tls.enable" => tls.enable,
-    "tls.config.file" => tls.config_file,
 });
 
 /// RocketMQ 4.9.7 broker keys that rocketactor does not implement.
@@ -238,7 +231,7 @@ impl Schema for BrokerConfig {
     const ENV_PREFIX: &'static str = "ROCKETACTOR";
 
     fn keys() -> &'static [KeySpec<Self>] {
-        BROKER_KEYS
+        &BROKER_KEYS
     }
 
     fn unimplemented_keys() -> &'static [&'static str] {
@@ -283,6 +276,6 @@ impl BrokerConfig {
 
     /// The broker key table (RocketMQ spellings), in rendering order.
     pub fn keys() -> &'static [KeySpec<Self>] {
-        BROKER_KEYS
+        &BROKER_KEYS
     }
 }

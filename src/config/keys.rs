@@ -14,6 +14,19 @@ pub struct KeySpec<T> {
     pub(crate) render: fn(&T) -> String,
 }
 
+// Every field is a reference, a flag or a fn pointer: copyable whatever `T` is.
+impl<T> Clone for KeySpec<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for KeySpec<T> {}
+
+/// A config's whole table from its parts (its own and the shared `shared_keys` ones), in order.
+pub fn joined<T>(parts: &[&[KeySpec<T>]]) -> Vec<KeySpec<T>> {
+    parts.iter().flat_map(|p| p.iter().copied()).collect()
+}
+
 impl<T> KeySpec<T> {
     /// The RocketMQ (camelCase) key.
     pub fn name(&self) -> &'static str {

@@ -31,6 +31,7 @@ mod namesrv;
 mod net;
 pub mod properties;
 mod render;
+mod shared_keys;
 mod tls;
 pub(crate) mod value;
 

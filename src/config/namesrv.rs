@@ -6,7 +6,8 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::keys::{key_table, KeySpec, Schema};
+use super::keys::{joined, key_table, KeySpec, Schema};
+use super::shared_keys::{server_thread_keys, tls_keys};
 use super::{net, ConfigError, Loaded, Source};
 
 /// A name server's configuration.
@@ -83,7 +84,18 @@ impl Default for NamesrvConfig {
     }
 }
 
-static NAMESRV_KEYS: &[KeySpec<NamesrvConfig>] = key_table!(NamesrvConfig {
+/// The name server's table: its own keys with the shared sub-tables (`shared_keys.rs`).
+static NAMESRV_KEYS: std::sync::LazyLock<Vec<KeySpec<NamesrvConfig>>> =
+    std::sync::LazyLock::new(|| {
+        joined(&[
+            NAMESRV_HEAD,
+            server_thread_keys!(NamesrvConfig),
+            NAMESRV_REST,
+            tls_keys!(NamesrvConfig),
+        ])
+    });
+
+static NAMESRV_HEAD: &[KeySpec<NamesrvConfig>] = key_table!(NamesrvConfig {
     "listenPort" => listen_port,
     "bindAddress" => bind_address,
     inert "rocketmqHome" => rocketmq_home,
@@ -95,30 +107,11 @@ static NAMESRV_KEYS: &[KeySpec<NamesrvConfig>] = key_table!(NamesrvConfig {
     "scanNotActiveBrokerInterval" => scan_not_active_broker_interval,
     "brokerChannelExpiredTime" => broker_channel_expired_time,
     "serverChannelMaxIdleTimeSeconds" => server_channel_max_idle_time_seconds,
-    inert "serverWorkerThreads" => server_worker_threads,
-    inert "serverCallbackExecutorThreads" => server_callback_executor_threads,
-    inert "serverSelectorThreads" => server_selector_threads,
-    inert "serverOnewaySemaphoreValue" => server_oneway_semaphore_value,
-    inert "serverAsyncSemaphoreValue" => server_async_semaphore_value,
-    inert "serverPooledByteBufAllocatorEnable" => server_pooled_byte_buf_allocator_enable,
-    inert "useEpollNativeSelector" => use_epoll_native_selector,
+});
+
+static NAMESRV_REST: &[KeySpec<NamesrvConfig>] = key_table!(NamesrvConfig {
     // Our extension (docs/metrics.md).
     "metricsListen" => metrics_listen,
-    "tls.server.mode" => tls.server_mode,
-    "tls.server.certPath" => tls.server_cert_path,
-    "tls.server.keyPath" => tls.server_key_path,
-    "tls.server.keyPassword" => tls.server_key_password,
-    "tls.server.authClient" => tls.server_auth_client,
-    "tls.server.trustCertPath" => tls.server_trust_cert_path,
-    "tls.server.need.client.auth" => tls.server_need_client_auth,
-    "tls.client.certPath" => tls.client_cert_path,
-    "tls.client.keyPath" => tls.client_key_path,
-    "tls.client.keyPassword" => tls.client_key_password,
-    "tls.client.authServer" => tls.client_auth_server,
-    "tls.client.trustCertPath" => tls.client_trust_cert_path,
-    "tls.test.mode.enable" => tls.test_mode_enable,
-    "tls.enable" => tls.enable,
-    "tls.config.file" => tls.config_file,
 });
 
 static UNIMPLEMENTED: &[&str] = &[
@@ -132,7 +125,7 @@ impl Schema for NamesrvConfig {
     const ENV_PREFIX: &'static str = "ROCKETACTOR_NAMESRV";
 
     fn keys() -> &'static [KeySpec<Self>] {
-        NAMESRV_KEYS
+        &NAMESRV_KEYS
     }
 
     fn unimplemented_keys() -> &'static [&'static str] {
@@ -176,7 +169,7 @@ impl NamesrvConfig {
 
     /// The name-server key table (RocketMQ spellings), in rendering order.
     pub fn keys() -> &'static [KeySpec<Self>] {
-        NAMESRV_KEYS
+        &NAMESRV_KEYS
     }
 
     /// A name server on 127.0.0.1 with the given port (0 = OS-chosen) for tests and the demo.

@@ -66,12 +66,7 @@ pub(super) fn runtime(
         "Restarts of each supervised component (actor or thread)",
         restarts,
     );
-    let info: Vec<(String, String)> = b
-        .replication
-        .lock()
-        .clone()
-        .map(|r| r.info())
-        .unwrap_or_default();
+    let info: Vec<(String, String)> = b.replication.info();
     for (key, name, help) in [
         (
             "haSlaveNum",

@@ -10,10 +10,14 @@
 //! Start one with [`start_namesrv`] inside an actix System.
 
 pub mod config_update;
+pub mod config_writer;
 pub mod handler;
+pub mod handlers;
 pub mod kv_store;
 pub mod processor;
 pub mod registry;
+pub mod state;
+pub mod table;
 pub mod tables;
 
 use std::net::SocketAddr;
@@ -163,7 +167,7 @@ pub async fn start_namesrv(
         tables: Default::default(),
         kv,
         config: cfg.config.clone(),
-        config_writer: config_update::ConfigWriter::start(&log),
+        config_writer: config_writer::ConfigWriter::start(&log),
     }));
     let config_state = state.clone();
     let book = RestartBook::default();

@@ -85,9 +85,46 @@ pub struct SubscriptionGroupWrapper {
     pub subscription_group_table: BTreeMap<String, SubscriptionGroupConfig>,
 }
 
+/// The groups Java treats as system groups (`DefaultMQAdminExtImpl.SYSTEM_GROUP_SET`):
+/// mqadmin leaves them out of exports, the dashboard flags them.
+pub const SYSTEM_GROUP_SET: &[&str] = &[
+    "DEFAULT_CONSUMER",
+    "DEFAULT_PRODUCER",
+    "TOOLS_CONSUMER",
+    "FILTERSRV_CONSUMER",
+    "__MONITOR_CONSUMER",
+    "CLIENT_INNER_PRODUCER",
+    "SELF_TEST_P_GROUP",
+    "SELF_TEST_C_GROUP",
+    "CID_ONS-HTTP-PROXY",
+    "CID_ONSAPI_PERMISSION",
+    "CID_ONSAPI_OWNER",
+    "CID_ONSAPI_PULL",
+    "CID_RMQ_SYS_TRANS",
+];
+
+/// Java `MixAll.isSysConsumerGroup` (prefix `CID_RMQ_SYS_`) or a member of [`SYSTEM_GROUP_SET`].
+pub fn is_system_group(group: &str) -> bool {
+    group.starts_with("CID_RMQ_SYS_") || SYSTEM_GROUP_SET.contains(&group)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn system_groups_are_javas_set_and_the_sys_prefix() {
+        for g in [
+            "DEFAULT_CONSUMER",
+            "DEFAULT_PRODUCER",
+            "TOOLS_CONSUMER",
+            "CID_RMQ_SYS_X",
+        ] {
+            assert!(is_system_group(g), "{g}");
+        }
+        assert!(!is_system_group("my-group"));
+        assert!(!is_system_group("CID_RMQ_SYSX"));
+    }
 
     #[test]
     fn defaults_apply_to_missing_and_null_fields() {

@@ -100,23 +100,15 @@ impl DataVersion {
         DataVersion {
             counter: 0,
             state_version: 0,
-            timestamp: now_millis(),
+            timestamp: crate::store::time::now_ms(),
         }
     }
 
     /// Java `nextVersion()`: timestamp = now, counter += 1.
     pub fn next(&mut self) {
-        self.timestamp = now_millis();
+        self.timestamp = crate::store::time::now_ms();
         self.counter += 1;
     }
-}
-
-/// Milliseconds since the Unix epoch.
-pub fn now_millis() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }
 
 /// topics.json and the GET_ALL_TOPIC_CONFIG body.

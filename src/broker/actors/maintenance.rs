@@ -9,7 +9,7 @@
 //! error is counted and replaced. A failed metadata write leaves its file dirty, so the next
 //! round writes it again; failures are logged and counted (`Stats::metadata_write_failures`).
 
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
@@ -25,47 +25,10 @@ use crate::broker::meta::persist::write_atomic;
 use crate::broker::node::state::Broker;
 use crate::broker::processors::client_manage::scan_not_active;
 
+pub use super::manual_clean::{ManualClean, MANUAL_DELETE_PASSES};
+
 /// The maintenance thread's name in the restart book.
 pub const MAINTENANCE_COMPONENT: &str = "maintenance";
-
-/// Java's `MAX_MANUAL_DELETE_FILE_TIMES`: how many cleanup passes a DELETE_EXPIRED_COMMITLOG
-/// makes manual.
-pub const MANUAL_DELETE_PASSES: u32 = 20;
-
-/// DELETE_EXPIRED_COMMITLOG (329), Java's `CleanCommitLogService.executeDeleteFilesManually`:
-/// the next [`MANUAL_DELETE_PASSES`] cleanup passes delete expired commit-log files whatever
-/// the `deleteWhen` hour; the first of them runs at once (within one round of the thread)
-/// instead of waiting for `cleanResourceInterval`.
-#[derive(Debug, Default)]
-pub struct ManualClean {
-    passes_left: AtomicU32,
-    kick: AtomicBool,
-}
-
-impl ManualClean {
-    /// Arms the manual passes and wakes the cleaner.
-    pub fn request(&self) {
-        self.passes_left
-            .store(MANUAL_DELETE_PASSES, Ordering::Release);
-        self.kick.store(true, Ordering::Release);
-    }
-
-    /// Manual passes still armed.
-    pub fn passes_left(&self) -> u32 {
-        self.passes_left.load(Ordering::Acquire)
-    }
-
-    fn take_kick(&self) -> bool {
-        self.kick.swap(false, Ordering::AcqRel)
-    }
-
-    /// Whether this pass is manual (using one of the armed passes).
-    fn take_pass(&self) -> bool {
-        self.passes_left
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1))
-            .is_ok()
-    }
-}
 
 /// What the thread is told.
 enum Cmd {
@@ -193,7 +156,11 @@ fn run(broker: Weak<Broker>, rx: Receiver<Cmd>, slot: ThreadSlot) {
         if kicked || last_clean.elapsed() >= Duration::from_millis(b.cfg.clean_resource_interval) {
             last_clean = Instant::now();
             let manual = b.manual_clean.take_pass();
-            if let Err(e) = b.store.reader().run_cleanup(Broker::now_ms(), manual) {
+            if let Err(e) = b
+                .store
+                .reader()
+                .run_cleanup(crate::store::time::now_ms(), manual)
+            {
                 warn!(b.log, "store cleanup failed"; "error" => %e);
             }
         }

@@ -4,6 +4,7 @@
 
 pub mod hold;
 pub mod maintenance;
+pub mod manual_clean;
 pub mod registration;
 pub mod schedule;
 pub mod schedule_timeup;

@@ -99,7 +99,7 @@ async fn deliver_entry(
     if e.is_blank() {
         return Step::Done;
     }
-    let now = Broker::now_ms();
+    let now = crate::store::time::now_ms();
     if correct_deliver_timestamp(now, e.tags_code, job.delay_ms) > now {
         return Step::NotDue;
     }

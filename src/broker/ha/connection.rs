@@ -72,7 +72,7 @@ async fn run(stream: IoStream, peer: &str, ctx: ConnCtx, log: &Logger) -> Result
         });
     }
     if let Some(secret) = ctx.auth_secret.as_deref() {
-        let now = crate::protocol::topic::now_millis();
+        let now = crate::store::time::now_ms();
         super::auth::verify(&hello, proof.as_ref(), secret, now).map_err(|reason| {
             HaError::Unauthenticated {
                 peer: peer.into(),

@@ -265,7 +265,7 @@ async fn session(sh: &Shared, addr: &str) -> Result<(), HaError> {
         .cfg
         .auth_secret
         .as_deref()
-        .map(|secret| super::auth::prove(&hello, secret, crate::protocol::topic::now_millis()));
+        .map(|secret| super::auth::prove(&hello, secret, crate::store::time::now_ms()));
     let mut first = encode_hello_with(&hello, proof.as_ref()).to_vec();
     first.extend_from_slice(&encode_report(local_max));
     wr.write_all(&first)

@@ -5,11 +5,12 @@
 //! loads into a Java broker.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use slog::{debug, info, Logger};
 
-use super::persist::{self, PersistError};
+use super::persist::PersistError;
+use super::table_file::TableFile;
 use crate::protocol::offset::ConsumerOffsetWrapper;
 
 /// Name of the offset file inside the config directory.
@@ -20,9 +21,8 @@ pub const TOPIC_GROUP_SEPARATOR: char = '@';
 /// Owner of consumerOffset.json.
 #[derive(Debug)]
 pub struct ConsumerOffsetManager {
-    path: PathBuf,
+    file: TableFile,
     table: BTreeMap<String, BTreeMap<i32, i64>>,
-    log: Logger,
 }
 
 fn key(topic: &str, group: &str) -> String {
@@ -38,9 +38,8 @@ impl ConsumerOffsetManager {
     /// An empty table for `config_dir`, not yet loaded.
     pub fn new(config_dir: &Path, log: &Logger) -> Self {
         ConsumerOffsetManager {
-            path: config_dir.join(CONSUMER_OFFSET_FILE),
+            file: TableFile::new(config_dir, CONSUMER_OFFSET_FILE, log, "consumer-offset"),
             table: BTreeMap::new(),
-            log: log.new(slog::o!("component" => "consumer-offset")),
         }
     }
 
@@ -53,21 +52,13 @@ impl ConsumerOffsetManager {
 
     /// Replaces the table with the file (or its backup); returns whether a file was found.
     pub fn load(&mut self) -> Result<bool, PersistError> {
-        let loaded = persist::load_with(&self.path, &self.log, |text| {
-            ConsumerOffsetWrapper::decode(text).map_err(|e| e.to_string())
-        })?;
-        match loaded {
-            Some(w) => {
-                self.table = w.offset_table;
-                Ok(true)
-            }
-            None => Ok(false),
-        }
+        let loaded = self.file.load(ConsumerOffsetWrapper::decode)?;
+        Ok(loaded.map(|w| self.table = w.offset_table).is_some())
     }
 
     /// Path of consumerOffset.json.
     pub fn file_path(&self) -> &Path {
-        &self.path
+        self.file.path()
     }
 
     /// The whole table, as the file and GET_ALL_CONSUMER_OFFSET (43) carry it.
@@ -84,7 +75,7 @@ impl ConsumerOffsetManager {
 
     /// Writes the file atomically. Blocking: call it off the event loop.
     pub fn persist(&self) -> Result<(), PersistError> {
-        persist::write_atomic(&self.path, &self.encode(true))
+        self.file.write(&self.encode(true))
     }
 
     /// Replaces the whole table (slave sync from the master's GET_ALL_CONSUMER_OFFSET).
@@ -98,7 +89,7 @@ impl ConsumerOffsetManager {
         let queues = self.table.entry(key(topic, group)).or_default();
         if let Some(prev) = queues.insert(queue_id, offset) {
             if offset < prev {
-                debug!(self.log, "commit offset went backwards"; "client" => client,
+                debug!(self.file.log(), "commit offset went backwards"; "client" => client,
                     "group" => group, "topic" => topic, "queue" => queue_id,
                     "old" => prev, "new" => offset);
             }
@@ -165,7 +156,7 @@ impl ConsumerOffsetManager {
             .retain(|k, _| split_key(k).map(|(_, g)| g != group).unwrap_or(true));
         let removed = before - self.table.len();
         if removed > 0 {
-            info!(self.log, "removed offsets of group"; "group" => group, "topics" => removed);
+            info!(self.file.log(), "removed offsets of group"; "group" => group, "topics" => removed);
         }
         removed
     }
@@ -177,7 +168,7 @@ impl ConsumerOffsetManager {
             .retain(|k, _| split_key(k).map(|(t, _)| t != topic).unwrap_or(true));
         let removed = before - self.table.len();
         if removed > 0 {
-            info!(self.log, "removed offsets of topic"; "topic" => topic, "groups" => removed);
+            info!(self.file.log(), "removed offsets of topic"; "topic" => topic, "groups" => removed);
         }
         removed
     }

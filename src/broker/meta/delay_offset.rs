@@ -2,11 +2,12 @@
 //! level, how far SCHEDULE_TOPIC_XXXX queue level−1 has been delivered.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use slog::Logger;
 
-use super::persist::{self, PersistError};
+use super::persist::PersistError;
+use super::table_file::TableFile;
 use crate::protocol::offset::DelayOffsetWrapper;
 
 /// Name of the delay offset file inside the config directory.
@@ -15,18 +16,16 @@ pub const DELAY_OFFSET_FILE: &str = "delayOffset.json";
 /// Owner of delayOffset.json.
 #[derive(Debug)]
 pub struct DelayOffsetManager {
-    path: PathBuf,
+    file: TableFile,
     table: BTreeMap<i32, i64>,
-    log: Logger,
 }
 
 impl DelayOffsetManager {
     /// An empty table for `config_dir`, not yet loaded.
     pub fn new(config_dir: &Path, log: &Logger) -> Self {
         DelayOffsetManager {
-            path: config_dir.join(DELAY_OFFSET_FILE),
+            file: TableFile::new(config_dir, DELAY_OFFSET_FILE, log, "delay-offset"),
             table: BTreeMap::new(),
-            log: log.new(slog::o!("component" => "delay-offset")),
         }
     }
 
@@ -39,21 +38,13 @@ impl DelayOffsetManager {
 
     /// Replaces the table with the file (or its backup); returns whether a file was found.
     pub fn load(&mut self) -> Result<bool, PersistError> {
-        let loaded = persist::load_with(&self.path, &self.log, |text| {
-            DelayOffsetWrapper::decode(text).map_err(|e| e.to_string())
-        })?;
-        match loaded {
-            Some(w) => {
-                self.table = w.offset_table;
-                Ok(true)
-            }
-            None => Ok(false),
-        }
+        let loaded = self.file.load(DelayOffsetWrapper::decode)?;
+        Ok(loaded.map(|w| self.table = w.offset_table).is_some())
     }
 
     /// Path of delayOffset.json.
     pub fn file_path(&self) -> &Path {
-        &self.path
+        self.file.path()
     }
 
     /// Records the delivered offset of a level.
@@ -86,6 +77,6 @@ impl DelayOffsetManager {
 
     /// Writes the file atomically. Blocking: call it off the event loop.
     pub fn persist(&self) -> Result<(), PersistError> {
-        persist::write_atomic(&self.path, &self.encode(true))
+        self.file.write(&self.encode(true))
     }
 }

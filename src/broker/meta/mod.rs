@@ -14,5 +14,6 @@ pub mod persist;
 pub mod producer_manager;
 pub mod rebalance_lock;
 pub mod subscription_group;
+pub mod table_file;
 pub mod topic_config;
 pub mod topic_validator;

@@ -3,11 +3,12 @@
 //! that GET_ALL_SUBSCRIPTIONGROUP_CONFIG and slave sync carry.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use slog::{info, warn, Logger};
 
-use super::persist::{self, PersistError};
+use super::persist::PersistError;
+use super::table_file::{json_text, named, Named, TableFile};
 use super::topic_validator::{has_only_legal_chars, GROUP_MAX_LENGTH};
 use crate::protocol::subscription::{SubscriptionGroupConfig, SubscriptionGroupWrapper};
 use crate::protocol::topic::DataVersion;
@@ -41,10 +42,15 @@ pub struct GroupLookup {
 /// Owner of subscriptionGroup.json.
 #[derive(Debug)]
 pub struct SubscriptionGroupManager {
-    path: PathBuf,
+    file: TableFile,
     table: BTreeMap<String, SubscriptionGroupConfig>,
     data_version: DataVersion,
-    log: Logger,
+}
+
+impl Named for SubscriptionGroupConfig {
+    fn name_mut(&mut self) -> &mut String {
+        &mut self.group_name
+    }
 }
 
 impl SubscriptionGroupManager {
@@ -55,10 +61,14 @@ impl SubscriptionGroupManager {
             .map(|name| (name.to_string(), SubscriptionGroupConfig::new(*name)))
             .collect();
         SubscriptionGroupManager {
-            path: config_dir.join(SUBSCRIPTION_GROUP_FILE),
+            file: TableFile::new(
+                config_dir,
+                SUBSCRIPTION_GROUP_FILE,
+                log,
+                "subscription-group",
+            ),
             table,
             data_version: DataVersion::now(),
-            log: log.new(slog::o!("component" => "subscription-group")),
         }
     }
 
@@ -71,16 +81,11 @@ impl SubscriptionGroupManager {
 
     /// Merges the file (or its backup) over the table; returns whether a file was found.
     pub fn load(&mut self) -> Result<bool, PersistError> {
-        let loaded: Option<SubscriptionGroupWrapper> = persist::load_json(&self.path, &self.log)?;
+        let loaded: Option<SubscriptionGroupWrapper> = self.file.load_json()?;
         let Some(w) = loaded else {
             return Ok(false);
         };
-        for (name, mut c) in w.subscription_group_table {
-            if c.group_name.is_empty() {
-                c.group_name = name.clone();
-            }
-            self.table.insert(name, c);
-        }
+        self.table.extend(named(w.subscription_group_table));
         self.data_version = w.data_version;
         Ok(true)
     }
@@ -91,23 +96,14 @@ impl SubscriptionGroupManager {
         if w.data_version == self.data_version {
             return false;
         }
-        self.table = w
-            .subscription_group_table
-            .into_iter()
-            .map(|(name, mut c)| {
-                if c.group_name.is_empty() {
-                    c.group_name = name.clone();
-                }
-                (name, c)
-            })
-            .collect();
+        self.table = named(w.subscription_group_table).collect();
         self.data_version = w.data_version;
         true
     }
 
     /// Path of subscriptionGroup.json.
     pub fn file_path(&self) -> &Path {
-        &self.path
+        self.file.path()
     }
 
     /// The versioned table: file content and body of GET_ALL_SUBSCRIPTIONGROUP_CONFIG (201).
@@ -120,18 +116,12 @@ impl SubscriptionGroupManager {
 
     /// JSON text of [`build_wrapper`](Self::build_wrapper).
     pub fn encode(&self, pretty: bool) -> String {
-        let w = self.build_wrapper();
-        let r = if pretty {
-            serde_json::to_string_pretty(&w)
-        } else {
-            serde_json::to_string(&w)
-        };
-        r.unwrap_or_default()
+        json_text(&self.build_wrapper(), pretty)
     }
 
     /// Writes the file atomically. Blocking: call it off the event loop.
     pub fn persist(&self) -> Result<(), PersistError> {
-        persist::write_atomic(&self.path, &self.encode(true))
+        self.file.write(&self.encode(true))
     }
 
     /// Current version of the table.
@@ -162,11 +152,11 @@ impl SubscriptionGroupManager {
             return None;
         }
         if group.len() > GROUP_MAX_LENGTH || !has_only_legal_chars(group) {
-            warn!(self.log, "refusing to auto-create group with an illegal name"; "group" => group);
+            warn!(self.file.log(), "refusing to auto-create group with an illegal name"; "group" => group);
             return None;
         }
         let config = SubscriptionGroupConfig::new(group);
-        info!(self.log, "auto-created subscription group"; "group" => group);
+        info!(self.file.log(), "auto-created subscription group"; "group" => group);
         self.table.insert(group.to_string(), config.clone());
         self.data_version.next();
         Some(GroupLookup {
@@ -177,7 +167,7 @@ impl SubscriptionGroupManager {
 
     /// Admin upsert (UPDATE_AND_CREATE_SUBSCRIPTIONGROUP). Returns the previous config.
     pub fn update(&mut self, config: SubscriptionGroupConfig) -> Option<SubscriptionGroupConfig> {
-        info!(self.log, "subscription group updated"; "group" => &config.group_name);
+        info!(self.file.log(), "subscription group updated"; "group" => &config.group_name);
         let old = self.table.insert(config.group_name.clone(), config);
         self.data_version.next();
         old
@@ -187,7 +177,7 @@ impl SubscriptionGroupManager {
     pub fn delete(&mut self, group: &str) -> Option<SubscriptionGroupConfig> {
         let old = self.table.remove(group);
         if old.is_some() {
-            info!(self.log, "subscription group deleted"; "group" => group);
+            info!(self.file.log(), "subscription group deleted"; "group" => group);
             self.data_version.next();
         }
         old

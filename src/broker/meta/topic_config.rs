@@ -7,11 +7,12 @@
 //! re-registers with the name servers.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use slog::{info, warn, Logger};
 
-use super::persist::{self, PersistError};
+use super::persist::PersistError;
+use super::table_file::{json_text, named, Named, TableFile};
 use super::topic_validator::{self as tv, AUTO_CREATE_TOPIC_KEY_TOPIC};
 use crate::protocol::topic::{perm, DataVersion, TopicConfig, TopicConfigSerializeWrapper};
 
@@ -59,19 +60,24 @@ pub struct TopicLookup {
 /// Owner of topics.json.
 #[derive(Debug)]
 pub struct TopicConfigManager {
-    path: PathBuf,
+    file: TableFile,
     opts: TopicManagerOptions,
     table: BTreeMap<String, TopicConfig>,
     data_version: DataVersion,
     system_topics: BTreeSet<String>,
-    log: Logger,
+}
+
+impl Named for TopicConfig {
+    fn name_mut(&mut self) -> &mut String {
+        &mut self.topic_name
+    }
 }
 
 impl TopicConfigManager {
     /// A table holding only the system topics, not yet loaded from disk.
     pub fn new(config_dir: &Path, opts: TopicManagerOptions, log: &Logger) -> Self {
         let mut m = TopicConfigManager {
-            path: config_dir.join(TOPICS_FILE),
+            file: TableFile::new(config_dir, TOPICS_FILE, log, "topic-config"),
             opts,
             table: BTreeMap::new(),
             data_version: DataVersion::now(),
@@ -79,7 +85,6 @@ impl TopicConfigManager {
                 .iter()
                 .map(|s| s.to_string())
                 .collect(),
-            log: log.new(slog::o!("component" => "topic-config")),
         };
         m.add_system_topics();
         m
@@ -139,25 +144,19 @@ impl TopicConfigManager {
 
     /// Path of topics.json.
     pub fn file_path(&self) -> &Path {
-        &self.path
+        self.file.path()
     }
 
     /// Merges topics.json (or its backup) over the in-memory table; the file's topics win and
     /// its DataVersion is adopted. Returns whether a file was found.
     pub fn load(&mut self) -> Result<bool, PersistError> {
-        let loaded: Option<TopicConfigSerializeWrapper> =
-            persist::load_json(&self.path, &self.log)?;
+        let loaded: Option<TopicConfigSerializeWrapper> = self.file.load_json()?;
         let Some(w) = loaded else {
             return Ok(false);
         };
-        for (name, mut config) in w.topic_config_table {
-            if config.topic_name.is_empty() {
-                config.topic_name = name.clone();
-            }
-            self.table.insert(name, config);
-        }
+        self.table.extend(named(w.topic_config_table));
         self.data_version = w.data_version;
-        info!(self.log, "topics loaded"; "file" => %self.path.display(), "topics" => self.table.len());
+        info!(self.file.log(), "topics loaded"; "file" => %self.file.path().display(), "topics" => self.table.len());
         Ok(true)
     }
 
@@ -167,34 +166,19 @@ impl TopicConfigManager {
         if w.data_version == self.data_version {
             return false;
         }
-        self.table = w
-            .topic_config_table
-            .into_iter()
-            .map(|(name, mut c)| {
-                if c.topic_name.is_empty() {
-                    c.topic_name = name.clone();
-                }
-                (name, c)
-            })
-            .collect();
+        self.table = named(w.topic_config_table).collect();
         self.data_version = w.data_version;
         true
     }
 
     /// The file text (pretty JSON), for [`persist`](Self::persist) or an admin dump.
     pub fn encode(&self, pretty: bool) -> String {
-        let w = self.build_serialize_wrapper();
-        let r = if pretty {
-            serde_json::to_string_pretty(&w)
-        } else {
-            serde_json::to_string(&w)
-        };
-        r.unwrap_or_default()
+        json_text(&self.build_serialize_wrapper(), pretty)
     }
 
     /// Writes topics.json atomically. Blocking: call it off the event loop.
     pub fn persist(&self) -> Result<(), PersistError> {
-        persist::write_atomic(&self.path, &self.encode(true))
+        self.file.write(&self.encode(true))
     }
 
     /// The topic's config, if the broker has it.
@@ -247,7 +231,7 @@ impl TopicConfigManager {
             });
         }
         let Some(default) = self.table.get(default_topic) else {
-            warn!(self.log, "cannot auto-create topic: default topic does not exist";
+            warn!(self.file.log(), "cannot auto-create topic: default topic does not exist";
                 "topic" => topic, "default_topic" => default_topic);
             return None;
         };
@@ -257,7 +241,7 @@ impl TopicConfigManager {
             default_perm = perm::READ | perm::WRITE;
         }
         if !perm::is_inherited(default_perm) {
-            warn!(self.log, "cannot auto-create topic: default topic is not inheritable";
+            warn!(self.file.log(), "cannot auto-create topic: default topic is not inheritable";
                 "topic" => topic, "default_topic" => default_topic, "perm" => default_perm);
             return None;
         }
@@ -267,7 +251,7 @@ impl TopicConfigManager {
         let mut config = TopicConfig::new(topic, queues, queues, default_perm & !perm::INHERIT);
         config.topic_sys_flag = sys_flag;
         config.topic_filter_type = default.topic_filter_type;
-        info!(self.log, "auto-created topic"; "topic" => topic, "default_topic" => default_topic,
+        info!(self.file.log(), "auto-created topic"; "topic" => topic, "default_topic" => default_topic,
             "queues" => queues, "perm" => config.perm);
         self.table.insert(topic.to_string(), config.clone());
         self.data_version.next();
@@ -294,7 +278,7 @@ impl TopicConfigManager {
         }
         let mut config = TopicConfig::new(topic, queue_nums, queue_nums, perm);
         config.topic_sys_flag = sys_flag;
-        info!(self.log, "created topic for send-back"; "topic" => topic, "queues" => queue_nums);
+        info!(self.file.log(), "created topic for send-back"; "topic" => topic, "queues" => queue_nums);
         self.table.insert(topic.to_string(), config.clone());
         self.data_version.next();
         TopicLookup {
@@ -306,7 +290,7 @@ impl TopicConfigManager {
     /// Admin upsert (UPDATE_AND_CREATE_TOPIC). Returns the previous config. The caller checks
     /// the name ([`tv::validate_topic`]) and rejects system topics first.
     pub fn update_topic(&mut self, config: TopicConfig) -> Option<TopicConfig> {
-        info!(self.log, "topic updated"; "topic" => &config.topic_name,
+        info!(self.file.log(), "topic updated"; "topic" => &config.topic_name,
             "read" => config.read_queue_nums, "write" => config.write_queue_nums, "perm" => config.perm);
         let old = self.table.insert(config.topic_name.clone(), config);
         self.data_version.next();
@@ -335,10 +319,10 @@ impl TopicConfigManager {
     pub fn delete_topic(&mut self, topic: &str) -> Option<TopicConfig> {
         let old = self.table.remove(topic);
         if old.is_some() {
-            info!(self.log, "topic deleted"; "topic" => topic);
+            info!(self.file.log(), "topic deleted"; "topic" => topic);
             self.data_version.next();
         } else {
-            warn!(self.log, "delete of unknown topic"; "topic" => topic);
+            warn!(self.file.log(), "delete of unknown topic"; "topic" => topic);
         }
         old
     }

@@ -3,6 +3,7 @@
 //! [`settings`] the values derived from the config.
 
 pub mod arrival;
+pub mod error;
 pub mod replica;
 pub mod settings;
 pub mod start;

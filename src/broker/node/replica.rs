@@ -19,7 +19,7 @@ use crate::broker::ha::{
     fixed_master, notify_arrival, phys_end_channel, HaError, HaMasterConfig, HaMasterHandle,
     HaSlaveConfig, HaSlaveHandle, ReplicationTracker, SlaveStats, SlaveStatus,
 };
-use crate::broker::node::state::{Broker, ReplicationWait};
+use crate::broker::node::state::ReplicationWait;
 use crate::broker::store_actors::ArrivalHooks;
 use crate::broker::store_actors::StoreHandle;
 use crate::config::{BrokerConfig, BrokerRole};
@@ -49,16 +49,19 @@ pub enum HaStatus {
 impl HaRole {
     /// Starts the HA side for `cfg`'s role. `ha_bind` is the HA listen address (port 0 in tests).
     #[allow(clippy::too_many_arguments)]
+    /// Runs before the [`Broker`](crate::broker::node::state::Broker) exists and answers its
+    /// `replication` field too.
     pub async fn start(
         cfg: &BrokerConfig,
-        broker: &Arc<Broker>,
+        store: &StoreHandle,
+        tls: &crate::tls::NodeTls,
         hooks: &ArrivalHooks,
         ha_bind: SocketAddr,
         root: &Addr<RootSupervisor>,
         book: RestartBook,
         log: &Logger,
-    ) -> Result<HaRole, HaError> {
-        let store = broker.store.clone();
+    ) -> Result<(HaRole, Arc<dyn ReplicationWait>), HaError> {
+        let store = store.clone();
         let heartbeat = Duration::from_millis(cfg.ha_send_heartbeat_interval.max(1));
         let housekeeping = Duration::from_millis(cfg.ha_housekeeping_interval.max(1));
         if cfg.broker_role == BrokerRole::Slave {
@@ -77,12 +80,12 @@ impl HaRole {
             scfg.heartbeat_interval = heartbeat;
             scfg.housekeeping_interval = housekeeping;
             scfg.auth_secret = ha_secret(cfg, log);
-            scfg.tls = broker.tls.client.clone();
+            scfg.tls = tls.client.clone();
             let handle =
                 HaSlaveHandle::start(scfg, store, master_rx, root, book, HA_SLAVE, log.clone())
                     .await?;
-            *broker.replication.lock() = Some(Arc::new(SlaveInfo(handle.clone())));
-            return Ok(HaRole::Slave { handle, master_tx });
+            let info: Arc<dyn ReplicationWait> = Arc::new(SlaveInfo(handle.clone()));
+            return Ok((HaRole::Slave { handle, master_tx }, info));
         }
         let (tx, rx) = phys_end_channel();
         tx.send_replace(store.reader().max_phys_offset());
@@ -96,7 +99,7 @@ impl HaRole {
         mcfg.heartbeat_interval = heartbeat;
         mcfg.housekeeping_interval = housekeeping;
         mcfg.auth_secret = ha_secret(cfg, log);
-        mcfg.tls = broker.tls.server.clone();
+        mcfg.tls = tls.server.clone();
         let tracker = ReplicationTracker::new();
         let handle = HaMasterHandle::start(
             mcfg,
@@ -113,14 +116,14 @@ impl HaRole {
             .ha_max_gap_not_in_sync
             .unwrap_or(cfg.ha_slave_fallbehind_max)
             .min(i64::MAX as u64) as i64;
-        *broker.replication.lock() = Some(Arc::new(MasterWait {
+        let wait: Arc<dyn ReplicationWait> = Arc::new(MasterWait {
             tracker,
             store,
             gap,
             timeout: Duration::from_millis(cfg.slave_timeout.max(1)),
-        }));
+        });
         info!(log, "HA master started"; "addr" => %handle.local_addr());
-        Ok(HaRole::Master(handle))
+        Ok((HaRole::Master(handle), wait))
     }
 
     /// The bound HA port (masters), for the advertised `brokerIP2:haPort`.

@@ -1,8 +1,8 @@
-//! Starting and stopping one broker: opens the store and metadata, starts the writer, flush
-//! service, long polling, HA, registration with every name server, the scheduler and the
-//! maintenance thread, all under the given root supervisor, and only then accepts connections
-//! on the listeners (main + fast channel), which were bound first for their ports. No request
-//! is ever served by a half-built broker (fallback store host, no long polling, no HA).
+//! Starting and stopping one broker: opens the store and metadata, binds the listeners (main +
+//! fast channel) for their ports, starts HA, and only then builds the [`Broker`], whole (store
+//! host, replication, ACL set at construction); then long polling, registration with every name
+//! server, the scheduler and the maintenance thread start under the given root supervisor, and
+//! last the listeners accept. No request is ever served by a half-built broker.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Weak};
@@ -12,9 +12,7 @@ use actix::prelude::*;
 use parking_lot::Mutex;
 use slog::{info, o, warn, Logger};
 
-use crate::actors::remoting::{
-    bind_listener, serve_bound, ListenerHandle, RemotingError, ServerSettings,
-};
+use crate::actors::remoting::{bind_listener, serve_bound, ListenerHandle, ServerSettings};
 use crate::actors::supervisor::{RestartBook, RestartTracker, RootSupervisor, Slot, Supervise};
 use crate::broker::actors::hold::{HoldSlot, ParkedPulls, PullHold, QueueReads};
 use crate::broker::actors::maintenance::Maintenance;
@@ -39,28 +37,7 @@ use crate::config::BrokerConfig;
 use crate::protocol::register::RegisterBrokerResult;
 use crate::store::StoreError;
 
-/// Why a broker could not start.
-#[derive(Debug, thiserror::Error)]
-pub enum BrokerError {
-    #[error("store: {0}")]
-    Store(#[from] StoreError),
-    #[error("metadata: {0}")]
-    Meta(#[from] PersistError),
-    #[error("listener: {0}")]
-    Listen(#[from] RemotingError),
-    #[error("brokerIP1 `{0}` is not an IP address")]
-    BadIp(String),
-    #[error("HA: {0}")]
-    Ha(#[from] crate::broker::ha::HaError),
-    #[error("ACL: {0}")]
-    Acl(#[from] crate::acl::AclConfigError),
-    #[error("ACL watcher thread: {0}")]
-    AclWatcher(std::io::Error),
-    #[error("metrics: {0}")]
-    Metrics(#[from] crate::metrics::MetricsError),
-    #[error("TLS: {0}")]
-    Tls(#[from] crate::tls::TlsError),
-}
+pub use super::error::BrokerError;
 
 /// A running broker.
 pub struct BrokerHandle {
@@ -83,6 +60,8 @@ pub struct BrokerHandle {
     pub metrics: Option<crate::metrics::MetricsServer>,
     listeners: Vec<ListenerHandle>,
     maintenance: Mutex<Option<Maintenance>>,
+    /// Keeps the ACL hot-reload thread running until the broker stops.
+    acl_watcher: Mutex<Option<crate::acl::watcher::WatcherGuard>>,
 }
 
 fn open_meta(cfg: &BrokerConfig, log: &Logger) -> Result<Meta, PersistError> {
@@ -139,30 +118,6 @@ pub async fn start_broker(
     // listenPort 0 (tests): every port is OS-chosen.
     let test_ports = cfg.listen_port == 0;
     let bind = |port: u16| SocketAddr::new(cfg.bind_address, if test_ports { 0 } else { port });
-    let broker = {
-        Arc::new(Broker {
-            cfg: cfg.clone(),
-            log: log.clone(),
-            store,
-            meta: Mutex::new(meta),
-            dirty: Dirty::default(),
-            stats: Stats::default(),
-            book: book.clone(),
-            store_host: std::sync::OnceLock::new(),
-            conns: Mutex::default(),
-            holds: holds.clone(),
-            registrations: Mutex::default(),
-            replication: Mutex::default(),
-            master_addr: Mutex::default(),
-            stopped: std::sync::atomic::AtomicBool::new(false),
-            acl,
-            acl_watcher: Mutex::new(acl_watcher),
-            config_updates: Mutex::default(),
-            client_calls: Default::default(),
-            manual_clean: Default::default(),
-            tls,
-        })
-    };
     // Bound now (the advertised addresses need the real ports), served last: a client that
     // connects while the broker starts waits in the accept backlog until the broker is whole.
     let main_bound = bind_listener(bind(cfg.listen_port)).await?;
@@ -180,16 +135,12 @@ pub async fn start_broker(
     // brokerAdvertisedPort (a NAT host forwarding to us) replaces the bound port there.
     let advertised_port = cfg.advertised_port(listen_addr.port());
     let store_host = SocketAddr::new(ip1, advertised_port);
-    let _ = broker.store_host.set(store_host);
-
-    // Long polling.
-    let hold_slot = start_pull_hold(&broker, parked, root, &book, &log).await?;
-    *holds.lock() = Some(hold_slot);
 
     // Replication: the master's HA port must be bound before it is advertised.
-    let ha = HaRole::start(
+    let (ha, replication) = HaRole::start(
         &cfg,
-        &broker,
+        &store,
+        &tls,
         &hooks,
         bind(cfg.ha_port()),
         root,
@@ -197,6 +148,32 @@ pub async fn start_broker(
         &log,
     )
     .await?;
+    let broker = Arc::new(Broker {
+        cfg: cfg.clone(),
+        log: log.clone(),
+        store,
+        meta: Mutex::new(meta),
+        dirty: Dirty::default(),
+        stats: Stats::default(),
+        book: book.clone(),
+        store_host,
+        conns: Mutex::default(),
+        holds: holds.clone(),
+        registrations: std::sync::OnceLock::new(),
+        replication,
+        master_addr: Mutex::default(),
+        stopped: std::sync::atomic::AtomicBool::new(false),
+        acl,
+        config_updates: Mutex::default(),
+        client_calls: Default::default(),
+        manual_clean: Default::default(),
+        tls,
+    });
+
+    // Long polling.
+    let hold_slot = start_pull_hold(&broker, parked, root, &book, &log).await?;
+    *holds.lock() = Some(hold_slot);
+
     let ha_port = ha
         .ha_port()
         .unwrap_or(if test_ports { 0 } else { cfg.ha_port() });
@@ -266,10 +243,10 @@ pub async fn start_broker(
     )
     .await?;
     let metrics = start_metrics(&broker, &log)?;
-    broker
-        .stats
-        .boot_ms
-        .store(Broker::now_ms(), std::sync::atomic::Ordering::Relaxed);
+    broker.stats.boot_ms.store(
+        crate::store::time::now_ms(),
+        std::sync::atomic::Ordering::Relaxed,
+    );
     info!(log, "broker started"; "listen" => %listen_addr, "fast" => %fast_addr, "advertised" => &identity.broker_addr,
           "role" => cfg.broker_role.as_str(), "flush" => cfg.flush_disk_type.as_str());
     Ok(BrokerHandle {
@@ -285,6 +262,7 @@ pub async fn start_broker(
         metrics,
         listeners: vec![main_l, fast_l],
         maintenance: Mutex::new(Some(maintenance)),
+        acl_watcher: Mutex::new(acl_watcher),
     })
 }
 
@@ -346,6 +324,7 @@ async fn start_registrations(
     log: &Logger,
 ) -> Result<(), StoreError> {
     let cfg = &broker.cfg;
+    let mut slots = Vec::new();
     for ns in cfg.namesrv_addrs() {
         let (weak, book, rlog, id, tx, ha_sink) = (
             Arc::downgrade(broker),
@@ -394,8 +373,10 @@ async fn start_registrations(
             })
             .await
             .map_err(|_| StoreError::ShutDown)?;
-        broker.registrations.lock().push(slot);
+        slots.push(slot);
     }
+    // Started once per broker, so the cell is empty here.
+    let _ = broker.registrations.set(slots);
     Ok(())
 }
 
@@ -437,8 +418,7 @@ impl BrokerHandle {
         }
         let regs: Vec<_> = self
             .broker
-            .registrations
-            .lock()
+            .registrations()
             .iter()
             .map(|s| s.get())
             .collect();
@@ -458,7 +438,7 @@ impl BrokerHandle {
             m.stop();
         }
         // The ACL hot-reload thread ends at its next poll.
-        drop(self.broker.acl_watcher.lock().take());
+        drop(self.acl_watcher.lock().take());
         if let Err(e) = self.broker.store.shutdown().await {
             warn!(self.broker.log, "store shutdown failed"; "error" => %e);
         }

@@ -76,7 +76,7 @@ impl Stats {
     }
 }
 
-/// Hooks filled in after start (replication is optional and wired by the node).
+/// The HA side as the send path and runtime info see it (wired by `node/replica.rs`).
 pub trait ReplicationWait: Send + Sync {
     /// Resolves when a slave acked `offset`; `Err(code)` with FLUSH_SLAVE_TIMEOUT or
     /// SLAVE_NOT_AVAILABLE otherwise.
@@ -87,7 +87,8 @@ pub trait ReplicationWait: Send + Sync {
     }
 }
 
-/// Everything a processor needs.
+/// Everything a processor needs. Built whole by `node/start.rs` before any listener accepts:
+/// every field is set at construction except the ones whose doc says what sets them later.
 pub struct Broker {
     pub cfg: BrokerConfig,
     pub log: Logger,
@@ -98,42 +99,41 @@ pub struct Broker {
     pub book: RestartBook,
     /// `brokerIP1:listenPort` (the port `brokerAdvertisedPort` when set): the store host written
     /// into records and message ids.
-    pub store_host: std::sync::OnceLock<SocketAddr>,
+    pub store_host: SocketAddr,
     pub conns: Mutex<HashMap<ConnId, ConnHandle>>,
     pub holds: HoldSlot,
-    pub registrations: Mutex<Vec<Slot<Registration>>>,
-    pub replication: Mutex<Option<Arc<dyn ReplicationWait>>>,
-    /// The master's client address, learnt from registration (slaves sync metadata from it).
+    /// One registration actor per name server. Set once, during start-up and before the
+    /// listeners accept: the actors hold a `Weak` of this broker, so they start after it.
+    pub registrations: std::sync::OnceLock<Vec<Slot<Registration>>>,
+    /// The HA master's slave wait or the HA slave's status (started before the broker).
+    pub replication: Arc<dyn ReplicationWait>,
+    /// The master's client address: a later event, learnt from each registration result
+    /// (slaves sync metadata from it); `None` until the first answer names a master.
     pub master_addr: Mutex<Option<String>>,
     /// Set by a clean stop: periodic actors of this broker go idle (the supervisor would
     /// otherwise restart an actor that stops itself).
     pub stopped: AtomicBool,
     /// The plain ACL when `aclEnable` is on (docs/acl.md).
     pub acl: Option<Arc<crate::acl::PlainAcl>>,
-    /// Keeps the ACL hot-reload thread running while the broker lives.
-    pub acl_watcher: Mutex<Option<crate::acl::watcher::WatcherGuard>>,
     /// Keys set at run time by UPDATE_BROKER_CONFIG (25), by canonical name.
     pub config_updates: Mutex<std::collections::BTreeMap<String, String>>,
     /// Requests relayed to a client (307, 309) waiting for its answer.
-    pub client_calls: crate::broker::processors::call_client::PendingCalls,
+    pub client_calls: crate::broker::processors::pending_calls::PendingCalls,
     /// Manual commit-log deletion armed by DELETE_EXPIRED_COMMITLOG (329).
-    pub manual_clean: crate::broker::actors::maintenance::ManualClean,
+    pub manual_clean: crate::broker::actors::manual_clean::ManualClean,
     /// The TLS contexts of the listeners and the outgoing links (docs/tls.md).
     pub tls: crate::tls::NodeTls,
 }
 
 impl Broker {
-    /// Milliseconds since the epoch.
-    pub fn now_ms() -> i64 {
-        crate::protocol::topic::now_millis()
-    }
-
-    /// `brokerIP1:listenPort` as bound (set once the listeners are up).
+    /// `brokerIP1:listenPort` (the advertised port) as bound.
     pub fn store_host(&self) -> SocketAddr {
         self.store_host
-            .get()
-            .copied()
-            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], self.cfg.listen_port)))
+    }
+
+    /// The registration actors (none before start-up registered them).
+    pub fn registrations(&self) -> &[Slot<Registration>] {
+        self.registrations.get().map(Vec::as_slice).unwrap_or(&[])
     }
 
     /// Whether the broker was stopped (its periodic actors must do nothing more).
@@ -149,7 +149,7 @@ impl Broker {
     /// changed: clients must see it at once).
     pub fn topics_changed(&self) {
         self.dirty.topics.store(true, Ordering::Release);
-        for r in self.registrations.lock().iter() {
+        for r in self.registrations() {
             r.get().do_send(RegisterNow);
         }
     }

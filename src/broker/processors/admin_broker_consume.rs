@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use crate::broker::node::state::Broker;
 use crate::broker::processors::command::Outcome;
 use crate::broker::processors::reply::ok;
+use crate::codec::headers::admin::BrokerConsumeStatsHeader;
 use crate::codec::RemotingCommand;
 use crate::protocol::admin::{ConsumeStats, OffsetWrapper};
 use crate::protocol::admin_broker::ConsumeStatsList;
@@ -28,8 +29,12 @@ fn consume_tps(b: &Broker, group: &str, topic: &str) -> f64 {
 }
 
 /// Handles GET_BROKER_CONSUME_STATS.
-pub fn broker_consume_stats(b: &Broker, req: &RemotingCommand) -> Outcome {
-    let is_order = req.header_bool("isOrder")?;
+pub fn broker_consume_stats(
+    b: &Broker,
+    h: BrokerConsumeStatsHeader,
+    req: &RemotingCommand,
+) -> Outcome {
+    let is_order = h.is_order;
     let plans: Vec<Plan> = {
         let meta = b.meta.lock();
         meta.groups

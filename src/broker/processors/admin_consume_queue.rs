@@ -10,16 +10,18 @@
 use crate::broker::node::state::Broker;
 use crate::broker::processors::command::{CommandError, Outcome};
 use crate::broker::processors::reply::ok;
+use crate::codec::headers::query::QueryConsumeQueueHeader;
 use crate::codec::RemotingCommand;
 use crate::protocol::admin_broker::{ConsumeQueueData, QueryConsumeQueueResponseBody};
 
 /// Handles QUERY_CONSUME_QUEUE.
-pub fn query_consume_queue(b: &Broker, req: &RemotingCommand) -> Outcome {
-    let topic = req.header_str("topic")?;
-    let queue_id = req.header_i32("queueId")?;
-    let index = req.header_i64("index")?;
-    let count = req.header_i32("count")?;
-    let group = req.opt_header_str("consumerGroup");
+pub fn query_consume_queue(
+    b: &Broker,
+    h: QueryConsumeQueueHeader,
+    req: &RemotingCommand,
+) -> Outcome {
+    let (topic, queue_id, index, count) = (h.topic.as_str(), h.queue_id, h.index, h.count);
+    let group = h.consumer_group.as_deref();
     let Some(cq) = b.store.reader().cqs.find(topic, queue_id) else {
         return Err(CommandError::system(format!(
             "{queue_id}@{topic} is not exist!"

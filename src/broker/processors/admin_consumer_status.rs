@@ -13,6 +13,7 @@ use super::reply::resp;
 use crate::actors::remoting::Reply;
 use crate::broker::node::state::Broker;
 use crate::codec::codes::{request, response};
+use crate::codec::headers::group_offsets::ConsumerStatusHeader;
 use crate::codec::RemotingCommand;
 use crate::protocol::consumer_status::GetConsumerStatusBody;
 use crate::tools::admin::versions::version_desc;
@@ -23,16 +24,10 @@ const MIN_VERSION: i32 = 28;
 const CALL_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Handles INVOKE_BROKER_TO_GET_CONSUMER_STATUS (`topic`*, `group`*, `clientAddr`: a client id).
-pub fn consumer_status(b: &Arc<Broker>, req: RemotingCommand) -> Reply {
+pub fn consumer_status(b: &Arc<Broker>, h: ConsumerStatusHeader, req: RemotingCommand) -> Reply {
     let fail = |remark: String| Reply::now(resp(&req, response::SYSTEM_ERROR, Some(remark)));
-    let (topic, group) = match (req.header_str("topic"), req.header_str("group")) {
-        (Ok(t), Ok(g)) => (t.to_string(), g.to_string()),
-        (Err(e), _) | (_, Err(e)) => return fail(e.to_string()),
-    };
-    let only = req
-        .opt_header_str("clientAddr")
-        .filter(|c| !c.trim().is_empty())
-        .map(str::to_string);
+    let (topic, group) = (h.topic, h.group);
+    let only = h.client_addr.filter(|c| !c.trim().is_empty());
     let clients: Vec<(u64, String, i32)> = b
         .meta
         .lock()

@@ -12,6 +12,9 @@ use crate::broker::processors::admin_meta::json_ok;
 use crate::broker::processors::command::{CommandError, Outcome};
 use crate::broker::processors::reply::ok;
 use crate::codec::codes::response;
+use crate::codec::headers::group_offsets::{
+    CloneGroupOffsetHeader, CorrectionOffsetHeader, TopicGroupHeader,
+};
 use crate::codec::RemotingCommand;
 use crate::protocol::message_queue::MessageQueue;
 use crate::store::time::now_ms;
@@ -20,11 +23,9 @@ use crate::store::time::now_ms;
 /// group's offsets to the destination group on `topic`, or on every topic the source group
 /// has offsets for. Topics without a config are skipped; unless `offline`, so is a topic the
 /// online source group does not subscribe to (Java `cloneGroupOffset`). Always SUCCESS.
-pub fn clone_group_offset(b: &Broker, req: &RemotingCommand) -> Outcome {
-    let src = req.header_str("srcGroup")?.to_string();
-    let dest = req.header_str("destGroup")?.to_string();
-    let offline = req.header_bool("offline")?;
-    let topic = req.opt_header_str("topic").filter(|t| !t.trim().is_empty());
+pub fn clone_group_offset(b: &Broker, h: CloneGroupOffsetHeader, req: &RemotingCommand) -> Outcome {
+    let (src, dest, offline) = (h.src_group, h.dest_group, h.offline);
+    let topic = h.topic.as_deref().filter(|t| !t.trim().is_empty());
     let mut meta = b.meta.lock();
     let topics: Vec<String> = match topic {
         Some(t) => vec![t.to_string()],
@@ -75,9 +76,8 @@ struct QueryConsumeTimeSpanBody {
 /// QUERY_CONSUME_TIME_SPAN (`topic`*, `group`*): per write queue the store times of the oldest
 /// and newest message, of the last consumed one and how far the next one lags behind now.
 /// Unknown topic → 17 "topic[T] not exist".
-pub fn consume_time_span(b: &Broker, req: &RemotingCommand) -> Outcome {
-    let topic = req.header_str("topic")?.to_string();
-    let group = req.header_str("group")?.to_string();
+pub fn consume_time_span(b: &Broker, h: TopicGroupHeader, req: &RemotingCommand) -> Outcome {
+    let (topic, group) = (h.topic, h.group);
     let (write_queues, offsets) = {
         let meta = b.meta.lock();
         let Some(tc) = meta.topics.select(&topic) else {
@@ -141,11 +141,10 @@ struct QueryCorrectionOffsetBody {
 /// minimum; a queue where `compareGroup` lags behind that answers Long.MAX_VALUE (Java
 /// `queryCorrectionOffset`). Java's `queryMinOffsetInAllGroup` also deletes the filtered
 /// groups' offsets as a side effect; ours leaves them.
-pub fn correction_offset(b: &Broker, req: &RemotingCommand) -> Outcome {
-    let topic = req.header_str("topic")?.to_string();
-    let compare_group = req.header_str("compareGroup")?.to_string();
-    let filtered: Vec<String> = req
-        .opt_header_str("filterGroups")
+pub fn correction_offset(b: &Broker, h: CorrectionOffsetHeader, req: &RemotingCommand) -> Outcome {
+    let (topic, compare_group) = (h.topic, h.compare_group);
+    let filtered: Vec<String> = h
+        .filter_groups
         .map(|s| s.split(',').map(|g| g.to_string()).collect())
         .unwrap_or_default();
     let meta = b.meta.lock();

@@ -11,6 +11,7 @@ use crate::broker::processors::admin_meta::json_ok;
 use crate::broker::processors::command::{CommandError, Outcome};
 use crate::broker::processors::reply::ok;
 use crate::codec::codes::response;
+use crate::codec::headers::admin::{ConsumerGroupHeader, DeleteGroupHeader, ProducerGroupHeader};
 use crate::codec::RemotingCommand;
 use crate::protocol::admin::{ConsumeStats, OffsetWrapper};
 use crate::protocol::message_queue::MessageQueue;
@@ -49,17 +50,13 @@ pub fn update_group(b: &Broker, req: &RemotingCommand) -> Outcome {
 
 /// DELETE_SUBSCRIPTIONGROUP: removes the group's config and, with `removeOffset=true`, all its
 /// consumer offsets. Deleting an unknown group is SUCCESS, as in Java.
-pub fn delete_group(b: &Broker, req: &RemotingCommand) -> Outcome {
+pub fn delete_group(b: &Broker, h: DeleteGroupHeader, req: &RemotingCommand) -> Outcome {
     if b.is_slave() {
         return Err(CommandError::system(
             "a slave broker cannot change subscription groups; change them on its master",
         ));
     }
-    let group = req.header_str("groupName")?.to_string();
-    let remove_offset = match req.opt_header_bool("removeOffset") {
-        Ok(v) => v.unwrap_or(false),
-        Err(e) => return Err(CommandError::system(e.to_string())),
-    };
+    let (group, remove_offset) = (h.group_name, h.remove_offset);
     let removed = {
         let mut meta = b.meta.lock();
         meta.groups.delete(&group);
@@ -79,12 +76,12 @@ pub fn delete_group(b: &Broker, req: &RemotingCommand) -> Outcome {
 /// GET_CONSUME_STATS: per readable queue, the broker's max offset and the group's committed
 /// offset; a blank `topic` means every topic the group has offsets for. Topics without a
 /// config, or that an online group does not subscribe to, are skipped (Java's rules).
-pub fn consume_stats(b: &Broker, req: &RemotingCommand) -> Outcome {
-    let group = req.header_str("consumerGroup")?.to_string();
+pub fn consume_stats(b: &Broker, h: ConsumerGroupHeader, req: &RemotingCommand) -> Outcome {
+    let group = h.consumer_group;
     // One lock for the metadata; offsets are copied out so store reads happen unlocked.
     let plan: Vec<(String, i32, Vec<i64>)> = {
         let meta = b.meta.lock();
-        let topics: BTreeSet<String> = match req.opt_header_str("topic").map(str::trim) {
+        let topics: BTreeSet<String> = match h.topic.as_deref().map(str::trim) {
             Some(t) if !t.is_empty() => std::iter::once(t.to_string()).collect(),
             _ => meta.offsets.topics_by_group(&group),
         };
@@ -143,8 +140,8 @@ pub fn consume_stats(b: &Broker, req: &RemotingCommand) -> Outcome {
 }
 
 /// GET_CONSUMER_CONNECTION_LIST: the online group's clients and subscriptions; offline → 206.
-pub fn consumer_connections(b: &Broker, req: &RemotingCommand) -> Outcome {
-    let group = req.header_str("consumerGroup")?;
+pub fn consumer_connections(b: &Broker, h: ConsumerGroupHeader, req: &RemotingCommand) -> Outcome {
+    let group = h.consumer_group.as_str();
     let found = b.meta.lock().consumers.connections(group);
     match found {
         Some(c) => json_ok(req, &c),
@@ -156,8 +153,8 @@ pub fn consumer_connections(b: &Broker, req: &RemotingCommand) -> Outcome {
 }
 
 /// GET_PRODUCER_CONNECTION_LIST: the group's live producers; none → SYSTEM_ERROR.
-pub fn producer_connections(b: &Broker, req: &RemotingCommand) -> Outcome {
-    let group = req.header_str("producerGroup")?;
+pub fn producer_connections(b: &Broker, h: ProducerGroupHeader, req: &RemotingCommand) -> Outcome {
+    let group = h.producer_group.as_str();
     let found = b.meta.lock().producers.connections(group);
     match found {
         Some(c) => json_ok(req, &c),

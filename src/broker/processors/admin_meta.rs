@@ -6,32 +6,23 @@ use crate::broker::meta::topic_validator::validate_topic;
 use crate::broker::node::state::Broker;
 use crate::broker::processors::command::{CommandError, Outcome};
 use crate::broker::processors::reply::ok;
+use crate::codec::headers::admin::CreateTopicHeader;
 use crate::codec::RemotingCommand;
 use crate::protocol::topic::{TopicConfig, TopicFilterType};
 
 /// UPDATE_AND_CREATE_TOPIC.
-pub fn create_topic(b: &Broker, req: &RemotingCommand) -> Outcome {
+pub fn create_topic(b: &Broker, h: CreateTopicHeader, req: &RemotingCommand) -> Outcome {
     if b.is_slave() {
         return Err(CommandError::system(
             "a slave broker cannot create topics; create them on its master",
         ));
     }
-    let parsed = (|| -> Result<TopicConfig, crate::codec::ext::HeaderError> {
-        let topic = req.header_str("topic")?;
-        let mut tc = TopicConfig::new(
-            topic,
-            req.header_i32("readQueueNums")?,
-            req.header_i32("writeQueueNums")?,
-            req.header_i32("perm")?,
-        );
-        if req.opt_header_str("topicFilterType") == Some("MULTI_TAG") {
-            tc.topic_filter_type = TopicFilterType::MultiTag;
-        }
-        tc.topic_sys_flag = req.opt_header_i32("topicSysFlag")?.unwrap_or(0);
-        tc.order = req.opt_header_bool("order")?.unwrap_or(false);
-        Ok(tc)
-    })();
-    let tc = parsed?;
+    let mut tc = TopicConfig::new(&h.topic, h.read_queue_nums, h.write_queue_nums, h.perm);
+    if h.topic_filter_type.as_deref() == Some("MULTI_TAG") {
+        tc.topic_filter_type = TopicFilterType::MultiTag;
+    }
+    tc.topic_sys_flag = h.topic_sys_flag;
+    tc.order = h.order;
     if let Err(e) = validate_topic(&tc.topic_name) {
         return Err(CommandError::system(e.to_string()));
     }

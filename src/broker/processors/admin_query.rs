@@ -9,40 +9,15 @@ use crate::broker::node::state::Broker;
 use crate::broker::processors::command::{CommandError, Outcome};
 use crate::broker::processors::reply::{ok, resp};
 use crate::codec::codes::response;
-use crate::codec::ext::HeaderError;
+use crate::codec::headers::query::{QueryMessageHeader, ViewMessageHeader};
 use crate::codec::RemotingCommand;
 use crate::store::record::decode_record;
-
-/// The extField the Java admin sets for a query by unique key (`MixAll.UNIQUE_MSG_QUERY_FLAG`).
-const UNIQUE_KEY_QUERY: &str = "_UNIQUE_KEY_QUERY";
-
-struct QueryArgs {
-    topic: String,
-    key: String,
-    max_num: i32,
-    begin: i64,
-    end: i64,
-}
-
-fn query_args(req: &RemotingCommand) -> Result<QueryArgs, HeaderError> {
-    Ok(QueryArgs {
-        topic: req.header_str("topic")?.to_string(),
-        key: req.header_str("key")?.to_string(),
-        max_num: req.header_i32("maxNum")?,
-        begin: req.header_i64("beginTimestamp")?,
-        end: req.header_i64("endTimestamp")?,
-    })
-}
 
 /// QUERY_MESSAGE: the records indexed under `topic#key` stored within [begin, end]. A
 /// unique-key query always asks for `defaultQueryMaxNum`; any query is capped at
 /// `maxMsgsNumBatch`. The index position headers are set on every answer, found or not.
-pub fn query_message(b: &Broker, req: &RemotingCommand) -> Outcome {
-    let mut args = match query_args(req) {
-        Ok(a) => a,
-        Err(e) => return Err(CommandError::system(e.to_string())),
-    };
-    if req.ext(UNIQUE_KEY_QUERY) == Some("true") {
+pub fn query_message(b: &Broker, mut args: QueryMessageHeader, req: &RemotingCommand) -> Outcome {
+    if args.unique_key_query.as_deref() == Some("true") {
         args.max_num = i32::try_from(b.cfg.default_query_max_num).unwrap_or(i32::MAX);
     }
     let cap = usize::try_from(b.cfg.max_msgs_num_batch).unwrap_or(usize::MAX);
@@ -50,9 +25,13 @@ pub fn query_message(b: &Broker, req: &RemotingCommand) -> Outcome {
     let found = if max == 0 {
         Default::default()
     } else {
-        b.store
-            .reader()
-            .query_by_key(&args.topic, &args.key, max, args.begin, args.end)
+        b.store.reader().query_by_key(
+            &args.topic,
+            &args.key,
+            max,
+            args.begin_timestamp,
+            args.end_timestamp,
+        )
     };
     let r = if found.messages.is_empty() {
         // Not an error path: the response keeps the index headers below.
@@ -80,8 +59,8 @@ pub fn query_message(b: &Broker, req: &RemotingCommand) -> Outcome {
 
 /// VIEW_MESSAGE_BY_ID: the record starting at commit-log offset `offset`. An offset that is
 /// out of range, expired, or not the start of a message is SYSTEM_ERROR, as in Java.
-pub fn view_message(b: &Broker, req: &RemotingCommand) -> Outcome {
-    let offset = req.header_i64("offset")?;
+pub fn view_message(b: &Broker, h: ViewMessageHeader, req: &RemotingCommand) -> Outcome {
+    let offset = h.offset;
     let record = (offset >= 0)
         .then(|| b.store.reader().look_message_by_offset(offset))
         .flatten()

@@ -9,8 +9,9 @@ use std::collections::BTreeMap;
 
 use super::reply::{error, ok, resp};
 use crate::broker::node::state::Broker;
+use crate::broker::processors::command::Outcome;
 use crate::codec::codes::{request, response};
-use crate::codec::ext::HeaderError;
+use crate::codec::headers::group_offsets::ResetOffsetHeader;
 use crate::codec::RemotingCommand;
 use crate::protocol::message_queue::MessageQueue;
 use crate::protocol::reset_offset::ResetOffsetBody;
@@ -18,28 +19,13 @@ use crate::protocol::reset_offset::ResetOffsetBody;
 /// Java `MQVersion.Version.V3_0_7_SNAPSHOT.ordinal()`: older clients cannot take a reset.
 const MIN_RESET_VERSION: i32 = 28;
 
-struct Args {
-    topic: String,
-    group: String,
-    timestamp: i64,
-    force: bool,
+/// INVOKE_BROKER_TO_RESET_OFFSET; every refusal is a response of its own (code and remark
+/// vary), so the outcome is always `Ok`.
+pub fn reset_offset(b: &Broker, a: ResetOffsetHeader, req: &RemotingCommand) -> Outcome {
+    Ok(reset(b, &a, req))
 }
 
-fn args(req: &RemotingCommand) -> Result<Args, HeaderError> {
-    Ok(Args {
-        topic: req.header_str("topic")?.to_string(),
-        group: req.header_str("group")?.to_string(),
-        timestamp: req.header_i64("timestamp")?,
-        force: req.ext("isForce").is_some_and(|v| v.trim() == "true"),
-    })
-}
-
-/// INVOKE_BROKER_TO_RESET_OFFSET.
-pub fn reset_offset(b: &Broker, req: &RemotingCommand) -> RemotingCommand {
-    let a = match args(req) {
-        Ok(a) => a,
-        Err(e) => return error(req, e.to_string()),
-    };
+fn reset(b: &Broker, a: &ResetOffsetHeader, req: &RemotingCommand) -> RemotingCommand {
     let (queues, committed, channels) = {
         let meta = b.meta.lock();
         let Some(tc) = meta.topics.select(&a.topic) else {
@@ -74,7 +60,7 @@ pub fn reset_offset(b: &Broker, req: &RemotingCommand) -> RemotingCommand {
             reader.offset_by_time(&a.topic, q, a.timestamp)
         }
         .max(0);
-        let offset = if a.force || target < consumer_offset {
+        let offset = if a.is_force || target < consumer_offset {
             target
         } else {
             consumer_offset

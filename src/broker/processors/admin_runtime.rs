@@ -13,7 +13,7 @@ use crate::protocol::kv::KVTable;
 /// Builds the runtime table.
 pub fn runtime_table(b: &Broker) -> KVTable {
     let reader = b.store.reader();
-    let now = Broker::now_ms();
+    let now = crate::store::time::now_ms();
     let boot = b.stats.boot_ms.load(Ordering::Relaxed);
     let put = b.stats.put_msgs.load(Ordering::Relaxed);
     let got = b.stats.get_msgs.load(Ordering::Relaxed);
@@ -125,10 +125,8 @@ pub fn runtime_table(b: &Broker) -> KVTable {
     for (component, n) in book {
         set(&format!("restarts_{component}"), n.to_string());
     }
-    if let Some(r) = b.replication.lock().clone() {
-        for (k, v) in r.info() {
-            set(&k, v);
-        }
+    for (k, v) in b.replication.info() {
+        set(&k, v);
     }
     t
 }

@@ -8,6 +8,7 @@ use crate::broker::node::state::Broker;
 use crate::broker::processors::admin_meta::json_ok;
 use crate::broker::processors::command::{CommandError, Outcome};
 use crate::broker::stats::item::Window;
+use crate::codec::headers::admin::ViewStatsHeader;
 use crate::codec::RemotingCommand;
 
 /// One window of BrokerStatsData.
@@ -36,9 +37,8 @@ pub struct BrokerStatsData {
 /// VIEW_BROKER_STATS_DATA (Java `AdminBrokerProcessor.ViewBrokerStatsData`): the minute, hour
 /// and day windows of one item; an unknown name, or a key nothing was counted for yet, answers
 /// SYSTEM_ERROR "The stats <name> <key> not exist" as Java does.
-pub fn view_stats(b: &Broker, req: &RemotingCommand) -> Outcome {
-    let name = req.header_str("statsName")?;
-    let key = req.header_str("statsKey")?;
+pub fn view_stats(b: &Broker, h: ViewStatsHeader, req: &RemotingCommand) -> Outcome {
+    let (name, key) = (h.stats_name.as_str(), h.stats_key.as_str());
     let Some(item) = b.stats.windows.item(name, key) else {
         return Err(CommandError::system(format!(
             "The stats <{name}> <{key}> not exist"

@@ -22,6 +22,8 @@ use crate::broker::processors::command::{CommandError, Outcome};
 use crate::broker::processors::reply::{error, ok};
 use crate::broker::store_actors::{DropQueues, QueueSweep};
 use crate::codec::codes::response;
+use crate::codec::headers::admin::{GroupHeader, TopicHeader};
+use crate::codec::headers::Header;
 use crate::codec::RemotingCommand;
 use crate::protocol::admin::{GroupList, TopicList, TopicOffset, TopicStatsTable};
 use crate::protocol::message_queue::MessageQueue;
@@ -68,7 +70,7 @@ fn forget_topic(b: &Broker, req: &RemotingCommand) -> Result<HashSet<String>, Co
             "a slave broker cannot delete topics; delete them on its master",
         ));
     }
-    let topic = req.header_str("topic")?.to_string();
+    let topic = TopicHeader::from_command(req)?.topic;
     let removed_offsets = {
         let mut meta = b.meta.lock();
         if meta.topics.is_system_topic(&topic) {
@@ -88,8 +90,8 @@ fn forget_topic(b: &Broker, req: &RemotingCommand) -> Result<HashSet<String>, Co
 
 /// GET_TOPIC_STATS_INFO: min/max offset and the store time of the newest message of every
 /// write queue; unknown topic → 17.
-pub fn topic_stats(b: &Broker, req: &RemotingCommand) -> Outcome {
-    let topic = req.header_str("topic")?.to_string();
+pub fn topic_stats(b: &Broker, h: TopicHeader, req: &RemotingCommand) -> Outcome {
+    let topic = h.topic;
     let Some(write_queues) = b
         .meta
         .lock()
@@ -141,8 +143,8 @@ pub fn system_topics(b: &Broker, req: &RemotingCommand) -> Outcome {
 }
 
 /// QUERY_TOPIC_CONSUME_BY_WHO: online groups subscribed to the topic ∪ groups with offsets on it.
-pub fn consume_by_who(b: &Broker, req: &RemotingCommand) -> Outcome {
-    let topic = req.header_str("topic")?;
+pub fn consume_by_who(b: &Broker, h: TopicHeader, req: &RemotingCommand) -> Outcome {
+    let topic = h.topic.as_str();
     let groups = {
         let meta = b.meta.lock();
         let mut g = meta.consumers.groups_by_topic(topic);
@@ -158,8 +160,8 @@ pub fn consume_by_who(b: &Broker, req: &RemotingCommand) -> Outcome {
 }
 
 /// QUERY_TOPICS_BY_CONSUMER: topics the group has offsets for, with this broker's address.
-pub fn topics_by_consumer(b: &Broker, req: &RemotingCommand) -> Outcome {
-    let group = req.header_str("group")?;
+pub fn topics_by_consumer(b: &Broker, h: GroupHeader, req: &RemotingCommand) -> Outcome {
+    let group = h.group.as_str();
     let topics = b.meta.lock().offsets.topics_by_group(group);
     json_ok(
         req,
@@ -171,8 +173,8 @@ pub fn topics_by_consumer(b: &Broker, req: &RemotingCommand) -> Outcome {
 }
 
 /// GET_TOPIC_CONFIG: one topic's config as JSON; unknown topic → 17.
-pub fn topic_config(b: &Broker, req: &RemotingCommand) -> Outcome {
-    let topic = req.header_str("topic")?;
+pub fn topic_config(b: &Broker, h: TopicHeader, req: &RemotingCommand) -> Outcome {
+    let topic = h.topic.as_str();
     let config = b.meta.lock().topics.select(topic).cloned();
     match config {
         Some(c) => json_ok(req, &c),

@@ -4,18 +4,17 @@
 //! do. The relayed request gets an opaque of the broker's own; the client's response comes
 //! back through the handler's `on_response` and completes the waiting admin request.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-use parking_lot::Mutex;
 use tokio::sync::oneshot;
 
 use super::reply::resp;
 use crate::actors::remoting::{ConnHandle, Reply};
 use crate::broker::node::state::Broker;
 use crate::codec::codes::{request, response};
+use crate::codec::headers::client::CallConsumerHeader;
 use crate::codec::RemotingCommand;
 
 /// Java `Broker2Client.callClient` waits this long.
@@ -23,12 +22,7 @@ const CALL_TIMEOUT: Duration = Duration::from_secs(10);
 /// Java `MQVersion.Version.V3_1_8_SNAPSHOT.ordinal()`.
 const MIN_VERSION: i32 = 62;
 
-/// Relayed requests waiting for their client's answer, by opaque.
-#[derive(Default)]
-pub struct PendingCalls {
-    next: AtomicI32,
-    waiting: Mutex<HashMap<i32, oneshot::Sender<RemotingCommand>>>,
-}
+pub use super::pending_calls::PendingCalls;
 
 /// A response a client sent on its connection: completes the relayed call it answers.
 pub fn on_response(b: &Broker, cmd: RemotingCommand) {
@@ -74,9 +68,8 @@ pub async fn call(
 
 /// GET_CONSUMER_RUNNING_INFO / CONSUME_MESSAGE_DIRECTLY: finds the client by group and id and
 /// forwards the request (same header and body) to it.
-pub fn call_consumer(b: &Arc<Broker>, req: RemotingCommand) -> Reply {
-    let group = req.ext("consumerGroup").unwrap_or_default().to_owned();
-    let client_id = req.ext("clientId").unwrap_or_default().to_owned();
+pub fn call_consumer(b: &Arc<Broker>, h: CallConsumerHeader, req: RemotingCommand) -> Reply {
+    let (group, client_id) = (h.consumer_group, h.client_id);
     let found = b
         .meta
         .lock()
@@ -113,8 +106,9 @@ pub fn call_consumer(b: &Arc<Broker>, req: RemotingCommand) -> Reply {
         relayed
             .ext_fields
             .insert("brokerName".into(), b.cfg.broker_name.clone());
-        let record = req
-            .ext("msgId")
+        let record = h
+            .msg_id
+            .as_deref()
             .and_then(crate::client::msg_id::parse_offset_msg_id)
             .and_then(|(_, offset)| b.store.reader().look_message_by_offset(offset));
         if let Some(bytes) = record {

@@ -10,6 +10,8 @@ use crate::broker::node::state::{Broker, Meta};
 use crate::broker::processors::command::{CommandError, Outcome};
 use crate::broker::processors::reply::{ok, resp};
 use crate::codec::codes::response;
+use crate::codec::headers::admin::ConsumerGroupHeader;
+use crate::codec::headers::client::UnregisterClientHeader;
 use crate::codec::RemotingCommand;
 use crate::filter;
 use crate::protocol::admin::GetConsumerListByGroupResponseBody;
@@ -48,7 +50,7 @@ pub fn heartbeat(b: &Broker, conn: &ConnHandle, req: &RemotingCommand) -> Outcom
         conn.peer().to_string(),
         req.language.name(),
         req.version,
-        Broker::now_ms(),
+        crate::store::time::now_ms(),
     );
     let fx = {
         let mut meta = b.meta.lock();
@@ -102,13 +104,18 @@ pub fn check_client_config(b: &Broker, req: &RemotingCommand) -> Outcome {
 }
 
 /// UNREGISTER_CLIENT.
-pub fn unregister(b: &Broker, conn: &ConnHandle, req: &RemotingCommand) -> Outcome {
+pub fn unregister(
+    b: &Broker,
+    conn: &ConnHandle,
+    h: UnregisterClientHeader,
+    req: &RemotingCommand,
+) -> Outcome {
     let fx = {
         let mut meta = b.meta.lock();
         tables(&mut meta, b.cfg.auto_create_subscription_group).apply_unregister(
             ConnId(conn.id()),
-            req.ext("producerGroup"),
-            req.ext("consumerGroup"),
+            h.producer_group.as_deref(),
+            h.consumer_group.as_deref(),
         )
     };
     apply_effects(b, fx);
@@ -128,7 +135,7 @@ pub fn connection_closed(b: &Broker, conn: &ConnHandle) {
 /// Drops clients silent for more than 120 s (no notification, as Java) and closes their
 /// connections.
 pub fn scan_not_active(b: &Broker, expire_ms: i64) {
-    let now = Broker::now_ms();
+    let now = crate::store::time::now_ms();
     let expired: Vec<ConnId> = {
         let mut meta = b.meta.lock();
         let mut v: Vec<ConnId> = meta
@@ -154,8 +161,8 @@ pub fn scan_not_active(b: &Broker, expire_ms: i64) {
 }
 
 /// GET_CONSUMER_LIST_BY_GROUP.
-pub fn consumer_list(b: &Broker, req: &RemotingCommand) -> Outcome {
-    let group = req.header_str("consumerGroup")?.to_string();
+pub fn consumer_list(b: &Broker, h: ConsumerGroupHeader, req: &RemotingCommand) -> Outcome {
+    let group = h.consumer_group;
     let ids = b.meta.lock().consumers.consumer_ids(&group);
     if ids.is_empty() {
         return Err(CommandError::system(format!(
@@ -181,7 +188,7 @@ pub fn lock_batch(b: &Broker, req: &RemotingCommand) -> Outcome {
         &body.consumer_group,
         body.mq_set.iter(),
         &body.client_id,
-        Broker::now_ms(),
+        crate::store::time::now_ms(),
     );
     let out = LockBatchResponseBody {
         lock_ok_mq_set: locked,

@@ -69,11 +69,8 @@ pub type Outcome = Result<RemotingCommand, CommandError>;
 /// One entry of the code table: serves a request, now or later.
 pub type Serve = fn(&Ctx<'_>, RemotingCommand) -> Result<Reply, CommandError>;
 
-/// A typed custom header, decoded once from the extFields (with `codec::ext`'s fastjson
-/// leniency) before its handler runs.
-pub trait Header: Sized {
-    fn from_command(req: &RemotingCommand) -> Result<Self, HeaderError>;
-}
+/// A typed custom header, decoded once before its handler runs (`codec::headers::field`).
+pub use crate::codec::headers::Header;
 
 #[cfg(test)]
 mod tests {

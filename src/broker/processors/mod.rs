@@ -24,6 +24,7 @@ pub mod client_manage;
 pub mod command;
 pub mod dispatch;
 pub mod offsets;
+pub mod pending_calls;
 pub mod pull;
 pub mod pull_job;
 pub mod pull_read;

@@ -443,14 +443,7 @@ async fn durable(
         if !(wait_store && b.cfg.broker_role == BrokerRole::SyncMaster) {
             return Ok(());
         }
-        let repl = b.replication.lock().clone();
-        match repl {
-            Some(r) => r.wait(offset).await.map_err(|c| (c, None)),
-            None => Err((
-                response::SLAVE_NOT_AVAILABLE,
-                Some("no replication service".to_string()),
-            )),
-        }
+        b.replication.wait(offset).await.map_err(|c| (c, None))
     };
     let (flushed, replicated) = futures::join!(flush, replica);
     let mut answer = match flushed {
@@ -468,6 +461,6 @@ async fn durable(
 fn rand_u32() -> u32 {
     use std::hash::{BuildHasher, Hasher};
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u64(crate::protocol::topic::now_millis() as u64);
+    h.write_u64(crate::store::time::now_ms() as u64);
     h.finish() as u32
 }

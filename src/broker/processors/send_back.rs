@@ -46,7 +46,11 @@ pub fn handle(b: &Arc<Broker>, _conn: &ConnHandle, req: RemotingCommand) -> Repl
 /// drive it without a connection (Java does not use the channel either: the born host is the
 /// original message's).
 pub async fn process(b: &Arc<Broker>, req: &RemotingCommand) -> RemotingCommand {
-    let msg = match prepare(b, req) {
+    let h = match ConsumerSendMsgBackRequestHeader::from_command(req) {
+        Ok(h) => h,
+        Err(e) => return error(req, e.to_string()),
+    };
+    let msg = match prepare(b, &h, req) {
         Ok(Some(msg)) => msg,
         Ok(None) => return ok(req),
         Err(r) => return r,
@@ -64,9 +68,7 @@ pub async fn process(b: &Arc<Broker>, req: &RemotingCommand) -> RemotingCommand 
                     .windows
                     .on_put_topic(&put.topic, 1, put.wrote_bytes as i64);
             }
-            if let Ok(group) = req.header_str("group") {
-                b.stats.windows.on_send_back(group, &back_topic);
-            }
+            b.stats.windows.on_send_back(&h.group, &back_topic);
             debug!(b.log, "message sent back"; "component" => "send-back", "topic" => topic, "queue" => queue_id,
                    "offset" => put.queue_offset);
             ok(req)
@@ -107,10 +109,9 @@ pub fn put_status_name(e: &StoreError) -> &'static str {
 /// retry queues (the message is dropped with SUCCESS, as Java does).
 fn prepare(
     b: &Arc<Broker>,
+    h: &ConsumerSendMsgBackRequestHeader,
     req: &RemotingCommand,
 ) -> Result<Option<MessageInner>, RemotingCommand> {
-    let h = ConsumerSendMsgBackRequestHeader::from_command(req)
-        .map_err(|e| error(req, e.to_string()))?;
     let (group_cfg, retry_cfg, mut created) = {
         let mut meta = b.meta.lock();
         // Java's findSubscriptionGroupConfig auto-creates when autoCreateSubscriptionGroup is on.
@@ -139,7 +140,7 @@ fn prepare(
         );
         (g.config, l.config, l.created)
     };
-    let result = build(b, req, &h, &group_cfg, &retry_cfg, &mut created);
+    let result = build(b, req, h, &group_cfg, &retry_cfg, &mut created);
     if created {
         b.topics_changed();
     }
@@ -255,6 +256,6 @@ fn build(
 fn rand_u32() -> u32 {
     use std::hash::{BuildHasher, Hasher};
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_i64(Broker::now_ms());
+    h.write_i64(crate::store::time::now_ms());
     h.finish() as u32
 }

@@ -46,7 +46,7 @@ impl StatsSampler {
         if b.is_stopped() {
             return;
         }
-        let now = Broker::now_ms();
+        let now = crate::store::time::now_ms();
         sample_store(&b, now);
         for (i, w) in Window::ALL.into_iter().enumerate() {
             if now >= self.due[i] {
@@ -120,7 +120,7 @@ impl Handler<SampleNow> for StatsSampler {
         let Some(b) = self.broker.upgrade() else {
             return;
         };
-        let now = Broker::now_ms();
+        let now = crate::store::time::now_ms();
         sample_store(&b, now);
         for w in Window::ALL {
             b.stats.windows.sample_window(w, now);

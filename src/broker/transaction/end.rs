@@ -96,7 +96,7 @@ pub async fn delete_prepare_message(b: &Broker, half: &DecodedRecord) {
         half.queue_id,
         half.queue_offset,
         b.store_host(),
-        Broker::now_ms(),
+        crate::store::time::now_ms(),
     );
     if let Err(e) = put(b, op).await {
         warn!(b.log, "transaction op message write failed"; "half_offset" => half.queue_offset,

@@ -13,6 +13,7 @@ use crate::actors::remoting::Reply;
 use crate::broker::node::state::Broker;
 use crate::broker::processors::reply::{error, resp};
 use crate::codec::codes::response;
+use crate::codec::headers::client::ResumeCheckHalfHeader;
 use crate::codec::RemotingCommand;
 use crate::store::message::decode_offset_msg_id;
 
@@ -20,11 +21,8 @@ const EXCEPTION: &str =
     "Exception was thrown when putting message back to RMQ_SYS_TRANS_HALF_TOPIC.";
 
 /// Handles one RESUME_CHECK_HALF_MESSAGE.
-pub fn handle(b: &Arc<Broker>, req: RemotingCommand) -> Reply {
-    let msg_id = match req.header_str("msgId") {
-        Ok(m) => m.to_owned(),
-        Err(e) => return Reply::now(error(&req, e.to_string())),
-    };
+pub fn handle(b: &Arc<Broker>, h: ResumeCheckHalfHeader, req: RemotingCommand) -> Reply {
+    let msg_id = h.msg_id;
     let Some((_, phys)) = decode_offset_msg_id(&msg_id) else {
         return Reply::now(error(&req, EXCEPTION));
     };

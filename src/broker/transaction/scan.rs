@@ -213,7 +213,7 @@ fn half_at(b: &Broker, q: i32, i: i64, log: &Logger) -> Half {
 }
 
 async fn check_queue(b: &Arc<Broker>, p: &ScanParams, q: i32, log: &Logger) {
-    let start = Broker::now_ms();
+    let start = crate::store::time::now_ms();
     let half_offset = fetch_offset(b, RMQ_SYS_TRANS_HALF_TOPIC, q);
     let op_offset = fetch_offset(b, RMQ_SYS_TRANS_OP_HALF_TOPIC, q);
     if half_offset < 0 || op_offset < 0 {
@@ -231,7 +231,9 @@ async fn check_queue(b: &Arc<Broker>, p: &ScanParams, q: i32, log: &Logger) {
     let mut new_offset = half_offset;
     let mut i = half_offset;
     loop {
-        if Broker::now_ms() - start > MAX_PROCESS_TIME_MS || p.halted.load(Ordering::Acquire) {
+        if crate::store::time::now_ms() - start > MAX_PROCESS_TIME_MS
+            || p.halted.load(Ordering::Acquire)
+        {
             break;
         }
         if let Some(op) = ops.remove.remove(&i) {
@@ -251,7 +253,7 @@ async fn check_queue(b: &Arc<Broker>, p: &ScanParams, q: i32, log: &Logger) {
                 }
             };
             let mut props = rec.properties.clone();
-            let now = Broker::now_ms();
+            let now = crate::store::time::now_ms();
             let skip = now - rec.born_timestamp > i64::from(b.cfg.file_reserved_time) * 3_600_000;
             if need_discard(&mut props, p.check_max) || skip {
                 resolve_discard(b, &rec, log).await;

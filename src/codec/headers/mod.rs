@@ -1,19 +1,29 @@
-//! Typed custom headers of the hot commands (send, pull, send-back), decoded from and written
-//! to a command's extFields. Everything else reads extFields directly through the typed
-//! accessors of `codec::ext`.
+//! Typed custom headers of every request the broker and name server serve, decoded once from
+//! a command's extFields and written back to them by clients; one file per family. The hot
+//! ones (send, pull, send-back, end-transaction) are written by hand; the rest are declared
+//! with `request_header!` (`field.rs`).
 //!
 //! Every header has `from_command(&RemotingCommand) -> Result<Self, HeaderError>` (required
 //! fields missing or malformed values are errors whose text suits a SYSTEM_ERROR remark) and
 //! `write_to(&self, &mut RemotingCommand)` (null fields omitted, as Java does).
 
+pub mod acl;
+pub mod admin;
+pub mod client;
 pub mod end_transaction;
+pub mod field;
+pub mod group_offsets;
+pub mod namesrv;
+pub mod offsets;
 pub mod pull_request;
 pub mod pull_response;
+pub mod query;
 pub mod send_back;
 pub mod send_request;
 pub mod send_response;
 
 pub use end_transaction::EndTransactionRequestHeader;
+pub use field::{ExtField, Header};
 pub use pull_request::{pull_sys_flag, PullMessageRequestHeader};
 pub use pull_response::PullMessageResponseHeader;
 pub use send_back::ConsumerSendMsgBackRequestHeader;

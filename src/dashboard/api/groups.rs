@@ -20,21 +20,6 @@ use crate::protocol::admin::ConsumerConnection;
 use crate::protocol::message_queue::MessageQueue;
 use crate::protocol::subscription::SubscriptionGroupConfig;
 
-/// Groups the broker creates for itself (Java `MixAll` / `TopicValidator` group names).
-const SYSTEM: &[&str] = &[
-    "TOOLS_CONSUMER",
-    "FILTERSRV_CONSUMER",
-    "__MONITOR_CONSUMER",
-    "CLIENT_INNER_PRODUCER",
-    "SELF_TEST_P_GROUP",
-    "SELF_TEST_C_GROUP",
-    "CID_ONS-HTTP-PROXY",
-    "CID_ONSAPI_PERMISSION",
-    "CID_ONSAPI_OWNER",
-    "CID_ONSAPI_PULL",
-    "CID_RMQ_SYS_TRANS",
-];
-
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct GroupRow {
@@ -94,7 +79,7 @@ pub async fn list(st: Data) -> ApiResult {
         }
         let conn = connection(&st, &masters, &group).await;
         rows.push(GroupRow {
-            system: SYSTEM.contains(&group.as_str()),
+            system: crate::protocol::subscription::is_system_group(&group),
             lag,
             consume_tps: tps,
             clients: conn.as_ref().map_or(0, |c| c.connection_set.len()),

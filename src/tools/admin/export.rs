@@ -161,26 +161,6 @@ pub async fn stats_all(c: &Ctx, out: &mut String) -> Result<(), AdminError> {
     Ok(())
 }
 
-/// Java `MixAll.isSysConsumerGroup` and `DefaultMQAdminExtImpl.SYSTEM_GROUP_SET`.
-fn is_system_group(g: &str) -> bool {
-    const SET: &[&str] = &[
-        "DEFAULT_CONSUMER",
-        "DEFAULT_PRODUCER",
-        "TOOLS_CONSUMER",
-        "FILTERSRV_CONSUMER",
-        "__MONITOR_CONSUMER",
-        "CLIENT_INNER_PRODUCER",
-        "SELF_TEST_P_GROUP",
-        "SELF_TEST_C_GROUP",
-        "CID_ONS-HTTP-PROXY",
-        "CID_ONSAPI_PERMISSION",
-        "CID_ONSAPI_OWNER",
-        "CID_ONSAPI_PULL",
-        "CID_RMQ_SYS_TRANS",
-    ];
-    g.starts_with("CID_RMQ_SYS_") || SET.contains(&g)
-}
-
 /// `getUserTopicConfig`: the broker's topics minus its system topics (and minus retry/DLQ
 /// topics unless `special`).
 async fn user_topics(
@@ -209,7 +189,7 @@ async fn user_groups(
     Ok(all
         .subscription_group_table
         .into_iter()
-        .filter(|(g, _)| !is_system_group(g))
+        .filter(|(g, _)| !crate::protocol::subscription::is_system_group(g))
         .collect())
 }
 

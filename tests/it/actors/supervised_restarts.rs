@@ -215,7 +215,7 @@ impl Setup {
                 Some(HaRole::Slave { handle, .. }) => handle.actor.get().do_send(f),
                 _ => panic!("the slave runs an HA slave"),
             },
-            Kind::Registration => b.registrations.lock()[0].get().do_send(f),
+            Kind::Registration => b.registrations()[0].get().do_send(f),
             Kind::Registry => self.cluster.namesrv.registry().do_send(f),
         }
         1
@@ -240,7 +240,7 @@ impl Setup {
                 Some(HaRole::Slave { handle, .. }) => handle.actor.get().connected(),
                 _ => false,
             },
-            Kind::Registration => b.registrations.lock()[0].get().connected(),
+            Kind::Registration => b.registrations()[0].get().connected(),
             Kind::Registry => self.cluster.namesrv.registry().connected(),
         }
     }

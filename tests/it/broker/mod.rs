@@ -14,6 +14,7 @@ mod meta_clients;
 mod meta_persist;
 mod meta_topics;
 mod metrics;
+mod missing_header;
 mod pull_filter;
 mod pull_subscription;
 mod reply_message;

@@ -169,33 +169,33 @@ async fn reply_without_a_reachable_requester_is_system_error_with_javas_remark()
         .await
         .expect("connect replier");
 
-    let no_sender = props(&[("CORRELATION_ID", "c")]);
-    let r = replier
-        .invoke(
-            reply(request::SEND_REPLY_MESSAGE, &reply_topic, &no_sender),
-            WAIT,
-        )
-        .await
-        .expect("answered");
-    assert_eq!(r.code, response::SYSTEM_ERROR);
-    assert_eq!(
-        r.remark.as_deref(),
-        Some("reply message properties[REPLY_TO_CLIENT] is null")
-    );
-
-    let unknown = props(&[("CORRELATION_ID", "c"), ("REPLY_TO_CLIENT", "nobody@x#1")]);
-    let r = replier
-        .invoke(
-            reply(request::SEND_REPLY_MESSAGE, &reply_topic, &unknown),
-            WAIT,
-        )
-        .await
-        .expect("answered");
-    assert_eq!(r.code, response::SYSTEM_ERROR);
-    assert_eq!(
-        r.remark.as_deref(),
-        Some("push reply message fail, channel of <nobody@x#1> not found.")
-    );
+    // Each refusal: the reply's properties, and Java's SYSTEM_ERROR remark.
+    let refuse = |properties: String, remark: &'static str| {
+        let replier = &replier;
+        let reply_topic = &reply_topic;
+        async move {
+            let r = replier
+                .invoke(
+                    reply(request::SEND_REPLY_MESSAGE, reply_topic, &properties),
+                    WAIT,
+                )
+                .await
+                .expect("answered");
+            assert_eq!(r.code, response::SYSTEM_ERROR);
+            assert_eq!(r.remark.as_deref(), Some(remark));
+            r
+        }
+    };
+    refuse(
+        props(&[("CORRELATION_ID", "c")]),
+        "reply message properties[REPLY_TO_CLIENT] is null",
+    )
+    .await;
+    let r = refuse(
+        props(&[("CORRELATION_ID", "c"), ("REPLY_TO_CLIENT", "nobody@x#1")]),
+        "push reply message fail, channel of <nobody@x#1> not found.",
+    )
+    .await;
     // Stored all the same (storeReplyMessageEnable): the second reply is offset 1.
     assert_eq!(r.ext("queueOffset"), Some("1"));
     broker.stop().await;

@@ -18,7 +18,7 @@ use rocketactor::codec::codes::{request, response};
 use rocketactor::codec::RemotingCommand;
 use rocketactor::config::BrokerRole;
 use rocketactor::protocol::offset::DelayOffsetWrapper;
-use rocketactor::protocol::topic::now_millis;
+use rocketactor::store::time::now_ms;
 
 use std::time::Duration;
 
@@ -149,7 +149,7 @@ async fn delayed_messages_arrive_after_their_delay_exactly_once() {
     let producer = registered_producer(&ns, "pg-sched").await;
     let topic = "SCHED_TOPIC";
 
-    let first_born = now_millis();
+    let first_born = now_ms();
     let sent = send_delayed(&producer, topic, &[(1, 3), (2, 2)]).await;
     assert_eq!(sent.len(), 5);
     assert_eq!(
@@ -166,7 +166,7 @@ async fn delayed_messages_arrive_after_their_delay_exactly_once() {
     // Not visible before its delay: whatever is visible was stored at least `delay` after birth.
     let consumer = routable_consumer(&ns, "cg-sched", topic).await;
     let early = drain(&consumer, topic).await;
-    if now_millis() < first_born + LEVEL1_MS {
+    if now_ms() < first_born + LEVEL1_MS {
         assert!(
             early.is_empty(),
             "delivered before the first delay: {early:?}"
@@ -306,7 +306,7 @@ async fn send_back_with_a_delay_reaches_the_retry_topic_after_it() {
     let original = &original[0];
     assert_eq!(original.msg_id, r.msg_id);
 
-    let backed_at = now_millis();
+    let backed_at = now_ms();
     consumer.send_back(original, 1).await.expect("send back");
     assert_eq!(schedule_max(&broker, 1), 1, "parked at level 1");
 
@@ -319,7 +319,7 @@ async fn send_back_with_a_delay_reaches_the_retry_topic_after_it() {
     })
     .await;
     let early = drain(&consumer, &retry_topic).await;
-    if now_millis() < backed_at + LEVEL1_MS {
+    if now_ms() < backed_at + LEVEL1_MS {
         assert!(
             early.is_empty(),
             "retry visible before its delay: {early:?}"
@@ -391,7 +391,7 @@ async fn retry_send_over_max_reconsume_times_goes_to_the_dlq_without_its_delay()
         .with_ext("defaultTopicQueueNums", 4)
         .with_ext("queueId", 0)
         .with_ext("sysFlag", 0)
-        .with_ext("bornTimestamp", now_millis())
+        .with_ext("bornTimestamp", now_ms())
         .with_ext("flag", 0)
         .with_ext("properties", props)
         .with_ext("reconsumeTimes", 1)

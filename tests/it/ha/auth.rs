@@ -102,7 +102,7 @@ async fn rogue_peers_are_refused_and_a_real_slave_attaches() {
         send_and_expect_close(&master, &bytes).await.is_empty(),
         "nothing streamed without proof"
     );
-    let now = rocketactor::protocol::topic::now_millis();
+    let now = rocketactor::store::time::now_ms();
     let forged = prove(&hello(), "guessed-secret", now);
     let mut bytes = encode_hello_with(&hello(), Some(&forged)).to_vec();
     bytes.extend_from_slice(&encode_report(0));

@@ -9,16 +9,17 @@ use crate::acl::edit;
 use crate::actors::remoting::Reply;
 use crate::broker::node::state::Broker;
 use crate::codec::codes::response::DELETE_ACL_CONFIG_FAILED as FAILED;
+use crate::codec::headers::acl::DeleteAccessConfigHeader;
 use crate::codec::RemotingCommand;
 
-pub fn handle(b: &Arc<Broker>, req: RemotingCommand) -> Reply {
+pub fn handle(b: &Arc<Broker>, h: DeleteAccessConfigHeader, req: RemotingCommand) -> Reply {
     let acl = match acl_or_refuse(b, &req, FAILED) {
         Ok(a) => a,
         Err(r) => return Reply::now(r),
     };
     // Missing: Java's accessKey is null, which deletes nothing (remark "accesskey[null]").
-    let key = req.ext("accessKey").unwrap_or_default().to_owned();
-    let access_key = req.ext("accessKey").unwrap_or("null").to_owned();
+    let key = h.access_key.clone().unwrap_or_default();
+    let access_key = h.access_key.unwrap_or_else(|| "null".to_owned());
     let r = req.clone();
     blocking(
         move || {

@@ -11,17 +11,19 @@ use crate::acl::edit::{self, EditError};
 use crate::actors::remoting::Reply;
 use crate::broker::node::state::Broker;
 use crate::codec::codes::response::UPDATE_GLOBAL_WHITE_ADDRS_CONFIG_FAILED as FAILED;
+use crate::codec::headers::acl::GlobalWhiteAddrsHeader;
 use crate::codec::RemotingCommand;
 
-pub fn handle(b: &Arc<Broker>, req: RemotingCommand) -> Reply {
+pub fn handle(b: &Arc<Broker>, h: GlobalWhiteAddrsHeader, req: RemotingCommand) -> Reply {
     let acl = match acl_or_refuse(b, &req, FAILED) {
         Ok(a) => a,
         Err(r) => return Reply::now(r),
     };
-    let list = split(req.ext("globalWhiteAddrs"));
-    let addrs = req.ext("globalWhiteAddrs").unwrap_or("null").to_owned();
-    let file = req
-        .ext("aclFileFullPath")
+    let list = split(h.global_white_addrs.as_deref());
+    let addrs = h.global_white_addrs.unwrap_or_else(|| "null".to_owned());
+    let file = h
+        .acl_file_full_path
+        .as_deref()
         .map(str::trim)
         .filter(|p| !p.is_empty())
         .map(PathBuf::from);

@@ -16,7 +16,7 @@ use super::reply::{error, resp};
 use crate::acl::watcher::{self, WatcherGuard};
 use crate::acl::{AclLocations, PlainAcl};
 use crate::actors::remoting::{ConnHandle, Reply};
-use crate::broker::node::start::BrokerError;
+use crate::broker::node::error::BrokerError;
 use crate::broker::node::state::Broker;
 use crate::codec::codes::response;
 use crate::codec::RemotingCommand;

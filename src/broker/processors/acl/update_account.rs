@@ -11,27 +11,25 @@ use crate::acl::PlainAccessConfig;
 use crate::actors::remoting::Reply;
 use crate::broker::node::state::Broker;
 use crate::codec::codes::response::UPDATE_AND_CREATE_ACL_CONFIG_FAILED as FAILED;
+use crate::codec::headers::acl::CreateAccessConfigHeader;
 use crate::codec::RemotingCommand;
 
-pub fn handle(b: &Arc<Broker>, req: RemotingCommand) -> Reply {
+pub fn handle(b: &Arc<Broker>, h: CreateAccessConfigHeader, req: RemotingCommand) -> Reply {
     let acl = match acl_or_refuse(b, &req, FAILED) {
         Ok(a) => a,
         Err(r) => return Reply::now(r),
     };
     // A missing header field is null, as Java 4.9.7's header decoding leaves it.
-    let ext = |k: &str| req.ext(k).map(str::to_owned);
-    let access_key = ext("accessKey").unwrap_or_else(|| "null".to_owned());
+    let access_key = h.access_key.clone().unwrap_or_else(|| "null".to_owned());
     let cfg = PlainAccessConfig {
-        access_key: ext("accessKey"),
-        secret_key: ext("secretKey"),
-        white_remote_address: ext("whiteRemoteAddress"),
-        admin: req
-            .ext("admin")
-            .is_some_and(|v| v.eq_ignore_ascii_case("true")),
-        default_topic_perm: ext("defaultTopicPerm"),
-        default_group_perm: ext("defaultGroupPerm"),
-        topic_perms: split(req.ext("topicPerms")),
-        group_perms: split(req.ext("groupPerms")),
+        access_key: h.access_key,
+        secret_key: h.secret_key,
+        white_remote_address: h.white_remote_address,
+        admin: h.admin.is_some_and(|v| v.eq_ignore_ascii_case("true")),
+        default_topic_perm: h.default_topic_perm,
+        default_group_perm: h.default_group_perm,
+        topic_perms: split(h.topic_perms.as_deref()),
+        group_perms: split(h.group_perms.as_deref()),
     };
     let r = req.clone();
     blocking(
