@@ -7,6 +7,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod chaos_log;
 mod cli;
 mod kill9;
 
