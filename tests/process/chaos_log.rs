@@ -102,7 +102,7 @@ pub async fn lane(
     max: u64,
     ledger: Arc<Ledger>,
     stop: Arc<AtomicBool>,
-    observe: Arc<dyn Fn(&Result<SendOutcome, MqError>, Instant) + Send + Sync>,
+    observe: Observer,
 ) {
     for seq in 0..max {
         if stop.load(Ordering::Acquire) {
@@ -299,5 +299,89 @@ impl ResultLine {
     /// Writes the line to the real stderr (shown even when the test passes).
     pub fn print(&self) {
         let _ = writeln!(std::io::stderr(), "{}", self.text());
+    }
+}
+
+/// How one send was answered, as the scenarios count it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Answer {
+    SendOk,
+    FlushDiskTimeout,
+    FlushSlaveTimeout,
+    SlaveNotAvailable,
+    /// A refusal with this response code (e.g. SERVICE_NOT_AVAILABLE on a full disk).
+    Refused(i32),
+    /// No answer: a timeout or a broken connection.
+    Failed,
+}
+
+impl Answer {
+    pub fn of(out: &Result<SendOutcome, MqError>) -> Answer {
+        match out {
+            Ok(o) => match o.status {
+                SendStatus::SendOk => Answer::SendOk,
+                SendStatus::FlushDiskTimeout => Answer::FlushDiskTimeout,
+                SendStatus::FlushSlaveTimeout => Answer::FlushSlaveTimeout,
+                SendStatus::SlaveNotAvailable => Answer::SlaveNotAvailable,
+            },
+            Err(MqError::Response { code, .. }) => Answer::Refused(*code),
+            Err(_) => Answer::Failed,
+        }
+    }
+}
+
+/// Every answer of a scenario with the instant it arrived.
+#[derive(Default)]
+pub struct Timeline(Mutex<Vec<(Instant, Answer)>>);
+
+/// What a lane calls with each outcome.
+pub type Observer = Arc<dyn Fn(&Result<SendOutcome, MqError>, Instant) + Send + Sync>;
+
+impl Timeline {
+    /// An observer for [`lane`] that records into this timeline.
+    pub fn observer(self: &Arc<Self>) -> Observer {
+        let t = self.clone();
+        Arc::new(move |out, at| t.0.lock().push((at, Answer::of(out))))
+    }
+
+    /// Counts of the answers that arrived in `[from, to)`.
+    pub fn between(&self, from: Instant, to: Instant) -> std::collections::BTreeMap<Answer, usize> {
+        let mut counts = std::collections::BTreeMap::new();
+        for (at, a) in self.0.lock().iter() {
+            if *at >= from && *at < to {
+                *counts.entry(*a).or_insert(0) += 1;
+            }
+        }
+        counts
+    }
+
+    /// The first SEND_OK that arrived at or after `from`.
+    pub fn first_ok_after(&self, from: Instant) -> Option<Instant> {
+        self.0
+            .lock()
+            .iter()
+            .filter(|(at, a)| *at >= from && *a == Answer::SendOk)
+            .map(|(at, _)| *at)
+            .min()
+    }
+}
+
+/// `{answer: count}` as `ok=N flush_slave_timeout=N ...` for a result line.
+pub fn answer_counts(counts: &std::collections::BTreeMap<Answer, usize>) -> String {
+    let parts: Vec<String> = counts
+        .iter()
+        .map(|(a, n)| match a {
+            Answer::SendOk => format!("send_ok:{n}"),
+            Answer::FlushDiskTimeout => format!("flush_disk_timeout:{n}"),
+            Answer::FlushSlaveTimeout => format!("flush_slave_timeout:{n}"),
+            Answer::SlaveNotAvailable => format!("slave_not_available:{n}"),
+            Answer::Refused(c) => format!("code{c}:{n}"),
+            Answer::Failed => format!("no_answer:{n}"),
+        })
+        .collect();
+    if parts.is_empty() {
+        "none".into()
+    } else {
+        parts.join(",")
     }
 }

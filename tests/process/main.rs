@@ -9,9 +9,21 @@ mod support;
 
 mod chaos_log;
 mod cli;
+mod ha_pair;
 mod kill9;
+mod sigstop;
 
 #[test]
 fn kill9_of_a_sync_master_loses_no_acknowledged_message() {
     kill9::run();
+}
+
+#[test]
+fn sigstop_of_the_slave_turns_sync_master_sends_into_timeouts_never_send_ok() {
+    sigstop::run(sigstop::Target::Slave);
+}
+
+#[test]
+fn sigstop_of_the_master_acknowledges_nothing_until_sigcont_and_loses_nothing() {
+    sigstop::run(sigstop::Target::Master);
 }
