@@ -7,6 +7,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod abuse;
 mod chaos_log;
 mod cli;
 mod ha_pair;
@@ -26,4 +27,9 @@ fn sigstop_of_the_slave_turns_sync_master_sends_into_timeouts_never_send_ok() {
 #[test]
 fn sigstop_of_the_master_acknowledges_nothing_until_sigcont_and_loses_nothing() {
     sigstop::run(sigstop::Target::Master);
+}
+
+#[test]
+fn connection_abuse_leaves_well_behaved_clients_served_and_memory_bounded() {
+    abuse::run();
 }

@@ -43,6 +43,11 @@ impl Proc {
         nix::sys::signal::kill(pid, sig).unwrap_or_else(|e| panic!("{sig} to {pid}: {e}"));
     }
 
+    /// True while the process runs (not exited, not reaped).
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.0.try_wait(), Ok(None))
+    }
+
     /// SIGKILL by PID, then reaps the process.
     pub fn kill9(&mut self) {
         let pid = nix::unistd::Pid::from_raw(self.0.id() as i32);
