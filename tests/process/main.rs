@@ -10,6 +10,7 @@ mod support;
 mod abuse;
 mod chaos_log;
 mod cli;
+mod disk_full;
 mod ha_pair;
 mod kill9;
 mod sigstop;
@@ -32,4 +33,9 @@ fn sigstop_of_the_master_acknowledges_nothing_until_sigcont_and_loses_nothing() 
 #[test]
 fn connection_abuse_leaves_well_behaved_clients_served_and_memory_bounded() {
     abuse::run();
+}
+
+#[test]
+fn disk_full_under_load_refuses_as_java_and_resumes_when_space_returns() {
+    disk_full::run();
 }
