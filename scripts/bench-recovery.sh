@@ -96,7 +96,8 @@ maxMessageSize=$((SIZE + 65536))
 EOF
 }
 
-start_broker() { # log file
+start_broker() { # log file (emptied first, so nothing of an earlier run is read)
+  : >"$1"
   "$BIN" -c "$WORK/broker.properties" >"$1" 2>&1 &
   BROKER_PID=$!
 }
@@ -168,7 +169,7 @@ for case in $CASES; do
   per_gib=$(awk -v ms="$recovered_ms" -v b="$cl_bytes" 'BEGIN { printf "%d", ms / (b / 1073741824) }')
   line="$case: commit log ${gib_cl} GiB, recovery done ${recovered_ms} ms (${per_gib} ms/GiB), listening ${listen_ms} ms, first pull served ${pull_ms} ms after launch; ${detail}"
   log "$line"
-  RESULTS+=("| $case | $gib_cl | $recovered_ms | $per_gib | $listen_ms | $pull_ms | $detail |")
+  RESULTS+=("| $case | $sent | $gib_cl | $recovered_ms | $per_gib | $listen_ms | $pull_ms | $detail |")
   stop_pid "$BROKER_PID"
   BROKER_PID=
   port_free "$PORT"
@@ -176,6 +177,6 @@ for case in $CASES; do
 done
 
 echo
-echo "| case | commit log (GiB) | recovery done (ms) | ms per GiB | listening (ms) | first pull (ms) | recovery log |"
-echo "|---|---|---|---|---|---|---|"
+echo "| case | sent | commit log (GiB) | recovery done (ms) | ms per GiB | listening (ms) | first pull (ms) | recovery log |"
+echo "|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${RESULTS[@]}"

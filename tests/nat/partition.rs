@@ -5,8 +5,9 @@
 //! (198.18.0.1), its slave on vm1 behind host2's NAT (its HA connection reaches host1 from
 //! 198.18.0.2), the client on the public segment. Under load from several producers, host1
 //! drops every packet to and from 198.18.0.2 (an nft table of its own) for [`PARTITIONED`],
-//! then the table is removed. Same expectations as SIGSTOP of the slave: once the sends in
-//! flight settled, answers are FLUSH_SLAVE_TIMEOUT or SLAVE_NOT_AVAILABLE, never SEND_OK;
+//! then the table is removed. Same expectations as SIGSTOP of the slave: every send invoked
+//! after the cut and answered before the heal is answered FLUSH_SLAVE_TIMEOUT or
+//! SLAVE_NOT_AVAILABLE, never SEND_OK;
 //! after the heal SEND_OK comes back (bounded wait); every acknowledged message is read back
 //! from the master. Prints `chaos partition-master-slave-netns: ...`.
 
@@ -28,7 +29,6 @@ const QUEUES: i32 = 4;
 const LANES: usize = 3;
 const BEFORE: u64 = 60;
 const PARTITIONED: Duration = Duration::from_secs(8);
-const SETTLE: Duration = Duration::from_millis(1500);
 const RESUME_LIMIT: Duration = Duration::from_secs(60);
 const TABLE: &str = "chaos_partition";
 /// Shorter HA timeouts than Java's defaults so the scenario stays short: the master answers
@@ -114,7 +114,7 @@ pub async fn scenario(topo: &mut Topology) {
         assert!(
             Instant::now() < until,
             "no SEND_OK within {RESUME_LIMIT:?} of the heal: {}\n{}",
-            answer_counts(&timeline.between(healed, Instant::now())),
+            answer_counts(&timeline.answered(healed, Instant::now())),
             topo.all_logs()
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -128,9 +128,8 @@ pub async fn scenario(topo: &mut Topology) {
     for l in lanes {
         let _ = l.await;
     }
-    let settled = cut + SETTLE;
-    let during = timeline.between(settled, healed);
-    let in_flight = timeline.between(cut, settled);
+    let during = timeline.within(cut, healed);
+    let in_flight = timeline.spanning(cut);
     let master = format!("{HOST1}:10911");
     let (lost, seen) = missing_at(&master, TOPIC, QUEUES, &ledger, READ_DEADLINE).await;
     p.shutdown();

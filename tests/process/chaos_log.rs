@@ -92,8 +92,8 @@ pub async fn send_logged(
 }
 
 /// One load lane: sends `<tag>-lane<id>-seq<n>` until `stop` (at most `max` sends), pausing
-/// `backoff` after a send that was not acknowledged; `observe` sees every outcome with the
-/// instant it was answered.
+/// 20 ms after a send that was not acknowledged; `observe` sees every outcome with the instants
+/// the send was invoked and answered.
 pub async fn lane(
     p: Producer,
     topic: &'static str,
@@ -108,6 +108,7 @@ pub async fn lane(
         if stop.load(Ordering::Acquire) {
             return;
         }
+        let invoked = Instant::now();
         let out = send_logged(
             &p,
             topic,
@@ -117,7 +118,7 @@ pub async fn lane(
             &ledger,
         )
         .await;
-        observe(&out, Instant::now());
+        observe(&out, invoked, Instant::now());
         if !matches!(&out, Ok(o) if o.status == SendStatus::SendOk) {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
@@ -330,29 +331,50 @@ impl Answer {
     }
 }
 
-/// Every answer of a scenario with the instant it arrived.
+/// Every answer of a scenario: (invoked, answered, answer).
 #[derive(Default)]
-pub struct Timeline(Mutex<Vec<(Instant, Answer)>>);
+pub struct Timeline(Mutex<Vec<(Instant, Instant, Answer)>>);
 
-/// What a lane calls with each outcome.
-pub type Observer = Arc<dyn Fn(&Result<SendOutcome, MqError>, Instant) + Send + Sync>;
+/// What a lane calls with each outcome, the instant the send was invoked and when answered.
+pub type Observer = Arc<dyn Fn(&Result<SendOutcome, MqError>, Instant, Instant) + Send + Sync>;
+
+/// Answer counts, by answer.
+pub type Counts = std::collections::BTreeMap<Answer, usize>;
 
 impl Timeline {
     /// An observer for [`lane`] that records into this timeline.
     pub fn observer(self: &Arc<Self>) -> Observer {
         let t = self.clone();
-        Arc::new(move |out, at| t.0.lock().push((at, Answer::of(out))))
+        Arc::new(move |out, invoked, answered| {
+            t.0.lock().push((invoked, answered, Answer::of(out)))
+        })
     }
 
-    /// Counts of the answers that arrived in `[from, to)`.
-    pub fn between(&self, from: Instant, to: Instant) -> std::collections::BTreeMap<Answer, usize> {
-        let mut counts = std::collections::BTreeMap::new();
-        for (at, a) in self.0.lock().iter() {
-            if *at >= from && *at < to {
+    fn count(&self, keep: impl Fn(Instant, Instant) -> bool) -> Counts {
+        let mut counts = Counts::new();
+        for (invoked, answered, a) in self.0.lock().iter() {
+            if keep(*invoked, *answered) {
                 *counts.entry(*a).or_insert(0) += 1;
             }
         }
         counts
+    }
+
+    /// Answers of the sends invoked at or after `from` and answered before `to`: during a
+    /// fault from `from` to `to`, these could not have been helped by anything before it, so
+    /// they are judged without any grace time.
+    pub fn within(&self, from: Instant, to: Instant) -> Counts {
+        self.count(|i, a| i >= from && a < to)
+    }
+
+    /// Answers of the sends invoked before `at` and answered at or after it (in flight at `at`).
+    pub fn spanning(&self, at: Instant) -> Counts {
+        self.count(|i, a| i < at && a >= at)
+    }
+
+    /// Answers that arrived in `[from, to)`, whenever they were invoked.
+    pub fn answered(&self, from: Instant, to: Instant) -> Counts {
+        self.count(|_, a| a >= from && a < to)
     }
 
     /// The first SEND_OK that arrived at or after `from`.
@@ -360,14 +382,14 @@ impl Timeline {
         self.0
             .lock()
             .iter()
-            .filter(|(at, a)| *at >= from && *a == Answer::SendOk)
-            .map(|(at, _)| *at)
+            .filter(|(_, at, a)| *at >= from && *a == Answer::SendOk)
+            .map(|(_, at, _)| *at)
             .min()
     }
 }
 
 /// `{answer: count}` as `ok=N flush_slave_timeout=N ...` for a result line.
-pub fn answer_counts(counts: &std::collections::BTreeMap<Answer, usize>) -> String {
+pub fn answer_counts(counts: &Counts) -> String {
     let parts: Vec<String> = counts
         .iter()
         .map(|(a, n)| match a {

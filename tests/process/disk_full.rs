@@ -4,7 +4,8 @@
 //! A ballast file takes part of the tmpfs first; the producers fill the rest. Once the usage
 //! crosses `diskMaxUsedSpaceRatio` (the seed's 88) every send is refused with
 //! SERVICE_NOT_AVAILABLE (14) and Java's remark ("... the broker's disk is full [CL: ...]"),
-//! never acknowledged; the ballast is then deleted (space returns without the store losing
+//! never acknowledged (judged: every send invoked after the first refusal arrived and answered
+//! before space is given back); the ballast is then deleted (space returns without the store losing
 //! anything) and sends must be acknowledged again within a bounded wait. Every acknowledged
 //! message is read back. Needs root for the mount: skipped visibly without it, a failure when
 //! `ROCKETACTOR_REQUIRE_DISK_TESTS` is set (CI).
@@ -34,9 +35,7 @@ const BALLAST_MIB: usize = 24;
 const BODY: usize = 4096;
 /// Refusals counted before space is given back.
 const REFUSALS: usize = 30;
-/// Answers to sends in flight when the first refusal came are not judged.
-const SETTLE: Duration = Duration::from_millis(1500);
-/// How long the disk stays full (after the settle time) before space is given back.
+/// How long the disk stays full (after the first refusal) before space is given back.
 const FULL_FOR: Duration = Duration::from_secs(2);
 const FILL_LIMIT: Duration = Duration::from_secs(90);
 const RESUME_LIMIT: Duration = Duration::from_secs(30);
@@ -95,7 +94,7 @@ pub fn run() {
         );
         let observe = {
             let (t, remark) = (timeline.observer(), remark.clone());
-            Arc::new(move |out: &_, at| {
+            Arc::new(move |out: &_, invoked, answered| {
                 if let Err(MqError::Response {
                     code, remark: r, ..
                 }) = out
@@ -104,7 +103,7 @@ pub fn run() {
                         remark.lock().get_or_insert_with(|| r.clone());
                     }
                 }
-                t(out, at)
+                t(out, invoked, answered)
             })
         };
         let stop = Arc::new(AtomicBool::new(false));
@@ -126,7 +125,7 @@ pub fn run() {
         let started = Instant::now();
         let refused = Answer::Refused(response::SERVICE_NOT_AVAILABLE);
         let first_refusal = loop {
-            let counts = timeline.between(started, Instant::now());
+            let counts = timeline.answered(started, Instant::now());
             if counts.get(&refused).copied().unwrap_or(0) >= 1 {
                 break Instant::now();
             }
@@ -139,14 +138,14 @@ pub fn run() {
             tokio::time::sleep(Duration::from_millis(20)).await;
         };
         let usage_full = usage(&mount.point);
-        // The disk stays full: refusals keep coming for a while after the settle time.
-        let judged_from = first_refusal + SETTLE;
+        // The disk stays full: refusals keep coming for a while.
+        let judged_from = first_refusal;
         let until = Instant::now() + FILL_LIMIT;
         loop {
             let now = Instant::now();
             let n = if now > judged_from {
                 timeline
-                    .between(judged_from, now)
+                    .within(judged_from, now)
                     .get(&refused)
                     .copied()
                     .unwrap_or(0)
@@ -160,7 +159,7 @@ pub fn run() {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         let freed = Instant::now();
-        let while_full = timeline.between(first_refusal + SETTLE, freed);
+        let while_full = timeline.within(first_refusal, freed);
         let acked_full = ledger.acked_len();
         std::fs::remove_file(&ballast).expect("remove ballast");
         let until = freed + RESUME_LIMIT;
@@ -172,7 +171,7 @@ pub fn run() {
                 Instant::now() < until,
                 "no SEND_OK within {RESUME_LIMIT:?} of freeing space (usage {:.3}): {}",
                 usage(&mount.point),
-                answer_counts(&timeline.between(freed, Instant::now()))
+                answer_counts(&timeline.answered(freed, Instant::now()))
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
         };

@@ -109,7 +109,7 @@ pub fn run() {
                         LANE_MAX,
                         ledger.clone(),
                         stop.clone(),
-                        Arc::new(|_, _| {}),
+                        Arc::new(|_, _, _| {}),
                     ))
                 })
                 .collect();

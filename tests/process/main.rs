@@ -1,8 +1,9 @@
 //! Real `rocketactor` processes: start/stop as a user does (`cli`), and the chaos suite
-//! (issue #16, `kill9`): faults injected from outside (signals), every acknowledged message
-//! counted; each chaos scenario prints one result line in OpenChaos's terms (`enqueue_invoked`,
-//! `enqueue_acked`, `dequeued`, `lost`, `duplicated`, `unavailable_ms`).
-//! Run with `cargo test --test process -- --nocapture` to see the lines.
+//! (issue #16, docs/chaos.md): faults injected from outside — SIGKILL (`kill9`), SIGSTOP of the
+//! slave or the master (`sigstop`), a full tmpfs (`disk_full`), connection abuse (`abuse`) —
+//! with every acknowledged message counted; each scenario prints one result line in
+//! OpenChaos's terms (`enqueue_invoked`, `enqueue_acked`, `dequeued`, `lost`, `duplicated`,
+//! `unavailable_ms`; `chaos_log`) on the real stderr, visible in `cargo test` output.
 
 #[path = "../support/mod.rs"]
 mod support;

@@ -2,9 +2,10 @@
 //! (issue #16, chaos suite).
 //!
 //! Several producers send continuously; the paused process is stopped for [`STOPPED`], then
-//! continued. Slave paused: once the sends in flight at the stop have settled ([`SETTLE`]),
-//! every answer is FLUSH_SLAVE_TIMEOUT (the master waited `slaveTimeout` for an ack) or
-//! SLAVE_NOT_AVAILABLE (the master's HA housekeeping dropped the silent slave), never SEND_OK;
+//! continued. Slave paused: every send invoked after the SIGSTOP and answered before the
+//! SIGCONT (no grace time: its record was appended after the slave stopped, so no ack of the
+//! slave can cover it) is answered FLUSH_SLAVE_TIMEOUT (the master waited `slaveTimeout` for an
+//! ack) or SLAVE_NOT_AVAILABLE (the master's HA housekeeping dropped the silent slave), never SEND_OK;
 //! after SIGCONT SEND_OK comes back (bounded wait). Master paused: clients get no answer
 //! (timeouts), nothing is acknowledged while it is stopped, and after SIGCONT sends are
 //! acknowledged again. Either way every acknowledged message is read back from the master.
@@ -32,8 +33,6 @@ const LANE_MAX: u64 = 100_000;
 const BEFORE: u64 = 80;
 /// How long the process stays stopped.
 const STOPPED: Duration = Duration::from_secs(10);
-/// Answers to sends in flight at the stop (their ack may already be on its way) are not judged.
-const SETTLE: Duration = Duration::from_millis(1500);
 /// The master's wait for the slave's ack (Java's `slaveTimeout`, 3000 by default: as long as
 /// the producer's own timeout, so a send could time out on both sides and be retried).
 const SLAVE_TIMEOUT_MS: u64 = 1000;
@@ -114,7 +113,7 @@ pub fn run(target: Target) {
             assert!(
                 Instant::now() < until,
                 "no SEND_OK within {RESUME_LIMIT:?} of SIGCONT; answers since: {}",
-                answer_counts(&timeline.between(resumed, Instant::now()))
+                answer_counts(&timeline.answered(resumed, Instant::now()))
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
         };
@@ -128,9 +127,8 @@ pub fn run(target: Target) {
         for l in lanes {
             let _ = l.await;
         }
-        let settled = stopped + SETTLE;
-        let paused = timeline.between(settled, resumed);
-        let in_flight = timeline.between(stopped, settled);
+        let paused = timeline.within(stopped, resumed);
+        let in_flight = timeline.spanning(stopped);
         let (lost, seen) =
             missing_at(&pair.master_addr, topic, QUEUES, &ledger, READ_DEADLINE).await;
         p.shutdown();
