@@ -57,7 +57,7 @@ fn raise_nofile() -> (u64, u64) {
     if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } != 0 {
         return (0, 0);
     }
-    let before = lim.rlim_cur as u64;
+    let before = lim.rlim_cur;
     if before < FDS_NEEDED {
         lim.rlim_cur = lim.rlim_max;
         // SAFETY: a valid rlimit; raising the soft limit up to the hard one is always allowed.
@@ -65,7 +65,7 @@ fn raise_nofile() -> (u64, u64) {
         // SAFETY: as above.
         unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) };
     }
-    (before, lim.rlim_cur as u64)
+    (before, lim.rlim_cur)
 }
 
 /// Pseudo-random bytes (xorshift) for the garbage.

@@ -94,6 +94,7 @@ pub async fn send_logged(
 /// One load lane: sends `<tag>-lane<id>-seq<n>` until `stop` (at most `max` sends), pausing
 /// 20 ms after a send that was not acknowledged; `observe` sees every outcome with the instants
 /// the send was invoked and answered.
+#[allow(clippy::too_many_arguments)]
 pub async fn lane(
     p: Producer,
     topic: &'static str,
