@@ -7,7 +7,9 @@
 #   - the broker's "recovery done" log line (commit log validated, queues and index re-dispatched),
 #   - its client port listening,
 #   - the first served pull (`rocketactor bench consume --count 1`, through the name server).
-# Cases: ASYNC_FLUSH and SYNC_FLUSH as they are after the kill, and ASYNC_FLUSH with the
+# Before the restart the script runs `sync` (the fill's dirty pages written back; the page cache
+# stays warm), so the time is the broker's own. Cases: ASYNC_FLUSH and SYNC_FLUSH as they are
+# after the kill, and ASYNC_FLUSH with the
 # consume queues and index deleted before the restart (everything re-dispatched from the commit
 # log: the worst case, which gives the per-GiB rebuild rate).
 #
@@ -15,7 +17,8 @@
 #   GIB=4 scripts/bench-recovery.sh      # 4 GiB per case
 #   CASES="SYNC_FLUSH" scripts/bench-recovery.sh
 #
-# Environment: GIB (default 1), SIZE (body bytes, default 4096), CASES (any of ASYNC_FLUSH
+# Environment: GIB (default 1), RUNS (rounds over the cases, default 1; a shared machine's
+# figures vary, so take several), SIZE (body bytes, default 4096), CASES (any of ASYNC_FLUSH
 # SYNC_FLUSH REBUILD; default all three), WORK (scratch directory, default
 # /tmp/bench-recovery; each case's store is removed after it), NS_PORT (default 29876), PORT
 # (broker listenPort, default 30911), BIN (default: target/release/rocketactor, built if missing).
@@ -26,6 +29,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 GIB=${GIB:-1}
 SIZE=${SIZE:-4096}
 CASES=${CASES:-"ASYNC_FLUSH SYNC_FLUSH REBUILD"}
+RUNS=${RUNS:-1}
 WORK=${WORK:-/tmp/bench-recovery}
 NS_PORT=${NS_PORT:-29876}
 PORT=${PORT:-30911}
@@ -115,6 +119,7 @@ first_pull() { # until a pull of the topic is served (bounded: 120 s)
 }
 
 RESULTS=()
+for run in $(seq 1 "$RUNS"); do
 for case in $CASES; do
   flush=$case
   [ "$case" = REBUILD ] && flush=ASYNC_FLUSH
@@ -137,6 +142,9 @@ for case in $CASES; do
   BROKER_PID=
   port_free "$PORT" || die "$case: port $PORT still taken after the kill"
   [ -f "$store/abort" ] || log "$case: no abort file after kill -9 (unexpected)"
+  # The fill's dirty pages are written back first, so the figure is the broker's recovery,
+  # not the kernel's writeback competing with it (the page cache stays warm).
+  sync
   if [ "$case" = REBUILD ]; then
     rm -rf "$store/consumequeue" "$store/index"
   fi
@@ -167,16 +175,17 @@ for case in $CASES; do
   detail="abnormal=$(field abnormal) reput_from=$(field reput_from) redispatched=$(field redispatched)"
   gib_cl=$(awk -v b="$cl_bytes" 'BEGIN { printf "%.2f", b / 1073741824 }')
   per_gib=$(awk -v ms="$recovered_ms" -v b="$cl_bytes" 'BEGIN { printf "%d", ms / (b / 1073741824) }')
-  line="$case: commit log ${gib_cl} GiB, recovery done ${recovered_ms} ms (${per_gib} ms/GiB), listening ${listen_ms} ms, first pull served ${pull_ms} ms after launch; ${detail}"
+  line="$case (run $run, load $(cut -d' ' -f1 /proc/loadavg)): commit log ${gib_cl} GiB, recovery done ${recovered_ms} ms (${per_gib} ms/GiB), listening ${listen_ms} ms, first pull served ${pull_ms} ms after launch; ${detail}"
   log "$line"
-  RESULTS+=("| $case | $sent | $gib_cl | $recovered_ms | $per_gib | $listen_ms | $pull_ms | $detail |")
+  RESULTS+=("| $case | $run | $(cut -d' ' -f1 /proc/loadavg) | $sent | $gib_cl | $recovered_ms | $per_gib | $listen_ms | $pull_ms | $detail |")
   stop_pid "$BROKER_PID"
   BROKER_PID=
   port_free "$PORT"
   rm -rf "$store"
 done
+done
 
 echo
-echo "| case | sent | commit log (GiB) | recovery done (ms) | ms per GiB | listening (ms) | first pull (ms) | recovery log |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| case | run | load avg | sent | commit log (GiB) | recovery done (ms) | ms per GiB | listening (ms) | first pull (ms) | recovery log |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${RESULTS[@]}"
