@@ -11,7 +11,12 @@
 //! A second variant runs every check with all VM brokers on listenPort 10911, host2 mapping
 //! distinct outer ports onto it and the brokers advertising them (`brokerAdvertisedPort`).
 
+#[allow(dead_code)]
+#[path = "process/chaos_log.rs"]
+mod chaos_log;
 mod nat;
+#[path = "nat/partition.rs"]
+mod partition;
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -68,6 +73,20 @@ fn the_seed_deployment_works_behind_nat_and_doctor_names_a_broken_forward() {
 #[test]
 fn same_listen_port_behind_nat_with_advertised_ports() {
     run_variant("nat_netns_same_port", true);
+}
+
+/// Chaos (issue #16): a partition between broker-a's master and its slave under load, healed
+/// after a while; see `tests/nat/partition.rs`.
+#[test]
+fn partition_between_master_and_slave_never_acknowledges_and_loses_nothing() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(mut topo) = Topology::up_or_skip_with("nat_netns_partition", false) else {
+        return;
+    };
+    let client = topo.netns("client");
+    in_netns(&client, || {
+        runtime().block_on(partition::scenario(&mut topo))
+    });
 }
 
 fn run_variant(name: &str, same_port: bool) {

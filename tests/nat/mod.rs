@@ -209,6 +209,12 @@ impl Topology {
     /// Writes the seed's `file` (e.g. `broker-a.properties`) with addresses and store paths
     /// substituted and starts it as a broker on `host`. Returns the written config's path.
     pub fn start_broker(&mut self, file: &str, host: &str) -> PathBuf {
+        self.start_broker_with(file, host, "")
+    }
+
+    /// [`Topology::start_broker`] with `extra` property lines appended to the written config
+    /// (the last occurrence of a key wins, as in Java's Properties), e.g. shorter HA timeouts.
+    pub fn start_broker_with(&mut self, file: &str, host: &str, extra: &str) -> PathBuf {
         let name = file.trim_end_matches(".properties");
         let store = self.dir.path().join("store").join(name);
         let conf_dir = self.dir.path().join("conf");
@@ -227,6 +233,9 @@ impl Topology {
                 text.push_str(&format!(
                     "\n# same-port NAT variant\nlistenPort=10911\nbrokerAdvertisedPort={outer}\n"
                 ));
+            }
+            if !extra.is_empty() {
+                text.push_str(&format!("\n# overrides of this test\n{extra}\n"));
             }
             std::fs::write(&conf, text).expect("write conf");
         }
@@ -300,6 +309,45 @@ impl Topology {
             .stdin(Stdio::null())
             .output()
             .expect("run rocketactor")
+    }
+
+    /// Applies an nftables script in `host`'s namespace (`nft -f -`), e.g. a partition.
+    pub fn nft(&self, host: &str, script: &str) {
+        let mut child = Command::new("ip")
+            .args(["netns", "exec", &self.netns(host), "nft", "-f", "-"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run nft");
+        if let Some(mut stdin) = child.stdin.take() {
+            stdin.write_all(script.as_bytes()).expect("nft script");
+        }
+        let out = child.wait_with_output().expect("nft output");
+        assert!(
+            out.status.success(),
+            "nft in {host}: {}\n{script}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Drops every packet between `host` and `peer` (an address) in `host`'s namespace, both
+    /// directions, in an nft table of its own named `table`; [`Topology::heal`] removes it.
+    pub fn partition(&self, host: &str, peer: &str, table: &str) {
+        self.nft(
+            host,
+            &format!(
+                "table inet {table} {{\n\
+                   chain input {{ type filter hook input priority 0; policy accept; ip saddr {peer} drop; }}\n\
+                   chain output {{ type filter hook output priority 0; policy accept; ip daddr {peer} drop; }}\n\
+                 }}\n"
+            ),
+        );
+    }
+
+    /// Removes the partition table `table` of `host`.
+    pub fn heal(&self, host: &str, table: &str) {
+        self.nft(host, &format!("delete table inet {table}\n"));
     }
 
     /// Removes host2's port forward of `port`.

@@ -32,6 +32,22 @@ impl Proc {
         Proc(cmd.spawn().expect("spawn rocketactor"))
     }
 
+    /// The process's PID.
+    pub fn pid(&self) -> u32 {
+        self.0.id()
+    }
+
+    /// Sends `sig` to this process only (by its PID): SIGSTOP / SIGCONT for the pause scenarios.
+    pub fn signal(&self, sig: nix::sys::signal::Signal) {
+        let pid = nix::unistd::Pid::from_raw(self.0.id() as i32);
+        nix::sys::signal::kill(pid, sig).unwrap_or_else(|e| panic!("{sig} to {pid}: {e}"));
+    }
+
+    /// True while the process runs (not exited, not reaped).
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.0.try_wait(), Ok(None))
+    }
+
     /// SIGKILL by PID, then reaps the process.
     pub fn kill9(&mut self) {
         let pid = nix::unistd::Pid::from_raw(self.0.id() as i32);
