@@ -139,7 +139,7 @@ impl ServerCluster {
             .meta
             .lock()
             .locks
-            .owner(group, &mq, Broker::now_ms())
+            .owner(group, &mq, rocketactor::store::time::now_ms())
             .map(str::to_string)
     }
 
