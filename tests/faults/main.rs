@@ -9,3 +9,4 @@ mod broker;
 mod ha_waits;
 mod startup;
 mod store;
+mod write_path;

@@ -11,10 +11,16 @@
 //!   thread drains every waiter that arrived, flushes once, and releases all waiters whose offset
 //!   the flushed offset passed. One msync serves a whole batch of sends.
 //!
-//! Consume queues are flushed every `flushIntervalConsumeQueue` in both modes. A flush error
-//! fails every waiter and marks the store read-only with the reason (shared [`ReadOnly`] flag)
-//! so that no send is acknowledged for data that may not be on disk.
+//! Consume queues are flushed every `flushIntervalConsumeQueue` in both modes. A failed
+//! commit-log flush (msync error) is logged, counted ([`FlushHandle::failures`]) and retried on
+//! the next round; the waiters it could not serve are answered at once with
+//! [`FlushError::Failed`], which a send reports as FLUSH_DISK_TIMEOUT (Java's
+//! `GroupCommitService` answers FLUSH_DISK_TIMEOUT when the flush did not reach the offset), so
+//! nothing is acknowledged as flushed that was not. The flushed position does not move, so the
+//! retry msyncs the same range again and the store serves SEND_OK once the disk recovers
+//! (docs/architecture.md "Flush failures").
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -101,7 +107,6 @@ type Waiter = (i64, oneshot::Sender<Result<(), FlushError>>);
 struct Shared {
     reader: Arc<Mutex<StoreReader>>,
     settings: FlushSettings,
-    read_only: ReadOnly,
     rx: Receiver<Cmd>,
     /// Sync-flush waiters not yet released (kept here so a restart does not drop them).
     waiters: Mutex<Vec<Waiter>>,
@@ -110,6 +115,10 @@ struct Shared {
     /// Seconds each commit-log flush took (`/metrics`, docs/metrics.md); observed on this
     /// thread only.
     latency: prometheus_client::metrics::histogram::Histogram,
+    /// Failed commit-log flushes (each retried on the next round).
+    failures: AtomicU64,
+    /// Failed consume-queue / checkpoint flushes (each retried on the next round).
+    cq_failures: AtomicU64,
 }
 
 /// Handle to the flush thread; cheap to clone.
@@ -125,11 +134,20 @@ impl FlushHandle {
         self.shared.latency.clone()
     }
 
+    /// Failed commit-log flushes so far (every one was retried on the next round).
+    pub fn failures(&self) -> u64 {
+        self.shared.failures.load(Ordering::Relaxed)
+    }
+
+    /// Failed consume-queue (or checkpoint) flushes so far.
+    pub fn consume_queue_failures(&self) -> u64 {
+        self.shared.cq_failures.load(Ordering::Relaxed)
+    }
+
     /// Starts the flush thread over a (replaceable) reader slot, supervised by `root`.
     pub async fn start(
         reader: Arc<Mutex<StoreReader>>,
         settings: FlushSettings,
-        read_only: ReadOnly,
         root: &Addr<RootSupervisor>,
         log: Logger,
     ) -> Result<FlushHandle, FlushError> {
@@ -137,12 +155,13 @@ impl FlushHandle {
         let shared = Arc::new(Shared {
             reader,
             settings,
-            read_only,
             rx,
             waiters: Mutex::new(Vec::new()),
             latency: prometheus_client::metrics::histogram::Histogram::new(
                 prometheus_client::metrics::histogram::exponential_buckets(0.0001, 2.0, 16),
             ),
+            failures: AtomicU64::new(0),
+            cq_failures: AtomicU64::new(0),
             slot: ThreadSlot::new(),
             log: log.new(slog::o!("component" => FLUSH_COMPONENT)),
         });
@@ -310,9 +329,12 @@ impl FlushLoop {
                 }
             }
             Err(e) => {
+                // Not read-only: the bytes are still in the mapping and the flushed position
+                // did not move, so the next round msyncs them again.
+                let n = self.sh.failures.fetch_add(1, Ordering::Relaxed) + 1;
                 let reason = format!("commit log flush failed: {e}");
-                error!(self.sh.log, "flush failed; store is now read-only"; "error" => %e);
-                self.sh.read_only.set(reason.clone());
+                error!(self.sh.log, "commit log flush failed; retrying next round";
+                    "error" => %e, "failures" => n, "waiters" => waiters.len());
                 for (_, reply) in waiters.drain(..) {
                     let _ = reply.send(Err(FlushError::Failed(reason.clone())));
                 }
@@ -328,7 +350,9 @@ impl FlushLoop {
             self.last_cq = Instant::now();
             let least = if final_round { 0 } else { s.cq_least_pages };
             if let Err(e) = reader.flush_consume_queues(least) {
-                error!(self.sh.log, "consume queue flush failed"; "error" => %e);
+                let n = self.sh.cq_failures.fetch_add(1, Ordering::Relaxed) + 1;
+                error!(self.sh.log, "consume queue flush failed; retrying next round";
+                    "error" => %e, "failures" => n);
             }
         }
     }
