@@ -6,6 +6,7 @@
 mod support;
 
 mod broker;
+mod ha_socket;
 mod ha_waits;
 mod startup;
 mod store;

@@ -104,7 +104,6 @@ async fn read_reports(
     let mut start = Some(start);
     let root = ctx.store.reader().config().root.clone();
     loop {
-        crate::failpoint::check(HA_READ, &root).map_err(|e| HaError::io(peer, e))?;
         let offset = match tokio::time::timeout(ctx.housekeeping, rd.read_i64()).await {
             Err(_) => {
                 return Err(HaError::Silent {
@@ -116,6 +115,8 @@ async fn read_reports(
             Ok(Err(e)) => return Err(HaError::io(peer, e)),
             Ok(Ok(o)) => o,
         };
+        // After the read: an armed failpoint fails the read that just completed.
+        crate::failpoint::check(HA_READ, &root).map_err(|e| HaError::io(peer, e))?;
         // Hardening (Java takes the first report unchecked): a slave ahead of the master, or a
         // negative report, means diverged or foreign data; acking it would lie to producers.
         let max = ctx.store.reader().max_phys_offset();

@@ -323,13 +323,14 @@ async fn receive_loop(
     let mut pending = BytesMut::new();
     let root = sh.store.reader().config().root.clone();
     loop {
-        crate::failpoint::check(HA_READ, &root).map_err(|e| HaError::io(peer, e))?;
         let frame = tokio::time::timeout(sh.cfg.housekeeping_interval, read_frame(&mut rd, peer))
             .await
             .map_err(|_| HaError::Silent {
                 peer: peer.into(),
                 secs: sh.cfg.housekeeping_interval.as_secs(),
             })??;
+        // After the read: an armed failpoint fails the read that just completed.
+        crate::failpoint::check(HA_READ, &root).map_err(|e| HaError::io(peer, e))?;
         let expected = base + pending.len() as i64;
         if frame.offset != expected {
             if anchored {
