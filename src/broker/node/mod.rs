@@ -3,6 +3,8 @@
 //! [`settings`] the values derived from the config.
 
 pub mod arrival;
+pub mod live_apply;
+pub mod live_config;
 pub mod replica;
 pub mod settings;
 pub mod start;

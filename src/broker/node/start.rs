@@ -158,6 +158,7 @@ pub async fn start_broker(
             acl,
             acl_watcher: Mutex::new(acl_watcher),
             config_updates: Mutex::default(),
+            live: super::live_config::LiveConfig::new(&cfg, crate::protocol::topic::now_millis()),
             client_calls: Default::default(),
             manual_clean: Default::default(),
             tls,

@@ -3,7 +3,6 @@
 //! dashboard's broker config view, with the config's DataVersion in the `version` header.
 
 use std::fmt::Write as _;
-use std::sync::atomic::Ordering;
 
 use crate::broker::node::state::Broker;
 use crate::broker::processors::command::{CommandError, Outcome};
@@ -32,14 +31,11 @@ pub fn config_lines(b: &Broker) -> String {
     out
 }
 
-/// The `version` header: the configuration's DataVersion, counter 0 stamped at boot (runtime
-/// updates through UPDATE_BROKER_CONFIG do not bump it).
+/// The `version` header: the configuration's DataVersion (Java
+/// `Configuration.getDataVersionJson`): counter 0 stamped at boot, bumped by every
+/// UPDATE_BROKER_CONFIG.
 pub fn config_version(b: &Broker) -> DataVersion {
-    DataVersion {
-        counter: 0,
-        state_version: 0,
-        timestamp: b.stats.boot_ms.load(Ordering::Relaxed),
-    }
+    b.live.version()
 }
 
 /// GET_BROKER_CONFIG.

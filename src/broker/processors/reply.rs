@@ -32,7 +32,7 @@ pub fn check_broker_writeable(
     b: &crate::broker::node::state::Broker,
     req: &RemotingCommand,
 ) -> Result<(), RemotingCommand> {
-    if crate::protocol::topic::perm::is_writeable(b.cfg.broker_permission as i32) {
+    if crate::protocol::topic::perm::is_writeable(b.live.get().broker_permission as i32) {
         return Ok(());
     }
     Err(resp(

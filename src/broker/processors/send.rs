@@ -172,7 +172,7 @@ pub(super) fn check_send(
         ));
     }
     let batch = h.batch || req.code == request::SEND_BATCH_MESSAGE;
-    let max_size = b.cfg.max_message_size as usize;
+    let max_size = b.live.get().max_message_size as usize;
     if req.body.len() > max_size {
         return Err(resp(
             req,
@@ -246,7 +246,7 @@ pub(super) fn resolve_destination(
             // which auto-creates it when autoCreateSubscriptionGroup is on.
             let Some(g) = meta
                 .groups
-                .find_or_create(&group, b.cfg.auto_create_subscription_group)
+                .find_or_create(&group, b.live.get().auto_create_subscription_group)
             else {
                 return Err(resp(
                     req,

@@ -97,6 +97,8 @@ enum Cmd {
         reply: oneshot::Sender<Result<(), FlushError>>,
     },
     Stop,
+    /// New settings are in place: recompute the wait (no flush for this wake-up alone).
+    Reconfigure,
     #[cfg(feature = "failpoints")]
     Inject(InjectFailure),
 }
@@ -106,7 +108,8 @@ type Waiter = (i64, oneshot::Sender<Result<(), FlushError>>);
 /// What every incarnation of the flush thread works on; outlives each of them.
 struct Shared {
     reader: Arc<Mutex<StoreReader>>,
-    settings: FlushSettings,
+    /// Replaced at runtime by [`FlushHandle::update_settings`]; read once per round.
+    settings: Mutex<FlushSettings>,
     rx: Receiver<Cmd>,
     /// Sync-flush waiters not yet released (kept here so a restart does not drop them).
     waiters: Mutex<Vec<Waiter>>,
@@ -134,6 +137,24 @@ impl FlushHandle {
         self.shared.latency.clone()
     }
 
+    /// Replaces the flush settings (UPDATE_BROKER_CONFIG: `flushIntervalCommitLog`,
+    /// `flushConsumeQueueLeastPages`, ...); the thread uses them from its next round on. The
+    /// flush mode (`sync`) is kept: it is fixed at start-up (`flushDiskType`).
+    pub fn update_settings(&self, mut s: FlushSettings) {
+        {
+            let mut cur = self.shared.settings.lock();
+            s.sync = cur.sync;
+            *cur = s;
+        }
+        // Wake the thread so that a long wait under the old interval does not delay the new one.
+        let _ = self.tx.send(Cmd::Reconfigure);
+    }
+
+    /// The settings in use.
+    pub fn settings(&self) -> FlushSettings {
+        self.shared.settings.lock().clone()
+    }
+
     /// Failed commit-log flushes so far (every one was retried on the next round).
     pub fn failures(&self) -> u64 {
         self.shared.failures.load(Ordering::Relaxed)
@@ -154,7 +175,7 @@ impl FlushHandle {
         let (tx, rx) = crossbeam_channel::unbounded();
         let shared = Arc::new(Shared {
             reader,
-            settings,
+            settings: Mutex::new(settings),
             rx,
             waiters: Mutex::new(Vec::new()),
             latency: prometheus_client::metrics::histogram::Histogram::new(
@@ -249,14 +270,19 @@ impl FlushLoop {
     fn run(mut self) {
         // Group commit wakes up quickly (Java's GroupCommitService waits 10 ms); async flush
         // sleeps its interval unless asked.
-        let tick = if self.sh.settings.sync {
-            Duration::from_millis(10)
-        } else {
-            self.sh.settings.interval
-        };
         let rx = self.sh.rx.clone();
         loop {
+            // Read every round: a runtime update (flushIntervalCommitLog) applies to the next.
+            let tick = {
+                let s = self.sh.settings.lock();
+                if s.sync {
+                    Duration::from_millis(10)
+                } else {
+                    s.interval
+                }
+            };
             let mut flow = match rx.recv_timeout(tick) {
+                Ok(Cmd::Reconfigure) => continue,
                 Ok(cmd) => self.accept(cmd),
                 Err(RecvTimeoutError::Timeout) => Flow::Continue,
                 Err(RecvTimeoutError::Disconnected) => {
@@ -295,6 +321,7 @@ impl FlushLoop {
                 Flow::Continue
             }
             Cmd::Stop => Flow::Stop,
+            Cmd::Reconfigure => Flow::Continue,
             #[cfg(feature = "failpoints")]
             Cmd::Inject(InjectFailure::Stop) => Flow::Fail("injected failure"),
             #[cfg(feature = "failpoints")]
@@ -304,7 +331,8 @@ impl FlushLoop {
 
     fn flush_round(&mut self, final_round: bool) {
         let reader = self.sh.reader.lock().clone();
-        let s = &self.sh.settings;
+        let s = self.sh.settings.lock().clone();
+        let s = &s;
         let mut waiters = self.sh.waiters.lock();
         let thorough = final_round || self.last_thorough.elapsed() >= s.thorough_interval;
         let least = if s.sync || thorough || !waiters.is_empty() {
