@@ -2,14 +2,16 @@
 //! + `Configuration.update`), over real sockets with the project's `Admin`, `Producer` and
 //! `PullConsumer`: `brokerPermission` changes the route's perm at once (re-registration) and
 //! refuses sends with Java's code and remark until it is set back; `maxMessageSize` and
-//! `flushIntervalCommitLog` take effect without a restart; every update bumps the configuration
+//! `flushIntervalCommitLog` take effect without a restart, and so do `autoCreateSubscriptionGroup`
+//! and `longPollingEnable` on the pull side; every update bumps the configuration
 //! DataVersion in GET_BROKER_CONFIG's `version` header; the persisted file survives a restart.
 
 use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
 
 use crate::support::{code_of, eventually, Cluster};
 use rocketactor::client::route::NameServerClient;
-use rocketactor::client::{Admin, Message, Producer};
+use rocketactor::client::{Admin, Message, Producer, PullConsumer, PullStatus};
 use rocketactor::codec::codes::{request, response};
 use rocketactor::codec::RemotingCommand;
 use rocketactor::config::BrokerRole;
@@ -183,5 +185,61 @@ async fn max_message_size_and_flush_interval_apply_without_restart() {
         r.flushed_offset() >= r.max_phys_offset()
     })
     .await;
+    broker.stop().await;
+}
+
+#[actix_rt::test]
+async fn pull_side_keys_apply_without_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = Cluster::start().await;
+    let nsaddr = c.namesrv_addr();
+    let mut cfg = c.broker_config("broker-lp", BrokerRole::AsyncMaster, dir.path());
+    cfg.short_polling_time_mills = 100;
+    let broker = c.broker(cfg).await;
+    let addr = broker.client_addr();
+    let admin = Admin::new(&nsaddr).unwrap();
+    let p = Producer::new(&nsaddr, "pg-lp").unwrap();
+    p.start().unwrap();
+    let sent = p.send("LP_TOPIC", Message::new("m")).await.unwrap();
+    let mq = sent.queue.clone();
+    let at = sent.queue_offset + 1;
+
+    // autoCreateSubscriptionGroup=false: an unknown group's pull is refused at once.
+    admin
+        .update_broker_config(&addr, &one("autoCreateSubscriptionGroup", "false"))
+        .await
+        .unwrap();
+    let stranger = PullConsumer::new(&nsaddr, "cg-lp-new").unwrap();
+    eventually("routable", || async {
+        stranger.fetch_queues("LP_TOPIC").await.is_ok()
+    })
+    .await;
+    let (code, _) = code_of(stranger.pull(&mq, 0, 8, "*", None).await);
+    assert_eq!(code, response::SUBSCRIPTION_GROUP_NOT_EXIST);
+    admin
+        .update_broker_config(&addr, &one("autoCreateSubscriptionGroup", "true"))
+        .await
+        .unwrap();
+    let r = stranger
+        .pull(&mq, 0, 8, "*", None)
+        .await
+        .expect("created now");
+    assert_eq!(r.status, PullStatus::Found);
+
+    // longPollingEnable=false: a pull asking to be held 20 s is held shortPollingTimeMills.
+    admin
+        .update_broker_config(&addr, &one("longPollingEnable", "false"))
+        .await
+        .unwrap();
+    let began = Instant::now();
+    let r = tokio::time::timeout(
+        Duration::from_secs(10),
+        stranger.pull(&mq, at, 8, "*", Some(Duration::from_secs(20))),
+    )
+    .await
+    .expect("answered after the short polling time, not the 20 s hold")
+    .expect("pull");
+    assert_eq!(r.status, PullStatus::NoNewMsg);
+    assert!(began.elapsed() >= Duration::from_millis(100));
     broker.stop().await;
 }
