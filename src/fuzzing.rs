@@ -106,7 +106,19 @@ pub fn json_bodies(data: &[u8]) {
         let z = b
             .encode_compressed()
             .expect("a decoded register body compresses");
-        assert!(RegisterBrokerBody::decode(&z, true).is_ok());
+        // The compressed form (Java `TopicConfig.encode`/`decode`) separates fields with spaces,
+        // so it cannot carry a topic name with a space; such names never reach a broker's
+        // table (`TopicValidator`), and Java's decode fails on them just as ours does.
+        let plain_names = b
+            .topic_config_serialize_wrapper
+            .topic_config_table
+            .values()
+            .all(|t| !t.topic_name.contains(' '));
+        let again = RegisterBrokerBody::decode(&z, true);
+        assert!(
+            !plain_names || again.is_ok(),
+            "compressed re-decode: {again:?}"
+        );
     }
     let _ = RegisterBrokerBody::decode(data, true);
     if let Ok(h) = HeartbeatData::decode(data) {
