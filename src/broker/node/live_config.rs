@@ -62,8 +62,10 @@ mod tests {
 
     #[test]
     fn replace_swaps_the_config_and_bumps_the_version() {
-        let mut cfg = BrokerConfig::default();
-        cfg.broker_permission = 6;
+        let cfg = BrokerConfig {
+            broker_permission: 6,
+            ..Default::default()
+        };
         let live = LiveConfig::new(&cfg, 1000);
         assert_eq!(live.version().counter, 0);
         assert_eq!(live.version().timestamp, 1000);

@@ -1,5 +1,5 @@
 //! UPDATE_BROKER_CONFIG (25) applied live (issue #13; Java `AdminBrokerProcessor.updateBrokerConfig`
-//! + `Configuration.update`), over real sockets with the project's `Admin`, `Producer` and
+//! and `Configuration.update`), over real sockets with the project's `Admin`, `Producer` and
 //! `PullConsumer`: `brokerPermission` changes the route's perm at once (re-registration) and
 //! refuses sends with Java's code and remark until it is set back; `maxMessageSize` and
 //! `flushIntervalCommitLog` take effect without a restart, and so do `autoCreateSubscriptionGroup`

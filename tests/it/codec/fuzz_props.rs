@@ -67,8 +67,11 @@ fn mutate(seed: &[u8], m: &Mutation) -> Vec<u8> {
     v
 }
 
+/// One fuzz entry point.
+type Target = fn(&[u8]);
+
 /// The targets, by corpus name.
-const TARGETS: [(&str, fn(&[u8])); 4] = [
+const TARGETS: [(&str, Target); 4] = [
     ("properties", fuzzing::properties),
     ("commit_log_record", fuzzing::commit_log_record),
     ("ha_frames", fuzzing::ha_frames),
