@@ -3,6 +3,7 @@
 //! dashboard's broker config view, with the config's DataVersion in the `version` header.
 
 use std::fmt::Write as _;
+use std::sync::atomic::Ordering;
 
 use crate::broker::node::state::Broker;
 use crate::broker::processors::command::{CommandError, Outcome};
@@ -35,7 +36,16 @@ pub fn config_lines(b: &Broker) -> String {
 /// `Configuration.getDataVersionJson`): counter 0 stamped at boot, bumped by every
 /// UPDATE_BROKER_CONFIG.
 pub fn config_version(b: &Broker) -> DataVersion {
-    b.live.version()
+    let v = b.live.version();
+    if v.counter == 0 {
+        // Never updated: the boot timestamp (GET_BROKER_RUNTIME_INFO's `bootTimestamp`).
+        DataVersion {
+            timestamp: b.stats.boot_ms.load(Ordering::Relaxed),
+            ..v
+        }
+    } else {
+        v
+    }
 }
 
 /// GET_BROKER_CONFIG.
