@@ -22,6 +22,18 @@ pub mod names {
     pub const COMMIT_LOG_FLUSH: &str = "store.commit_log.flush";
     /// Before an atomic metadata write (`broker::persist::write_atomic`; path: the file).
     pub const METADATA_WRITE: &str = "broker.metadata.write";
+    /// Before copying bytes into a mapped store file (`MappedFile::append`: commit-log records
+    /// and consume-queue entries; path: the file). A failed append writes nothing.
+    pub const MAPPED_FILE_APPEND: &str = "store.mapped_file.append";
+    /// Before msyncing a mapped store file (`MappedFile::flush`: commit log and consume
+    /// queues; path: the file).
+    pub const MAPPED_FILE_MSYNC: &str = "store.mapped_file.msync";
+    /// Before msyncing an index file (path: the file).
+    pub const INDEX_FLUSH: &str = "store.index.flush";
+    /// Before each HA socket read, master and slave side (path: the node's store root).
+    pub const HA_READ: &str = "ha.socket.read";
+    /// Before each HA socket write, master and slave side (path: the node's store root).
+    pub const HA_WRITE: &str = "ha.socket.write";
     /// Broker start, just before the store host, long polling, HA and registrations are set
     /// up (an async pause: `Action::Delay` only; path: the store root).
     pub const BROKER_STARTUP: &str = "broker.startup.services";

@@ -19,6 +19,8 @@ pub mod config;
 pub mod dashboard;
 pub mod failpoint;
 pub mod filter;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod logging;
 pub mod metrics;
 pub mod namesrv;

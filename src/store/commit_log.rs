@@ -109,13 +109,15 @@ impl CommitLog {
     /// Writer only: appends bytes at the end (after [`CommitLog::reserve`] made room).
     pub(crate) fn append(&self, bytes: &[u8]) -> StoreResult<()> {
         let f = self.files.last_or_create(0)?;
-        f.append(bytes).map(|_| ()).ok_or_else(|| {
-            StoreError::MessageIllegal(format!(
-                "{} bytes do not fit at {}",
-                bytes.len(),
-                f.from_offset() + f.wrote_position() as u64
-            ))
-        })
+        // `reserve` made room and `ensure_space` backed it: a refusal here is a failed write
+        // (nothing was written), not a bad message.
+        f.append(bytes)
+            .map(|_| ())
+            .ok_or_else(|| StoreError::AppendFailed {
+                path: f.path().to_path_buf(),
+                offset: f.from_offset() + f.wrote_position() as u64,
+                len: bytes.len(),
+            })
     }
 
     /// Writer only (HA slave): appends replicated bytes at the master's `offset`. Only whole

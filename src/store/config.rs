@@ -59,6 +59,8 @@ pub struct StoreConfig {
     pub flush_consume_queue_least_pages: usize,
     /// `messageDelayLevel`, used to compute the tagsCode (deliver time) of `SCHEDULE_TOPIC_XXXX`.
     pub message_delay_level: String,
+    /// Runtime overrides shared by every clone (`crate::store::live`).
+    pub live: crate::store::live::StoreLive,
 }
 
 impl Default for StoreConfig {
@@ -109,7 +111,34 @@ impl StoreConfig {
             flush_consume_queue_least_pages: 2,
             message_delay_level: "1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h"
                 .to_string(),
+            live: Default::default(),
         }
+    }
+
+    /// `maxMessageSize` now: the runtime override, else the configured value.
+    pub fn max_message_size_now(&self) -> usize {
+        self.live
+            .max_message_size()
+            .unwrap_or(self.max_message_size)
+    }
+
+    /// A copy with the runtime overrides applied (for a cleanup pass).
+    pub fn effective(&self) -> StoreConfig {
+        let o = self.live.get();
+        let mut c = self.clone();
+        if let Some(v) = o.max_message_size {
+            c.max_message_size = v;
+        }
+        if let Some(v) = o.file_reserved_time_hours {
+            c.file_reserved_time_hours = v;
+        }
+        if let Some(v) = o.delete_when {
+            c.delete_when = v;
+        }
+        if let Some(v) = o.disk_max_used_space_ratio {
+            c.disk_max_used_space_ratio = v;
+        }
+        c
     }
 
     /// Consume-queue file size rounded down to whole 20-byte entries (Java does the same).

@@ -64,8 +64,9 @@ pub enum StoreError {
     /// backlog is full: no more puts until dispatch succeeds again (SYSTEM_ERROR, retried).
     #[error("{pending} stored records wait for dispatch; refusing writes: {reason}")]
     DispatchStalled { pending: usize, reason: String },
-    /// An append did not fit where the file list said it would (a consume-queue entry).
-    #[error("appending {len} bytes at offset {offset} of {path} failed: the file has no room")]
+    /// An append did not fit where the file list said it would, or the write into the mapped
+    /// file failed; nothing was written (a put answers Java's UNKNOWN_ERROR).
+    #[error("appending {len} bytes at offset {offset} of {path} failed: nothing was written")]
     AppendFailed {
         path: PathBuf,
         offset: u64,

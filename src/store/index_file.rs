@@ -361,6 +361,8 @@ impl IndexFile {
 
     /// msync the whole file.
     pub fn flush(&self) -> StoreResult<()> {
+        crate::failpoint::check(crate::failpoint::names::INDEX_FLUSH, &self.path)
+            .map_err(|e| StoreError::io(&self.path, e))?;
         self.map.flush().map_err(|e| StoreError::io(&self.path, e))
     }
 

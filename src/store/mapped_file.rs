@@ -165,8 +165,8 @@ impl MappedFile {
     }
 
     /// Writer only: copies `bytes` at the current write position and publishes them.
-    /// Returns the position they were written at, or `None` if they do not fit or the disk
-    /// cannot back them (callers that want the reason call [`MappedFile::ensure_backed`] first).
+    /// Returns the position they were written at, or `None` if they do not fit, the disk
+    /// cannot back them or the write failed (failpoint `MAPPED_FILE_APPEND`; nothing written) (callers that want the reason call [`MappedFile::ensure_backed`] first).
     pub(crate) fn append(&self, bytes: &[u8]) -> Option<usize> {
         let pos = self.wrote.load(Ordering::Acquire);
         let end = pos.checked_add(bytes.len())?;
@@ -174,6 +174,10 @@ impl MappedFile {
             return None;
         }
         if self.ensure_backed(end).is_err() {
+            return None;
+        }
+        if crate::failpoint::check(crate::failpoint::names::MAPPED_FILE_APPEND, &self.path).is_err()
+        {
             return None;
         }
         // SAFETY: [pos, end) lies inside the mapping, and it is above the published write
@@ -277,6 +281,8 @@ impl MappedFile {
         if least_pages > 0 && dirty_pages < least_pages && wrote < self.size {
             return Ok(flushed);
         }
+        crate::failpoint::check(crate::failpoint::names::MAPPED_FILE_MSYNC, &self.path)
+            .map_err(|e| StoreError::io(&self.path, e))?;
         self.map
             .flush_range(flushed, wrote - flushed)
             .map_err(|e| StoreError::io(&self.path, e))?;

@@ -263,11 +263,11 @@ impl MessageStore {
                 limit: MAX_PROPERTIES_LEN,
             });
         }
-        if msg.body.len() > self.shared.cfg.max_message_size {
+        let max = self.shared.cfg.max_message_size_now();
+        if msg.body.len() > max {
             return Err(StoreError::MessageIllegal(format!(
-                "body of {} bytes exceeds maxMessageSize {}",
+                "body of {} bytes exceeds maxMessageSize {max}",
                 msg.body.len(),
-                self.shared.cfg.max_message_size
             )));
         }
         Ok(())
@@ -351,7 +351,7 @@ impl MessageStore {
         } else {
             0
         };
-        let limit = self.shared.cfg.max_message_size + RECORD_SLACK;
+        let limit = self.shared.cfg.max_message_size_now() + RECORD_SLACK;
         let mut total = 0usize;
         for p in payloads {
             let len = record_len(sys, p.body.len(), msg.topic.len(), p.properties.len());

@@ -18,6 +18,7 @@ pub mod error;
 pub mod get_message;
 pub mod index_file;
 pub mod index_service;
+pub mod live;
 pub mod lock_file;
 pub mod mapped_file;
 pub mod mapped_file_queue;

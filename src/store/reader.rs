@@ -348,7 +348,10 @@ impl StoreShared {
             self.set_disk_ratio(cq_ratio);
         }
         let ratio = cl_ratio.max(cq_ratio);
-        let decision = decide(&self.cfg, ratio, now_ms, manual);
+        // Runtime overrides (fileReservedTime, deleteWhen, diskMaxUsedSpaceRatio) apply to
+        // this pass (`crate::store::live`).
+        let cfg = self.cfg.effective();
+        let decision = decide(&cfg, ratio, now_ms, manual);
         let mut report = CleanupReport {
             decision,
             ratio_after: ratio,
@@ -356,7 +359,7 @@ impl StoreShared {
         };
         if decision.delete {
             let reserved =
-                i64::try_from(self.cfg.file_reserved_time_hours * 3_600_000).unwrap_or(i64::MAX);
+                i64::try_from(cfg.file_reserved_time_hours * 3_600_000).unwrap_or(i64::MAX);
             report.commit_log_files_deleted = self.commit_log.files().delete_expired_by_time(
                 reserved,
                 now_ms,

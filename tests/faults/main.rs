@@ -6,6 +6,8 @@
 mod support;
 
 mod broker;
+mod ha_socket;
 mod ha_waits;
 mod startup;
 mod store;
+mod write_path;

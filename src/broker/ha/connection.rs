@@ -6,7 +6,8 @@
 //! `haTransferBatchSize` per frame, the next frame as soon as the previous write completed,
 //! a heartbeat when idle). The writer sleeps on the `phys_end` watch fed by the writer actor's
 //! arrival hook, so new data wakes it at once and an idle master never polls. Whichever half
-//! fails ends the connection and unregisters the slave.
+//! fails ends the connection and unregisters the slave. Socket reads and writes check the
+//! failpoints `HA_READ` / `HA_WRITE` (scope: the master's store root).
 
 use std::time::Duration;
 
@@ -21,6 +22,7 @@ use super::error::HaError;
 use super::protocol::{encode_frame_header, read_hello_auth};
 use super::replication::{ReplicationTracker, SlaveRegistration};
 use crate::broker::store_actors::StoreHandle;
+use crate::failpoint::names::{HA_READ, HA_WRITE};
 
 /// What every connection of one master shares.
 #[derive(Clone)]
@@ -100,6 +102,7 @@ async fn read_reports(
     start: oneshot::Sender<i64>,
 ) -> Result<(), HaError> {
     let mut start = Some(start);
+    let root = ctx.store.reader().config().root.clone();
     loop {
         let offset = match tokio::time::timeout(ctx.housekeeping, rd.read_i64()).await {
             Err(_) => {
@@ -112,6 +115,8 @@ async fn read_reports(
             Ok(Err(e)) => return Err(HaError::io(peer, e)),
             Ok(Ok(o)) => o,
         };
+        // After the read: an armed failpoint fails the read that just completed.
+        crate::failpoint::check(HA_READ, &root).map_err(|e| HaError::io(peer, e))?;
         // Hardening (Java takes the first report unchecked): a slave ahead of the master, or a
         // negative report, means diverged or foreign data; acking it would lie to producers.
         let max = ctx.store.reader().max_phys_offset();
@@ -161,6 +166,7 @@ async fn transfer(
     let mut phys_end = ctx.phys_end.clone();
     let mut wake_on_data = true;
     let mut last_write = Instant::now();
+    let root = ctx.store.reader().config().root.clone();
     loop {
         // Mark the current value seen *before* reading, so a put after this read wakes us.
         phys_end.borrow_and_update();
@@ -185,6 +191,7 @@ async fn transfer(
             let len = body.len();
             let header = encode_frame_header(next, len);
             let mut buf = Buf::chain(&header[..], body);
+            crate::failpoint::check(HA_WRITE, &root).map_err(|e| HaError::io(peer, e))?;
             wr.write_all_buf(&mut buf)
                 .await
                 .map_err(|e| HaError::io(peer, e))?;
@@ -199,6 +206,7 @@ async fn transfer(
                 wake_on_data = changed.is_ok();
             }
             _ = tokio::time::sleep_until(heartbeat_due) => {
+                crate::failpoint::check(HA_WRITE, &root).map_err(|e| HaError::io(peer, e))?;
                 wr.write_all(&encode_frame_header(next, 0)).await.map_err(|e| HaError::io(peer, e))?;
                 last_write = Instant::now();
             }

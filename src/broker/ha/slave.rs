@@ -26,6 +26,7 @@ use super::error::HaError;
 use super::protocol::{encode_hello_with, encode_report, read_frame, Hello};
 use crate::actors::supervisor::{RestartBook, RestartTracker, RootSupervisor, Slot, Supervise};
 use crate::broker::store_actors::{AppendRaw, StoreHandle};
+use crate::failpoint::names::{HA_READ, HA_WRITE};
 
 /// Bytes of an unfinished record kept between frames; more means a broken stream.
 const MAX_PENDING: usize = 16 * 1024 * 1024;
@@ -268,6 +269,8 @@ async fn session(sh: &Shared, addr: &str) -> Result<(), HaError> {
         .map(|secret| super::auth::prove(&hello, secret, crate::store::time::now_ms()));
     let mut first = encode_hello_with(&hello, proof.as_ref()).to_vec();
     first.extend_from_slice(&encode_report(local_max));
+    let root = sh.store.reader().config().root.clone();
+    crate::failpoint::check(HA_WRITE, &root).map_err(|e| HaError::io(addr, e))?;
     wr.write_all(&first)
         .await
         .map_err(|e| HaError::io(addr, e))?;
@@ -280,7 +283,7 @@ async fn session(sh: &Shared, addr: &str) -> Result<(), HaError> {
     info!(sh.log, "connected to HA master"; "master" => addr, "offset" => local_max);
     let (report_tx, report_rx) = watch::channel(local_max);
     tokio::select! {
-        r = report_loop(wr, report_rx, sh.cfg.heartbeat_interval, addr) => r,
+        r = report_loop(wr, report_rx, sh.cfg.heartbeat_interval, addr, &root) => r,
         r = receive_loop(rd, sh, report_tx, local_max, addr) => r,
     }
 }
@@ -291,6 +294,7 @@ async fn report_loop(
     mut offsets: watch::Receiver<i64>,
     heartbeat: Duration,
     peer: &str,
+    root: &std::path::Path,
 ) -> Result<(), HaError> {
     loop {
         tokio::select! {
@@ -298,6 +302,7 @@ async fn report_loop(
             _ = tokio::time::sleep(heartbeat) => {}
         }
         let offset = *offsets.borrow_and_update();
+        crate::failpoint::check(HA_WRITE, root).map_err(|e| HaError::io(peer, e))?;
         wr.write_all(&encode_report(offset))
             .await
             .map_err(|e| HaError::io(peer, e))?;
@@ -316,6 +321,7 @@ async fn receive_loop(
     let mut base = local_max;
     let mut anchored = local_max != 0;
     let mut pending = BytesMut::new();
+    let root = sh.store.reader().config().root.clone();
     loop {
         let frame = tokio::time::timeout(sh.cfg.housekeeping_interval, read_frame(&mut rd, peer))
             .await
@@ -323,6 +329,8 @@ async fn receive_loop(
                 peer: peer.into(),
                 secs: sh.cfg.housekeeping_interval.as_secs(),
             })??;
+        // After the read: an armed failpoint fails the read that just completed.
+        crate::failpoint::check(HA_READ, &root).map_err(|e| HaError::io(peer, e))?;
         let expected = base + pending.len() as i64;
         if frame.offset != expected {
             if anchored {

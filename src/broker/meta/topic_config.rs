@@ -192,6 +192,18 @@ impl TopicConfigManager {
     }
 
     /// Current version of the table.
+    /// Replaces the options (UPDATE_BROKER_CONFIG: `autoCreateTopicEnable`,
+    /// `defaultTopicQueueNums` apply to the next auto-creation).
+    pub fn set_options(&mut self, opts: TopicManagerOptions) {
+        self.opts = opts;
+    }
+
+    /// Bumps the DataVersion (Java `getDataVersion().nextVersion()` after a `brokerPermission`
+    /// update, so the name servers take the re-registration).
+    pub fn next_data_version(&mut self) {
+        self.data_version.next();
+    }
+
     pub fn data_version(&self) -> DataVersion {
         self.data_version
     }

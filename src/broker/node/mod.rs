@@ -4,6 +4,8 @@
 
 pub mod arrival;
 pub mod error;
+pub mod live_apply;
+pub mod live_config;
 pub mod replica;
 pub mod settings;
 pub mod start;

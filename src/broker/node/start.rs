@@ -165,6 +165,7 @@ pub async fn start_broker(
         stopped: std::sync::atomic::AtomicBool::new(false),
         acl,
         config_updates: Mutex::default(),
+        live: super::live_config::LiveConfig::new(&cfg, crate::store::time::now_ms()),
         client_calls: Default::default(),
         manual_clean: Default::default(),
         tls,

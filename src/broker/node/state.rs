@@ -117,6 +117,8 @@ pub struct Broker {
     pub acl: Option<Arc<crate::acl::PlainAcl>>,
     /// Keys set at run time by UPDATE_BROKER_CONFIG (25), by canonical name.
     pub config_updates: Mutex<std::collections::BTreeMap<String, String>>,
+    /// The effective configuration and its DataVersion (runtime updates; `live_config`).
+    pub live: crate::broker::node::live_config::LiveConfig,
     /// Requests relayed to a client (307, 309) waiting for its answer.
     pub client_calls: crate::broker::processors::pending_calls::PendingCalls,
     /// Manual commit-log deletion armed by DELETE_EXPIRED_COMMITLOG (329).
@@ -158,7 +160,7 @@ impl Broker {
     /// broker is not read-write, as Java does).
     pub fn register_body(&self) -> RegisterBrokerBody {
         let mut wrapper = self.meta.lock().topics.build_serialize_wrapper();
-        let bp = self.cfg.broker_permission as i32;
+        let bp = self.live.get().broker_permission as i32;
         if !(perm::is_readable(bp) && perm::is_writeable(bp)) {
             for tc in wrapper.topic_config_table.values_mut() {
                 tc.perm = bp;

@@ -32,13 +32,19 @@ pub fn config_lines(b: &Broker) -> String {
     out
 }
 
-/// The `version` header: the configuration's DataVersion, counter 0 stamped at boot (runtime
-/// updates through UPDATE_BROKER_CONFIG do not bump it).
+/// The `version` header: the configuration's DataVersion (Java
+/// `Configuration.getDataVersionJson`): counter 0 stamped at boot, bumped by every
+/// UPDATE_BROKER_CONFIG.
 pub fn config_version(b: &Broker) -> DataVersion {
-    DataVersion {
-        counter: 0,
-        state_version: 0,
-        timestamp: b.stats.boot_ms.load(Ordering::Relaxed),
+    let v = b.live.version();
+    if v.counter == 0 {
+        // Never updated: the boot timestamp (GET_BROKER_RUNTIME_INFO's `bootTimestamp`).
+        DataVersion {
+            timestamp: b.stats.boot_ms.load(Ordering::Relaxed),
+            ..v
+        }
+    } else {
+        v
     }
 }
 

@@ -4,8 +4,12 @@
 //! and values that do not parse are skipped, as `MixAll.properties2Object` does), kept in the
 //! broker's runtime overrides, shown by GET_BROKER_CONFIG, and the whole configuration is
 //! written to `storePathRootDir/config/broker.properties` (where Java persists when no
-//! brokerConfigPath is given). The running broker reads most keys at start-up only, so a
-//! value takes effect when the broker is started from that file (docs/admin.md).
+//! brokerConfigPath is given). Every update bumps the configuration's DataVersion (Java
+//! `Configuration.update`) and becomes the broker's live configuration
+//! (`crate::broker::node::live_config`): the keys Java reads at each use take effect at once
+//! (`crate::broker::node::live_apply`; an update naming `brokerPermission` also bumps the topic
+//! DataVersion and re-registers with the name servers), the others (ports, paths, names, roles)
+//! at the next start from that file (docs/admin.md "Runtime configuration").
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -19,8 +23,13 @@ use crate::broker::node::state::Broker;
 use crate::codec::RemotingCommand;
 use crate::config::BrokerConfig;
 
-/// The broker's configuration with the runtime overrides applied.
+/// The broker's configuration with the runtime overrides applied (the live configuration).
 pub fn effective(b: &Broker) -> BrokerConfig {
+    (*b.live.get()).clone()
+}
+
+/// The start-up configuration with every override recorded so far.
+fn merged(b: &Broker) -> BrokerConfig {
     let mut cfg = b.cfg.clone();
     for (k, v) in b.config_updates.lock().iter() {
         if let Some(spec) = BrokerConfig::keys()
@@ -60,10 +69,13 @@ pub fn handle(b: &Arc<Broker>, req: RemotingCommand) -> Reply {
         return Reply::now(error(&req, "string2Properties error"));
     };
     let mut taken = Vec::new();
+    let body_keys = parse(text);
+    // Java: `properties.containsKey("brokerPermission")`, whatever the value.
+    let perm_named = body_keys.contains_key("brokerPermission");
     {
         let mut probe = effective(b);
         let mut updates = b.config_updates.lock();
-        for (k, v) in parse(text) {
+        for (k, v) in body_keys {
             let spec = BrokerConfig::keys()
                 .iter()
                 .find(|s| s.spellings().any(|n| n == k));
@@ -79,8 +91,12 @@ pub fn handle(b: &Arc<Broker>, req: RemotingCommand) -> Reply {
             }
         }
     }
-    info!(b.log, "updateBrokerConfig"; "new" => taken.join(", "));
-    let body = render(&effective(b));
+    let live = merged(b);
+    let (_, version) = b.live.replace(live.clone());
+    crate::broker::node::live_apply::apply(b, &live, perm_named);
+    info!(b.log, "updateBrokerConfig"; "new" => taken.join(", "),
+        "config_version" => version.counter, "reregistered" => perm_named);
+    let body = render(&live);
     let path = b.cfg.store_paths().config_dir.join("broker.properties");
     let log = b.log.clone();
     Reply::later(async move {

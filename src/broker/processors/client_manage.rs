@@ -54,7 +54,8 @@ pub fn heartbeat(b: &Broker, conn: &ConnHandle, req: &RemotingCommand) -> Outcom
     );
     let fx = {
         let mut meta = b.meta.lock();
-        let fx = tables(&mut meta, b.cfg.auto_create_subscription_group).apply_heartbeat(&hb, info);
+        let fx = tables(&mut meta, b.live.get().auto_create_subscription_group)
+            .apply_heartbeat(&hb, info);
         // Java's REGISTER event: SQL92 subscriptions compiled once per version.
         for data in &hb.consumer_data_set {
             meta.filters
@@ -112,7 +113,7 @@ pub fn unregister(
 ) -> Outcome {
     let fx = {
         let mut meta = b.meta.lock();
-        tables(&mut meta, b.cfg.auto_create_subscription_group).apply_unregister(
+        tables(&mut meta, b.live.get().auto_create_subscription_group).apply_unregister(
             ConnId(conn.id()),
             h.producer_group.as_deref(),
             h.consumer_group.as_deref(),
@@ -126,7 +127,7 @@ pub fn unregister(
 pub fn connection_closed(b: &Broker, conn: &ConnHandle) {
     let fx = {
         let mut meta = b.meta.lock();
-        tables(&mut meta, b.cfg.auto_create_subscription_group)
+        tables(&mut meta, b.live.get().auto_create_subscription_group)
             .apply_connection_closed(ConnId(conn.id()))
     };
     apply_effects(b, fx);

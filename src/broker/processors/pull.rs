@@ -38,10 +38,11 @@ pub fn handle(b: &Arc<Broker>, _conn: &ConnHandle, req: RemotingCommand) -> Repl
     let suspend = job.header.has_suspend() && resp.code == response::PULL_NOT_FOUND;
     match (suspend, b.holds()) {
         (true, Some(holds)) => {
-            let timeout = if b.cfg.long_polling_enable {
+            let live = b.live.get();
+            let timeout = if live.long_polling_enable {
                 Duration::from_millis(job.header.suspend_timeout_millis.max(0) as u64)
             } else {
-                Duration::from_millis(b.cfg.short_polling_time_mills)
+                Duration::from_millis(live.short_polling_time_mills)
             };
             let (responder, reply) = Reply::channel();
             holds.do_send(Park {
@@ -57,7 +58,7 @@ pub fn handle(b: &Arc<Broker>, _conn: &ConnHandle, req: RemotingCommand) -> Repl
 
 fn check(b: &Broker, req: &RemotingCommand) -> Result<PullJob, RemotingCommand> {
     let h = PullMessageRequestHeader::from_command(req).map_err(|e| error(req, e.to_string()))?;
-    if !perm::is_readable(b.cfg.broker_permission as i32) {
+    if !perm::is_readable(b.live.get().broker_permission as i32) {
         return Err(resp(
             req,
             response::NO_PERMISSION,
@@ -68,10 +69,10 @@ fn check(b: &Broker, req: &RemotingCommand) -> Result<PullJob, RemotingCommand> 
         ));
     }
     let mut meta = b.meta.lock();
-    let Some(group) = meta
-        .groups
-        .find_or_create(&h.consumer_group, b.cfg.auto_create_subscription_group)
-    else {
+    let Some(group) = meta.groups.find_or_create(
+        &h.consumer_group,
+        b.live.get().auto_create_subscription_group,
+    ) else {
         return Err(resp(
             req,
             response::SUBSCRIPTION_GROUP_NOT_EXIST,
@@ -180,7 +181,7 @@ fn check(b: &Broker, req: &RemotingCommand) -> Result<PullJob, RemotingCommand> 
             (TagFilter::default(), Some(sel))
         }
     };
-    let suggest_broker_id = if b.cfg.slave_read_enable {
+    let suggest_broker_id = if b.live.get().slave_read_enable {
         group.config.broker_id
     } else {
         0

@@ -32,7 +32,7 @@ pub fn check_broker_writeable(
     b: &crate::broker::node::state::Broker,
     req: &RemotingCommand,
 ) -> Result<(), RemotingCommand> {
-    if crate::protocol::topic::perm::is_writeable(b.cfg.broker_permission as i32) {
+    if crate::protocol::topic::perm::is_writeable(b.live.get().broker_permission as i32) {
         return Ok(());
     }
     Err(resp(
@@ -63,6 +63,11 @@ pub fn store_error_code(e: &StoreError) -> i32 {
 /// `SendMessageProcessor.handlePutMessageResult`, with `diskUtil()`'s last measured ratios of
 /// the commit-log, consume-queue and index paths), else the store's error.
 pub fn store_error_remark(b: &crate::broker::node::state::Broker, e: &StoreError) -> String {
+    if let StoreError::AppendFailed { .. } = e {
+        // Java: AppendMessageStatus.UNKNOWN_ERROR -> PutMessageStatus.UNKNOWN_ERROR ->
+        // SYSTEM_ERROR "UNKNOWN_ERROR" (`SendMessageProcessor.handlePutMessageResult`).
+        return "UNKNOWN_ERROR".to_string();
+    }
     if store_error_code(e) != response::SERVICE_NOT_AVAILABLE {
         return e.to_string();
     }

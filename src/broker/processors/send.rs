@@ -172,7 +172,7 @@ pub(super) fn check_send(
         ));
     }
     let batch = h.batch || req.code == request::SEND_BATCH_MESSAGE;
-    let max_size = b.cfg.max_message_size as usize;
+    let max_size = b.live.get().max_message_size as usize;
     if req.body.len() > max_size {
         return Err(resp(
             req,
@@ -246,7 +246,7 @@ pub(super) fn resolve_destination(
             // which auto-creates it when autoCreateSubscriptionGroup is on.
             let Some(g) = meta
                 .groups
-                .find_or_create(&group, b.cfg.auto_create_subscription_group)
+                .find_or_create(&group, b.live.get().auto_create_subscription_group)
             else {
                 return Err(resp(
                     req,
@@ -381,6 +381,9 @@ async fn complete(
         Ok(Err(e)) => {
             if e.is_no_space() {
                 warn!(b.log, "put refused: disk full"; "error" => %e);
+            } else if store_error_code(&e) == response::SYSTEM_ERROR {
+                // The remark may be Java's bare "UNKNOWN_ERROR": the detail goes to the log.
+                warn!(b.log, "put failed"; "error" => %e);
             }
             return resp(req, store_error_code(&e), Some(store_error_remark(b, &e)));
         }
@@ -424,7 +427,7 @@ async fn complete(
 /// the append and answered when both are done (Java 4.9.7 `CommitLog.asyncPutMessage`:
 /// `submitFlushRequest` and `submitReplicaRequest` combined with `thenCombine`; a replica
 /// status other than PUT_OK overrides the flush status). Returns the response code and remark,
-/// or the flush failure (no Java equivalent: the store turned read-only, SYSTEM_ERROR).
+/// or the flush service's absence (stopped: SYSTEM_ERROR).
 async fn durable(
     b: &Broker,
     put: &PutResult,
@@ -448,7 +451,11 @@ async fn durable(
     let (flushed, replicated) = futures::join!(flush, replica);
     let mut answer = match flushed {
         Ok(()) => (response::SUCCESS, None),
-        Err(FlushError::Timeout { .. }) => (response::FLUSH_DISK_TIMEOUT, None),
+        // A failed msync is a flush that did not reach the offset: Java's GroupCommitService
+        // answers FLUSH_DISK_TIMEOUT (the flush thread counts the failure and retries).
+        Err(FlushError::Timeout { .. } | FlushError::Failed(_)) => {
+            (response::FLUSH_DISK_TIMEOUT, None)
+        }
         Err(e) => return Err(e),
     };
     if let Err(replica_answer) = replicated {

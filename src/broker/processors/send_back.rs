@@ -117,7 +117,7 @@ fn prepare(
         // Java's findSubscriptionGroupConfig auto-creates when autoCreateSubscriptionGroup is on.
         let Some(g) = meta
             .groups
-            .find_or_create(&h.group, b.cfg.auto_create_subscription_group)
+            .find_or_create(&h.group, b.live.get().auto_create_subscription_group)
         else {
             return Err(resp(
                 req,

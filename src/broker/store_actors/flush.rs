@@ -11,10 +11,16 @@
 //!   thread drains every waiter that arrived, flushes once, and releases all waiters whose offset
 //!   the flushed offset passed. One msync serves a whole batch of sends.
 //!
-//! Consume queues are flushed every `flushIntervalConsumeQueue` in both modes. A flush error
-//! fails every waiter and marks the store read-only with the reason (shared [`ReadOnly`] flag)
-//! so that no send is acknowledged for data that may not be on disk.
+//! Consume queues are flushed every `flushIntervalConsumeQueue` in both modes. A failed
+//! commit-log flush (msync error) is logged, counted ([`FlushHandle::failures`]) and retried on
+//! the next round; the waiters it could not serve are answered at once with
+//! [`FlushError::Failed`], which a send reports as FLUSH_DISK_TIMEOUT (Java's
+//! `GroupCommitService` answers FLUSH_DISK_TIMEOUT when the flush did not reach the offset), so
+//! nothing is acknowledged as flushed that was not. The flushed position does not move, so the
+//! retry msyncs the same range again and the store serves SEND_OK once the disk recovers
+//! (docs/architecture.md "Flush failures").
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -91,6 +97,8 @@ enum Cmd {
         reply: oneshot::Sender<Result<(), FlushError>>,
     },
     Stop,
+    /// New settings are in place: recompute the wait (no flush for this wake-up alone).
+    Reconfigure,
     #[cfg(feature = "failpoints")]
     Inject(InjectFailure),
 }
@@ -100,8 +108,8 @@ type Waiter = (i64, oneshot::Sender<Result<(), FlushError>>);
 /// What every incarnation of the flush thread works on; outlives each of them.
 struct Shared {
     reader: Arc<Mutex<StoreReader>>,
-    settings: FlushSettings,
-    read_only: ReadOnly,
+    /// Replaced at runtime by [`FlushHandle::update_settings`]; read once per round.
+    settings: Mutex<FlushSettings>,
     rx: Receiver<Cmd>,
     /// Sync-flush waiters not yet released (kept here so a restart does not drop them).
     waiters: Mutex<Vec<Waiter>>,
@@ -110,6 +118,10 @@ struct Shared {
     /// Seconds each commit-log flush took (`/metrics`, docs/metrics.md); observed on this
     /// thread only.
     latency: prometheus_client::metrics::histogram::Histogram,
+    /// Failed commit-log flushes (each retried on the next round).
+    failures: AtomicU64,
+    /// Failed consume-queue / checkpoint flushes (each retried on the next round).
+    cq_failures: AtomicU64,
 }
 
 /// Handle to the flush thread; cheap to clone.
@@ -125,24 +137,52 @@ impl FlushHandle {
         self.shared.latency.clone()
     }
 
+    /// Replaces the flush settings (UPDATE_BROKER_CONFIG: `flushIntervalCommitLog`,
+    /// `flushConsumeQueueLeastPages`, ...); the thread uses them from its next round on. The
+    /// flush mode (`sync`) is kept: it is fixed at start-up (`flushDiskType`).
+    pub fn update_settings(&self, mut s: FlushSettings) {
+        {
+            let mut cur = self.shared.settings.lock();
+            s.sync = cur.sync;
+            *cur = s;
+        }
+        // Wake the thread so that a long wait under the old interval does not delay the new one.
+        let _ = self.tx.send(Cmd::Reconfigure);
+    }
+
+    /// The settings in use.
+    pub fn settings(&self) -> FlushSettings {
+        self.shared.settings.lock().clone()
+    }
+
+    /// Failed commit-log flushes so far (every one was retried on the next round).
+    pub fn failures(&self) -> u64 {
+        self.shared.failures.load(Ordering::Relaxed)
+    }
+
+    /// Failed consume-queue (or checkpoint) flushes so far.
+    pub fn consume_queue_failures(&self) -> u64 {
+        self.shared.cq_failures.load(Ordering::Relaxed)
+    }
+
     /// Starts the flush thread over a (replaceable) reader slot, supervised by `root`.
     pub async fn start(
         reader: Arc<Mutex<StoreReader>>,
         settings: FlushSettings,
-        read_only: ReadOnly,
         root: &Addr<RootSupervisor>,
         log: Logger,
     ) -> Result<FlushHandle, FlushError> {
         let (tx, rx) = crossbeam_channel::unbounded();
         let shared = Arc::new(Shared {
             reader,
-            settings,
-            read_only,
+            settings: Mutex::new(settings),
             rx,
             waiters: Mutex::new(Vec::new()),
             latency: prometheus_client::metrics::histogram::Histogram::new(
                 prometheus_client::metrics::histogram::exponential_buckets(0.0001, 2.0, 16),
             ),
+            failures: AtomicU64::new(0),
+            cq_failures: AtomicU64::new(0),
             slot: ThreadSlot::new(),
             log: log.new(slog::o!("component" => FLUSH_COMPONENT)),
         });
@@ -230,14 +270,19 @@ impl FlushLoop {
     fn run(mut self) {
         // Group commit wakes up quickly (Java's GroupCommitService waits 10 ms); async flush
         // sleeps its interval unless asked.
-        let tick = if self.sh.settings.sync {
-            Duration::from_millis(10)
-        } else {
-            self.sh.settings.interval
-        };
         let rx = self.sh.rx.clone();
         loop {
+            // Read every round: a runtime update (flushIntervalCommitLog) applies to the next.
+            let tick = {
+                let s = self.sh.settings.lock();
+                if s.sync {
+                    Duration::from_millis(10)
+                } else {
+                    s.interval
+                }
+            };
             let mut flow = match rx.recv_timeout(tick) {
+                Ok(Cmd::Reconfigure) => continue,
                 Ok(cmd) => self.accept(cmd),
                 Err(RecvTimeoutError::Timeout) => Flow::Continue,
                 Err(RecvTimeoutError::Disconnected) => {
@@ -276,6 +321,7 @@ impl FlushLoop {
                 Flow::Continue
             }
             Cmd::Stop => Flow::Stop,
+            Cmd::Reconfigure => Flow::Continue,
             #[cfg(feature = "failpoints")]
             Cmd::Inject(InjectFailure::Stop) => Flow::Fail("injected failure"),
             #[cfg(feature = "failpoints")]
@@ -285,7 +331,8 @@ impl FlushLoop {
 
     fn flush_round(&mut self, final_round: bool) {
         let reader = self.sh.reader.lock().clone();
-        let s = &self.sh.settings;
+        let s = self.sh.settings.lock().clone();
+        let s = &s;
         let mut waiters = self.sh.waiters.lock();
         let thorough = final_round || self.last_thorough.elapsed() >= s.thorough_interval;
         let least = if s.sync || thorough || !waiters.is_empty() {
@@ -310,9 +357,12 @@ impl FlushLoop {
                 }
             }
             Err(e) => {
+                // Not read-only: the bytes are still in the mapping and the flushed position
+                // did not move, so the next round msyncs them again.
+                let n = self.sh.failures.fetch_add(1, Ordering::Relaxed) + 1;
                 let reason = format!("commit log flush failed: {e}");
-                error!(self.sh.log, "flush failed; store is now read-only"; "error" => %e);
-                self.sh.read_only.set(reason.clone());
+                error!(self.sh.log, "commit log flush failed; retrying next round";
+                    "error" => %e, "failures" => n, "waiters" => waiters.len());
                 for (_, reply) in waiters.drain(..) {
                     let _ = reply.send(Err(FlushError::Failed(reason.clone())));
                 }
@@ -328,7 +378,9 @@ impl FlushLoop {
             self.last_cq = Instant::now();
             let least = if final_round { 0 } else { s.cq_least_pages };
             if let Err(e) = reader.flush_consume_queues(least) {
-                error!(self.sh.log, "consume queue flush failed"; "error" => %e);
+                let n = self.sh.cq_failures.fetch_add(1, Ordering::Relaxed) + 1;
+                error!(self.sh.log, "consume queue flush failed; retrying next round";
+                    "error" => %e, "failures" => n);
             }
         }
     }

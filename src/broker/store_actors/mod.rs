@@ -101,7 +101,7 @@ impl StoreHandle {
             })
             .await
             .map_err(|_| StoreError::ShutDown)?;
-        let flush = FlushHandle::start(reader.clone(), flush, read_only.clone(), root, log)
+        let flush = FlushHandle::start(reader.clone(), flush, root, log)
             .await
             .map_err(|_| StoreError::ShutDown)?;
         Ok(StoreHandle {

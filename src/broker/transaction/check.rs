@@ -52,8 +52,10 @@ impl TransactionCheck {
             return;
         }
         let params = ScanParams {
-            transaction_timeout: i64::try_from(b.cfg.transaction_time_out).unwrap_or(i64::MAX),
-            check_max: i32::try_from(b.cfg.transaction_check_max).unwrap_or(i32::MAX),
+            // Read per pass: UPDATE_BROKER_CONFIG changes them live (Java reads them per check).
+            transaction_timeout: i64::try_from(b.live.get().transaction_time_out)
+                .unwrap_or(i64::MAX),
+            check_max: i32::try_from(b.live.get().transaction_check_max).unwrap_or(i32::MAX),
             rr: self.rr.clone(),
             halted: self.halted.clone(),
         };
@@ -70,7 +72,23 @@ impl Actor for TransactionCheck {
     type Context = Context<Self>;
     fn started(&mut self, ctx: &mut Context<Self>) {
         self.tracker.on_started(ctx);
-        ctx.run_interval(self.interval, |act, ctx| act.tick(ctx));
+        self.schedule(ctx);
+    }
+}
+
+impl TransactionCheck {
+    /// Schedules the next pass after `transactionCheckInterval` as it is now (a runtime update
+    /// applies from the next wait on, as Java's `waitForRunning(checkInterval)` does).
+    fn schedule(&mut self, ctx: &mut Context<Self>) {
+        let interval = self
+            .broker
+            .upgrade()
+            .map(|b| Duration::from_millis(b.live.get().transaction_check_interval.max(1)))
+            .unwrap_or(self.interval);
+        ctx.run_later(interval, |act, ctx| {
+            act.tick(ctx);
+            act.schedule(ctx);
+        });
     }
 }
 

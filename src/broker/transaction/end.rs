@@ -124,7 +124,7 @@ fn final_message_error(b: &Broker, req: &RemotingCommand, e: &StoreError) -> Rem
             response::MESSAGE_ILLEGAL,
             Some(format!(
                 "The message is illegal, maybe msg body or properties length not matched. msg body length limit {}B, msg properties length limit 32KB.",
-                b.cfg.max_message_size
+                b.live.get().max_message_size
             )),
         ),
         StoreError::DiskFull { .. } | StoreError::ShutDown | StoreError::ReadOnly(_) => resp(

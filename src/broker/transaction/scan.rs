@@ -254,7 +254,8 @@ async fn check_queue(b: &Arc<Broker>, p: &ScanParams, q: i32, log: &Logger) {
             };
             let mut props = rec.properties.clone();
             let now = crate::store::time::now_ms();
-            let skip = now - rec.born_timestamp > i64::from(b.cfg.file_reserved_time) * 3_600_000;
+            let skip =
+                now - rec.born_timestamp > i64::from(b.live.get().file_reserved_time) * 3_600_000;
             if need_discard(&mut props, p.check_max) || skip {
                 resolve_discard(b, &rec, log).await;
                 new_offset = i + 1;

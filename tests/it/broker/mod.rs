@@ -10,6 +10,7 @@ mod admin_store_clean;
 mod advertised;
 mod e2e;
 mod ha;
+mod live_config;
 mod meta_clients;
 mod meta_persist;
 mod meta_topics;

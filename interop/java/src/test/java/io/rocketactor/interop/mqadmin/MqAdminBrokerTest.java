@@ -3,20 +3,26 @@ package io.rocketactor.interop.mqadmin;
 import static io.rocketactor.interop.mqadmin.MqAdminEnv.env;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.rocketactor.interop.Eventually;
+import org.apache.rocketmq.client.exception.MQBrokerException;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.client.producer.SendResult;
+import org.apache.rocketmq.client.producer.SendStatus;
 import org.apache.rocketmq.common.MQVersion;
+import org.apache.rocketmq.common.message.Message;
 import org.apache.rocketmq.common.message.MessageExt;
 import org.apache.rocketmq.common.message.MessageQueue;
+import org.apache.rocketmq.common.protocol.ResponseCode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -168,6 +174,48 @@ class MqAdminBrokerTest {
         MqAdmin.Result r = e.mq("updateBrokerConfig", "-b", e.masterB, "-k", "flushIntervalCommitLog", "-v", "700").ok();
         assertEquals("update broker config success, " + e.masterB, r.out.trim());
         assertEquals("700", e.admin.getBrokerConfig(e.masterB).getProperty("flushIntervalCommitLog"));
+    }
+
+    /** The perm of {@code broker}'s queue data in {@code topic}'s route (-1 when absent). */
+    private static int routePerm(MqAdminEnv e, String topic, String broker) {
+        try {
+            return e.admin.examineTopicRouteInfo(topic).getQueueDatas().stream()
+                .filter(q -> q.getBrokerName().equals(broker)).mapToInt(q -> q.getPerm()).findFirst().orElse(-1);
+        } catch (Exception ex) {
+            return -1;
+        }
+    }
+
+    /**
+     * DefaultMQAdminExt.updateBrokerConfig of brokerPermission is applied live (issue #13): the
+     * route shows perm 4 at once, a send to the broker is refused with NO_PERMISSION and Java's
+     * remark, and setting 6 again makes it writable; the config DataVersion moves.
+     */
+    @Test
+    void updateBrokerConfigBrokerPermissionIsLive() throws Exception {
+        MqAdminEnv e = env();
+        String t = e.topic("br_perm", 2);
+        e.awaitRoute(t, 2);
+        DefaultMQProducer p = e.producer(MqAdminEnv.unique("pg_br_perm"));
+        MessageQueue mq = new MessageQueue(t, e.brokerB, 0);
+        assertEquals(SendStatus.SEND_OK, p.send(new Message(t, "before".getBytes()), mq).getSendStatus());
+        Properties perm = new Properties();
+        perm.setProperty("brokerPermission", "4");
+        try {
+            e.admin.updateBrokerConfig(e.masterB, perm);
+            Eventually.await(MqAdminEnv.WAIT, "route shows perm 4", () -> routePerm(e, t, e.brokerB) == 4);
+            assertEquals("4", e.admin.getBrokerConfig(e.masterB).getProperty("brokerPermission"));
+            MQBrokerException refused = assertThrows(MQBrokerException.class,
+                () -> p.send(new Message(t, "refused".getBytes()), mq));
+            assertEquals(ResponseCode.NO_PERMISSION, refused.getResponseCode());
+            assertTrue(refused.getErrorMessage().startsWith("the broker[")
+                && refused.getErrorMessage().endsWith("] sending message is forbidden"), refused.getErrorMessage());
+        } finally {
+            perm.setProperty("brokerPermission", "6");
+            e.admin.updateBrokerConfig(e.masterB, perm);
+        }
+        Eventually.await(MqAdminEnv.WAIT, "route shows perm 6", () -> routePerm(e, t, e.brokerB) == 6);
+        assertEquals(SendStatus.SEND_OK, p.send(new Message(t, "after".getBytes()), mq).getSendStatus());
     }
 
     @Test
