@@ -13,7 +13,6 @@ use slog::Logger;
 
 use crate::actors::remoting::{ConnHandle, ConnId};
 use crate::actors::supervisor::{RestartBook, Slot};
-use crate::broker::actors::hold::{HoldSlot, PullHold};
 use crate::broker::actors::registration::{RegisterNow, Registration};
 use crate::broker::meta::consumer_filter::ConsumerFilterManager;
 use crate::broker::meta::consumer_manager::ConsumerManager;
@@ -23,6 +22,7 @@ use crate::broker::meta::producer_manager::ProducerManager;
 use crate::broker::meta::rebalance_lock::RebalanceLockManager;
 use crate::broker::meta::subscription_group::SubscriptionGroupManager;
 use crate::broker::meta::topic_config::TopicConfigManager;
+use crate::broker::queues::TopicQueues;
 use crate::broker::store_actors::StoreHandle;
 use crate::codec::RemotingCommand;
 use crate::config::BrokerConfig;
@@ -100,7 +100,8 @@ pub struct Broker {
     /// into records and message ids.
     pub store_host: std::sync::OnceLock<SocketAddr>,
     pub conns: Mutex<HashMap<ConnId, ConnHandle>>,
-    pub holds: HoldSlot,
+    /// The per-topic queue actors (long polling; src/broker/queues/).
+    pub queues: TopicQueues,
     pub registrations: Mutex<Vec<Slot<Registration>>>,
     pub replication: Mutex<Option<Arc<dyn ReplicationWait>>>,
     /// The master's client address, learnt from registration (slaves sync metadata from it).
@@ -204,10 +205,5 @@ impl Broker {
                 }
             }
         }
-    }
-
-    /// The pull-hold actor, once started.
-    pub fn holds(&self) -> Option<actix::Addr<PullHold>> {
-        self.holds.lock().as_ref().map(|s| s.get())
     }
 }
