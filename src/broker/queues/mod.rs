@@ -60,3 +60,6 @@ impl ArbiterPool {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
