@@ -35,6 +35,8 @@ pub async fn run(a: &BenchArgs) -> Result<Summary, BenchError> {
     };
     let rec = Recorder::default();
     let mut offset = first.queue_offset + 1;
+    // Route and connection in place: from here on a pull's first poll writes its frame.
+    consumer.pull(&mq, offset, 32, "*", None).await?;
     let t0 = Instant::now();
     let mut seq = 1;
     while seq <= rounds && Instant::now() < deadline {

@@ -70,7 +70,10 @@ impl TopicQueue {
     }
 
     fn sweep(&mut self, ctx: &mut Context<Self>) {
-        let Some(reads) = self.shared.reads() else {
+        let Some(reads) = self.shared.reads().filter(|_| !self.shared.is_stopped()) else {
+            // The broker stopped (or is gone): nothing to answer any more.
+            self.retiring = true;
+            ctx.stop();
             return;
         };
         let me = ctx.address();

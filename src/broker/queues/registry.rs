@@ -14,7 +14,7 @@
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock, Weak};
 use std::time::{Duration, Instant};
 
@@ -75,6 +75,8 @@ pub(crate) struct Shared {
     topics: RwLock<HashMap<String, Arc<TopicEntry>>>,
     pool: OnceLock<ArbiterPool>,
     broker: OnceLock<Weak<dyn QueueReads>>,
+    /// Set by [`TopicQueues::stop`]: no actor is started any more.
+    stopped: AtomicBool,
     pub book: RestartBook,
     pub log: Logger,
     pub idle_after: Duration,
@@ -83,6 +85,10 @@ pub(crate) struct Shared {
 impl Shared {
     pub fn reads(&self) -> Option<Arc<dyn QueueReads>> {
         self.broker.get().and_then(Weak::upgrade)
+    }
+
+    pub fn is_stopped(&self) -> bool {
+        self.stopped.load(Ordering::Acquire)
     }
 
     fn entries(&self) -> Vec<Arc<TopicEntry>> {
@@ -98,6 +104,9 @@ impl Shared {
     ) -> Option<Addr<TopicQueue>> {
         if let Some(a) = state.addr.as_ref().filter(|a| a.connected()) {
             return Some(a.clone());
+        }
+        if self.stopped.load(Ordering::Acquire) {
+            return None;
         }
         let pool = self.pool.get()?;
         if state.addr.take().is_some() {
@@ -132,6 +141,7 @@ impl TopicQueues {
             topics: RwLock::default(),
             pool: OnceLock::new(),
             broker: OnceLock::new(),
+            stopped: AtomicBool::new(false),
             book,
             log,
             idle_after,
@@ -146,7 +156,9 @@ impl TopicQueues {
 
     /// Whether pulls can park (the registry is bound).
     pub fn is_started(&self) -> bool {
-        self.0.pool.get().is_some() && self.0.reads().is_some()
+        self.0.pool.get().is_some()
+            && !self.0.stopped.load(Ordering::Acquire)
+            && self.0.reads().is_some()
     }
 
     fn entry(&self, topic: &str) -> Arc<TopicEntry> {
@@ -220,6 +232,9 @@ impl TopicQueues {
     /// Rebuilds the actors that died (a panic) while pulls are parked on them; forgets dead
     /// ones with nothing parked (the next use starts a new one). Run by the watch.
     pub fn check_actors(&self) {
+        if self.0.stopped.load(Ordering::Acquire) {
+            return;
+        }
         for entry in self.0.entries() {
             let mut st = entry.state.lock();
             let dead = st.addr.as_ref().is_some_and(|a| !a.connected());
@@ -264,9 +279,16 @@ impl TopicQueues {
             .count()
     }
 
-    /// Stops every topic actor's arbiter (the broker stops; its parked pulls go unanswered,
-    /// their connections are closed with the listeners).
+    /// Stops every topic actor and their arbiters (the broker stops): parked pulls are
+    /// dropped unanswered (their connections close with the listeners), nothing parks or
+    /// starts any more.
     pub fn stop(&self) {
+        self.0.stopped.store(true, Ordering::Release);
+        for entry in self.0.entries() {
+            let mut st = entry.state.lock();
+            st.addr = None;
+            st.parked = ParkedQueues::default();
+        }
         if let Some(pool) = self.0.pool.get() {
             pool.stop();
         }
