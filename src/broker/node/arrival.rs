@@ -24,7 +24,10 @@ pub fn arrival_hook(queues: &TopicQueues, hooks: &ArrivalHooks) -> ArrivalHook {
                 tags_codes,
                 ..
             } => queues.arrived(topic, *queue_id, *next_queue_offset, tags_codes),
-            Arrival::Replicated { queues: written, .. } | Arrival::Dispatched { queues: written } => {
+            Arrival::Replicated {
+                queues: written, ..
+            }
+            | Arrival::Dispatched { queues: written } => {
                 for (topic, queue_id, next) in written {
                     queues.arrived(topic, *queue_id, *next, &[]);
                 }

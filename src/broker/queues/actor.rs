@@ -44,7 +44,11 @@ pub struct TopicQueue {
 }
 
 impl TopicQueue {
-    pub(crate) fn new(shared: Arc<Shared>, entry: Arc<TopicEntry>, tracker: RestartTracker) -> Self {
+    pub(crate) fn new(
+        shared: Arc<Shared>,
+        entry: Arc<TopicEntry>,
+        tracker: RestartTracker,
+    ) -> Self {
         TopicQueue {
             shared,
             entry,

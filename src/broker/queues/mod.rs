@@ -29,7 +29,9 @@ pub const TOPIC_QUEUES_COMPONENT: &str = "topic-queues";
 /// would only add switches, and a cap keeps a process that runs many brokers (the cluster
 /// demo, the tests) from starting dozens of threads per broker.
 pub fn pool_size() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4)
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 4)
 }
 
 /// The arbiters of one broker's topic actors.

@@ -116,7 +116,8 @@ impl Shared {
             warn!(self.log, "topic queue actor died; rebuilding"; "topic" => &entry.topic);
         }
         let (shared, e) = (self.clone(), entry.clone());
-        let tracker = RestartTracker::new(TOPIC_QUEUES_COMPONENT, self.book.clone(), self.log.clone());
+        let tracker =
+            RestartTracker::new(TOPIC_QUEUES_COMPONENT, self.book.clone(), self.log.clone());
         let addr = actix::Supervisor::start_in_arbiter(pool.get(entry.arbiter), move |_| {
             TopicQueue::new(shared, e, tracker)
         });

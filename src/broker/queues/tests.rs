@@ -116,7 +116,11 @@ async fn an_idle_topic_actor_retires_and_the_next_park_recreates_it() {
     })
     .await;
     assert_eq!(q.running(), 0);
-    assert_eq!(book.count(TOPIC_QUEUES_COMPONENT), 0, "retiring is no restart");
+    assert_eq!(
+        book.count(TOPIC_QUEUES_COMPONENT),
+        0,
+        "retiring is no restart"
+    );
 
     // The next park starts a new incarnation; an arrival answers it.
     let (p, reply) = parked(job("T", 0, 0, "*"), Duration::from_secs(30));

@@ -75,7 +75,10 @@ impl Env {
 
     async fn parked(&self, topic: &str, n: usize) {
         eventually(&format!("{n} pull(s) parked on {topic}"), || {
-            std::future::ready(self.stats(topic).is_some_and(|s| s.parked == n && s.running))
+            std::future::ready(
+                self.stats(topic)
+                    .is_some_and(|s| s.parked == n && s.running),
+            )
         })
         .await;
     }
@@ -232,7 +235,11 @@ async fn two_hundred_topics_each_with_a_parked_pull_are_all_answered() {
         assert_eq!(r.messages.len(), 1, "topic {i}");
         assert_eq!(r.messages[0].body.as_ref(), format!("m{i:03}").as_bytes());
         let s = e.stats(&format!("TQ_MANY_{i:03}")).expect("stats");
-        assert_eq!((s.starts, s.wakeups, s.answered, s.parked), (1, 1, 1, 0), "topic {i}");
+        assert_eq!(
+            (s.starts, s.wakeups, s.answered, s.parked),
+            (1, 1, 1, 0),
+            "topic {i}"
+        );
     }
     e.stop().await;
 }
