@@ -128,6 +128,11 @@ async fn an_idle_topic_actor_retires_and_the_next_park_recreates_it() {
     store.set("T", 0, 1);
     q.arrived("T", 0, 1, &[]);
     assert_eq!(answer(reply).await, Some(response::SUCCESS));
+    // The sweep may answer first (the queue grew); the wake-up is handled all the same.
+    until("the wake-up handled", || {
+        q.stats("T").is_some_and(|s| s.wakeups == 1)
+    })
+    .await;
     let s = q.stats("T").expect("stats");
     assert_eq!((s.starts, s.restarts, s.wakeups, s.answered), (2, 0, 1, 2));
     q.stop();
