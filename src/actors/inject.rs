@@ -11,7 +11,7 @@
 /// "injected <what> panic".
 ///
 /// ```ignore
-/// handle_inject_failure!(PullHold, "pull-hold");
+/// handle_inject_failure!(TopicQueue, "topic-queue");
 /// handle_inject_failure!(Connection, "connection", |this, ctx| this.fail("injected failure", ctx));
 /// ```
 #[macro_export]

@@ -9,6 +9,7 @@ pub mod consume;
 pub mod produce;
 pub mod progress;
 pub mod stats;
+pub mod tail;
 
 use std::time::Duration;
 
@@ -97,6 +98,10 @@ pub struct BenchArgs {
     /// `tls.test.mode.enable=true`; docs/tls.md).
     #[arg(long, alias = "use-tls")]
     pub tls: bool,
+    /// consume only: measure long-poll wake-up latency instead of throughput (one message at a
+    /// time to a parked pull; src/bench/tail.rs). `--count` is the number of rounds.
+    #[arg(long)]
+    pub tail: bool,
 }
 
 /// Default message count when neither `--count` nor `--duration` is given.
@@ -179,6 +184,10 @@ pub fn run(cmd: BenchCommand) -> Result<Summary, BenchError> {
             BenchCommand::Produce(a) => {
                 a.check()?;
                 produce::run(&a, None).await
+            }
+            BenchCommand::Consume(a) if a.tail => {
+                a.check()?;
+                tail::run(&a).await
             }
             BenchCommand::Consume(a) => {
                 a.check()?;

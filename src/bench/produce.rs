@@ -34,7 +34,7 @@ pub fn run_id() -> u32 {
     (nanos as u32) ^ std::process::id().rotate_left(16)
 }
 
-async fn started(a: &BenchArgs, i: usize) -> Result<Producer, BenchError> {
+pub(crate) async fn started(a: &BenchArgs, i: usize) -> Result<Producer, BenchError> {
     let mut cfg = ProducerConfig::new(a.namesrv.clone(), format!("{}_producer", a.group));
     cfg.send_timeout = Duration::from_secs(10);
     let mut p = Producer::with_config(cfg, crate::logging::discard())?;

@@ -1,7 +1,7 @@
 //! The start-up window: a broker accepts connections only once it is whole (store host, long
 //! polling, HA role, registrations). A client thread connects in a loop while the broker starts
 //! and sends at once a long-polling pull and then a message: the pull must be held and answered
-//! with that message (not PULL_NOT_FOUND for want of the pull-hold service), and the message id
+//! with that message (not PULL_NOT_FOUND for want of long polling), and the message id
 //! must carry the advertised store host `brokerIP1:listenPort` (not the fallback). brokerIP1 is
 //! 127.0.0.2 (loopback; never connected to) so that the fallback 127.0.0.1 would show.
 

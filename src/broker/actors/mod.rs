@@ -1,8 +1,6 @@
-//! The broker's own long-lived actors and threads, each supervised: long-polling pull hold,
-//! name-server registration, the delay-level schedule, a slave's metadata sync and the
+//! The broker's own long-lived actors and threads, each supervised: name-server registration, the delay-level schedule, a slave's metadata sync and the
 //! maintenance thread that writes metadata files off the event loops.
 
-pub mod hold;
 pub mod maintenance;
 pub mod manual_clean;
 pub mod registration;

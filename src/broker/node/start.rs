@@ -14,7 +14,6 @@ use slog::{info, o, warn, Logger};
 
 use crate::actors::remoting::{bind_listener, serve_bound, ListenerHandle, ServerSettings};
 use crate::actors::supervisor::{RestartBook, RestartTracker, RootSupervisor, Slot, Supervise};
-use crate::broker::actors::hold::{HoldSlot, ParkedPulls, PullHold, QueueReads};
 use crate::broker::actors::maintenance::Maintenance;
 use crate::broker::actors::registration::{BrokerIdentity, Registration, Unregister};
 use crate::broker::actors::slave_sync;
@@ -31,6 +30,7 @@ use crate::broker::node::replica::{learn_master, HaRole, HaStatus};
 use crate::broker::node::settings::{flush_settings, store_config, topic_options};
 use crate::broker::node::state::{Broker, Dirty, Meta, Stats};
 use crate::broker::processors::dispatch::BrokerHandler;
+use crate::broker::queues::{QueueReads, TopicQueues};
 pub use crate::broker::store_actors::ArrivalHooks;
 use crate::broker::store_actors::StoreHandle;
 use crate::config::BrokerConfig;
@@ -100,10 +100,9 @@ pub async fn start_broker(
     info!(log, "TLS"; "server_mode" => cfg.tls.server_mode.name(), "outgoing" => tls.client.is_some());
     let meta = open_meta(&cfg, &log)?;
     let (acl, acl_watcher) = crate::broker::processors::acl::open(&cfg, &log)?;
-    let holds: HoldSlot = Arc::default();
-    let parked = ParkedPulls::default();
+    let queues = TopicQueues::new(book.clone(), log.clone());
     let hooks: ArrivalHooks = Arc::default();
-    let hook = arrival::arrival_hook(&holds, &hooks, &parked);
+    let hook = arrival::arrival_hook(&queues, &hooks);
     let store = StoreHandle::start(
         store_config(&cfg),
         flush_settings(&cfg),
@@ -158,7 +157,7 @@ pub async fn start_broker(
         book: book.clone(),
         store_host,
         conns: Mutex::default(),
-        holds: holds.clone(),
+        queues: queues.clone(),
         registrations: std::sync::OnceLock::new(),
         replication,
         master_addr: Mutex::default(),
@@ -171,9 +170,8 @@ pub async fn start_broker(
         tls,
     });
 
-    // Long polling.
-    let hold_slot = start_pull_hold(&broker, parked, root, &book, &log).await?;
-    *holds.lock() = Some(hold_slot);
+    // Long polling: the per-topic queue actors' arbiters and their watch.
+    start_topic_queues(&broker, root, &book, &log).await?;
 
     let ha_port = ha
         .ha_port()
@@ -288,28 +286,31 @@ fn start_metrics(
     Ok(Some(server))
 }
 
-/// Starts the pull-hold actor of `broker` (component `pull-hold`) over the shared parked pulls.
-async fn start_pull_hold(
+/// Binds `broker`'s topic queue registry to the broker and its arbiter pool
+/// (`queues::pool_size`) and starts the supervised watch that rebuilds dead topic actors.
+async fn start_topic_queues(
     broker: &Arc<Broker>,
-    parked: ParkedPulls,
     root: &Addr<RootSupervisor>,
     book: &RestartBook,
     log: &Logger,
-) -> Result<Slot<PullHold>, StoreError> {
+) -> Result<(), StoreError> {
+    use crate::broker::queues::watch::{QueueWatch, WATCH_COMPONENT};
     let weak: Weak<dyn QueueReads> = Arc::downgrade(broker) as Weak<Broker>;
-    let (book, hlog) = (book.clone(), log.clone());
+    let pool = crate::broker::queues::ArbiterPool::start(crate::broker::queues::pool_size());
+    broker.queues.bind(weak, pool);
+    let (queues, book, wlog) = (broker.queues.clone(), book.clone(), log.clone());
     root.send(Supervise {
-        name: "pull-hold".into(),
+        name: WATCH_COMPONENT.into(),
         arbiter: Arbiter::current(),
         factory: Arc::new(move || {
-            PullHold::new(
-                weak.clone(),
-                parked.clone(),
-                RestartTracker::new("pull-hold", book.clone(), hlog.clone()),
+            QueueWatch::new(
+                queues.clone(),
+                RestartTracker::new(WATCH_COMPONENT, book.clone(), wlog.clone()),
             )
         }),
     })
     .await
+    .map(|_| ())
     .map_err(|_| StoreError::ShutDown)
 }
 
@@ -414,6 +415,7 @@ impl BrokerHandle {
         for l in &self.listeners {
             l.stop();
         }
+        self.broker.queues.stop();
         if let Some(m) = &self.metrics {
             m.stop().await;
         }

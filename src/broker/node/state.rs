@@ -13,7 +13,6 @@ use slog::Logger;
 
 use crate::actors::remoting::{ConnHandle, ConnId};
 use crate::actors::supervisor::{RestartBook, Slot};
-use crate::broker::actors::hold::{HoldSlot, PullHold};
 use crate::broker::actors::registration::{RegisterNow, Registration};
 use crate::broker::meta::consumer_filter::ConsumerFilterManager;
 use crate::broker::meta::consumer_manager::ConsumerManager;
@@ -23,6 +22,7 @@ use crate::broker::meta::producer_manager::ProducerManager;
 use crate::broker::meta::rebalance_lock::RebalanceLockManager;
 use crate::broker::meta::subscription_group::SubscriptionGroupManager;
 use crate::broker::meta::topic_config::TopicConfigManager;
+use crate::broker::queues::TopicQueues;
 use crate::broker::store_actors::StoreHandle;
 use crate::codec::RemotingCommand;
 use crate::config::BrokerConfig;
@@ -101,7 +101,8 @@ pub struct Broker {
     /// into records and message ids.
     pub store_host: SocketAddr,
     pub conns: Mutex<HashMap<ConnId, ConnHandle>>,
-    pub holds: HoldSlot,
+    /// The per-topic queue actors (long polling; src/broker/queues/).
+    pub queues: TopicQueues,
     /// One registration actor per name server. Set once, during start-up and before the
     /// listeners accept: the actors hold a `Weak` of this broker, so they start after it.
     pub registrations: std::sync::OnceLock<Vec<Slot<Registration>>>,
@@ -206,10 +207,5 @@ impl Broker {
                 }
             }
         }
-    }
-
-    /// The pull-hold actor, once started.
-    pub fn holds(&self) -> Option<actix::Addr<PullHold>> {
-        self.holds.lock().as_ref().map(|s| s.get())
     }
 }

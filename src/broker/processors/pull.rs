@@ -6,10 +6,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::actors::remoting::{ConnHandle, Reply};
-use crate::broker::actors::hold::Park;
 use crate::broker::node::state::Broker;
 pub use crate::broker::processors::pull_read::{execute, PullJob, TagFilter};
 use crate::broker::processors::reply::{error, resp};
+use crate::broker::queues::Parked;
 use crate::codec::codes::response;
 use crate::codec::headers::PullMessageRequestHeader;
 use crate::codec::RemotingCommand;
@@ -36,24 +36,27 @@ pub fn handle(b: &Arc<Broker>, _conn: &ConnHandle, req: RemotingCommand) -> Repl
     }
     let resp = execute(b, &job);
     let suspend = job.header.has_suspend() && resp.code == response::PULL_NOT_FOUND;
-    match (suspend, b.holds()) {
-        (true, Some(holds)) => {
-            let live = b.live.get();
-            let timeout = if live.long_polling_enable {
-                Duration::from_millis(job.header.suspend_timeout_millis.max(0) as u64)
-            } else {
-                Duration::from_millis(live.short_polling_time_mills)
-            };
-            let (responder, reply) = Reply::channel();
-            holds.do_send(Park {
-                job,
-                responder,
-                deadline: Instant::now() + timeout,
-            });
-            reply
-        }
-        _ => Reply::now(resp),
+    if !suspend || !b.queues.is_started() {
+        return Reply::now(resp);
     }
+    let live = b.live.get();
+    let timeout = if live.long_polling_enable {
+        Duration::from_millis(job.header.suspend_timeout_millis.max(0) as u64)
+    } else {
+        Duration::from_millis(live.short_polling_time_mills)
+    };
+    // Parked on the topic's queue actor (src/broker/queues/); given back when a message
+    // landed since the read, then answered at once the way a wake-up is.
+    let (responder, reply) = Reply::channel();
+    let parked = Parked {
+        job,
+        responder,
+        deadline: Instant::now() + timeout,
+    };
+    if let Err(p) = b.queues.park(parked) {
+        p.answer(b.as_ref());
+    }
+    reply
 }
 
 fn check(b: &Broker, req: &RemotingCommand) -> Result<PullJob, RemotingCommand> {

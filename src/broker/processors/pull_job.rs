@@ -1,6 +1,6 @@
-//! A pull as the read step and the pull-hold actor need it ([`PullJob`]: the request head,
-//! its decoded header and filters), on its own so that the hold depends on neither the
-//! processors nor the broker state.
+//! A pull as the read step and the topic queue actors need it ([`PullJob`]: the request head,
+//! its decoded header and filters), on its own so that `broker::queues` depends on neither
+//! the processors nor the broker state.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;

@@ -1,18 +1,18 @@
 //! The read step of a pull, shared by the first pass (`pull`) and the re-execution of a parked
-//! pull (`actors::hold`): the store read with tag and SQL92 filtering and the status-to-code
+//! pull (`broker::queues`): the store read with tag and SQL92 filtering and the status-to-code
 //! mapping of docs/protocol.md §2.6. It reads mapped pages on the caller's event loop.
 
 use std::sync::atomic::Ordering;
 
 use bytes::{BufMut, BytesMut};
 
-use crate::broker::actors::hold::QueueReads;
 use crate::broker::node::state::Broker;
 use crate::broker::processors::reply::resp;
+use crate::broker::queues::QueueReads;
 use crate::codec::codes::response;
 use crate::codec::headers::pull_response::PullMessageResponseHeader;
 use crate::codec::RemotingCommand;
-use crate::store::{GetMessageStatus, StoreReader};
+use crate::store::GetMessageStatus;
 
 pub use crate::broker::processors::pull_job::{PullJob, TagFilter};
 
@@ -91,13 +91,13 @@ pub fn execute(b: &Broker, job: &PullJob) -> RemotingCommand {
     r
 }
 
-/// What the pull-hold actor reads through the broker.
+/// What the topic queue actors read through the broker.
 impl QueueReads for Broker {
     fn execute(&self, job: &PullJob) -> RemotingCommand {
         execute(self, job)
     }
 
-    fn reader(&self) -> StoreReader {
-        self.store.reader()
+    fn max_offset_in_queue(&self, topic: &str, queue_id: i32) -> i64 {
+        self.store.reader().max_offset_in_queue(topic, queue_id)
     }
 }

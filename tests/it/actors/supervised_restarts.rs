@@ -1,5 +1,5 @@
 //! Supervised restarts under load. For every kind of supervised actor (remoting listener,
-//! connection, long-polling pull hold, commit-log writer, flush thread, HA master, HA slave,
+//! connection, long-polling topic queue actor, commit-log writer, flush thread, HA master, HA slave,
 //! name-server registration, name-server registry) and both failure modes (stop after an error,
 //! panic inside a handler): while a producer and a long-polling consumer run, the test hook
 //! crashes the actor; the test then waits until the restart count grows (through
@@ -16,6 +16,7 @@ use crate::support::{eventually, Cluster};
 use rocketactor::actors::remoting::ConnId;
 use rocketactor::actors::supervisor::InjectFailure;
 use rocketactor::broker::node::replica::{HaRole, HaStatus, HA_MASTER, HA_SLAVE};
+use rocketactor::broker::queues::TOPIC_QUEUES_COMPONENT;
 use rocketactor::broker::store_actors::FLUSH_COMPONENT;
 use rocketactor::broker::BrokerHandle;
 use rocketactor::client::consumer::{PullConsumer, PullStatus};
@@ -149,7 +150,7 @@ impl Setup {
         match self.kind {
             Kind::Listener => self.master.listeners()[0].component().to_string(),
             Kind::Connection => format!("{}-connection", self.master.listeners()[0].component()),
-            Kind::PullHold => "pull-hold".into(),
+            Kind::PullHold => TOPIC_QUEUES_COMPONENT.into(),
             Kind::Writer => "commitlog-writer".into(),
             Kind::Flush => FLUSH_COMPONENT.into(),
             Kind::HaMaster => HA_MASTER.into(),
@@ -204,7 +205,12 @@ impl Setup {
                 }
                 return targets.len() as u64;
             }
-            Kind::PullHold => b.holds.lock().as_ref().expect("pull hold").get().do_send(f),
+            // The topic's queue actor, started by the consumer's first parked pull.
+            Kind::PullHold => b
+                .queues
+                .addr(TOPIC)
+                .expect("the topic's queue actor runs")
+                .do_send(f),
             Kind::Writer => b.store.writer.get().do_send(f),
             Kind::Flush => b.store.flush.inject_failure(f),
             Kind::HaMaster => match &self.master.ha {
@@ -230,7 +236,7 @@ impl Setup {
         match self.kind {
             Kind::Listener => self.master.listeners()[0].addr().connected(),
             Kind::Connection | Kind::Flush => true,
-            Kind::PullHold => b.holds().is_some_and(|h| h.connected()),
+            Kind::PullHold => b.queues.addr(TOPIC).is_some_and(|a| a.connected()),
             Kind::Writer => b.store.writer.get().connected(),
             Kind::HaMaster => match &self.master.ha {
                 HaRole::Master(h) => h.actor.get().connected(),

@@ -24,4 +24,5 @@ mod schedule;
 mod send_retry_group;
 mod sql_filter;
 mod stats;
+mod topic_queues;
 mod transaction;
