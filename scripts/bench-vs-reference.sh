@@ -161,7 +161,7 @@ java_client() { # impl key label args... -> the Java 4.9.7 client's load (script
   fi
   v=$(printf '%s' "$line" | jq -r '[(.msgs_per_s|floor), .p50_us, .p99_us, .errors, .sent] | @tsv')
   record "$impl" "$key" "$v"
-  log "$impl $label: $(printf '%s' "$line" | jq -r '"\(.msgs_per_s|floor) msgs/s, p50 \(.p50_us) us, p99 \(.p99_us) us, errors \(.errors)"')"
+  log "$impl $label: $(printf '%s' "$line" | jq -r '"\(.msgs_per_s|floor) msgs/s, p50 \(.p50_us) us, p99 \(.p99_us) us, errors \(.errors), first error \(.first_error // "none")"')"
 }
 
 # ---------------------------------------------------------------- phases (each on one implementation)
