@@ -83,7 +83,7 @@ pub async fn start(cfg: DashboardConfig) -> Result<Dashboard, StartError> {
             source,
         }
     })?;
-    let poller = tokio::spawn(tps::poll_forever(state.clone(), cfg.poll_interval));
+    let poller = tokio::spawn(state.clone().poll_tps_forever(cfg.poll_interval));
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()

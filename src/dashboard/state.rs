@@ -106,3 +106,32 @@ pub fn brokers_of(info: &ClusterInfo) -> Vec<BrokerRef> {
     }
     out
 }
+
+impl DashState {
+    /// One round of the TPS history: every broker's runtime info, recorded. Unreachable brokers
+    /// are skipped (the cluster page shows their error).
+    pub async fn poll_tps_once(&self) {
+        let Ok(brokers) = self.brokers().await else {
+            return;
+        };
+        let addrs: Vec<String> = brokers.iter().map(|b| b.addr.clone()).collect();
+        for addr in &addrs {
+            if let Ok(table) = self.admin.broker_runtime_info(addr).await {
+                self.tps
+                    .lock()
+                    .record(addr, crate::store::time::now_ms(), &table);
+            }
+        }
+        self.tps.lock().retain(&addrs);
+    }
+
+    /// The TPS poller of the dashboard process: a round every `interval`.
+    pub async fn poll_tps_forever(self, interval: Duration) {
+        let mut tick = tokio::time::interval(interval);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            self.poll_tps_once().await;
+        }
+    }
+}

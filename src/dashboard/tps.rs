@@ -5,12 +5,8 @@
 //! `msgGetTotalTodayNow` counters between two samples.
 
 use std::collections::{BTreeMap, VecDeque};
-use std::time::Duration;
 
 use serde::Serialize;
-
-use super::state::DashState;
-use crate::store::time::now_ms;
 
 /// Samples kept per broker (at 5 s, ten minutes).
 pub const KEEP: usize = 120;
@@ -80,30 +76,6 @@ impl TpsHistory {
     /// Forgets brokers no longer in the cluster.
     pub fn retain(&mut self, live: &[String]) {
         self.brokers.retain(|a, _| live.contains(a));
-    }
-}
-
-/// One round: every broker's runtime info, recorded. Unreachable brokers are skipped (the
-/// cluster page shows their error).
-pub async fn poll_once(state: &DashState) {
-    let Ok(brokers) = state.brokers().await else {
-        return;
-    };
-    let addrs: Vec<String> = brokers.iter().map(|b| b.addr.clone()).collect();
-    for addr in &addrs {
-        if let Ok(table) = state.admin.broker_runtime_info(addr).await {
-            state.tps.lock().record(addr, now_ms(), &table);
-        }
-    }
-    state.tps.lock().retain(&addrs);
-}
-
-pub async fn poll_forever(state: DashState, interval: Duration) {
-    let mut tick = tokio::time::interval(interval);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tick.tick().await;
-        poll_once(&state).await;
     }
 }
 

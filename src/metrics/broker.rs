@@ -20,13 +20,9 @@ use crate::broker::stats::{
     GROUP_GET_LATENCY, GROUP_GET_NUMS, GROUP_GET_SIZE, TOPIC_PUT_NUMS, TOPIC_PUT_SIZE,
 };
 
-type FGauge = Gauge<f64, AtomicU64>;
+use super::broker_runtime::BrokerLabels;
 
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-pub(super) struct BrokerLabels {
-    pub(super) cluster: String,
-    pub(super) broker: String,
-}
+type FGauge = Gauge<f64, AtomicU64>;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct TopicLabels {

@@ -10,8 +10,14 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::Registry;
 
-use super::broker::BrokerLabels;
 use crate::broker::node::state::Broker;
+
+/// The labels every broker-wide series carries (rocketmq-exporter's `cluster`, `broker`).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub(super) struct BrokerLabels {
+    pub(super) cluster: String,
+    pub(super) broker: String,
+}
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ComponentLabels {

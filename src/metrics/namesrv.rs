@@ -13,7 +13,7 @@ use prometheus_client::registry::Registry;
 
 use crate::actors::supervisor::RestartBook;
 use crate::namesrv::handler::RequestCounts;
-use crate::namesrv::NamesrvState;
+use crate::namesrv::state::NamesrvState;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct CodeLabels {

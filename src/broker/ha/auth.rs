@@ -4,21 +4,12 @@
 //! nothing to a slave whose proof is missing, wrong or older than [`MAX_SKEW_MS`]. Java 4.9.7's HA
 //! link has no authentication at all (nor our hello: see `protocol`).
 
-use serde::{Deserialize, Serialize};
-
 use super::protocol::Hello;
+pub use super::protocol::HelloAuth;
 use crate::acl::signer::sign;
 
 /// How far the slave's timestamp may be from the master's clock.
 pub const MAX_SKEW_MS: i64 = 5 * 60 * 1000;
-
-/// The proof a slave adds to its hello.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct HelloAuth {
-    pub timestamp: i64,
-    pub auth: String,
-}
 
 fn content(hello: &Hello, timestamp: i64) -> String {
     format!(

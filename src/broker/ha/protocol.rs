@@ -36,13 +36,21 @@ pub struct Hello {
     pub broker_id: i64,
 }
 
+/// The proof a slave adds to its hello with `haAuthSecret` (made and checked by `auth`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HelloAuth {
+    pub timestamp: i64,
+    pub auth: String,
+}
+
 /// The hello as sent: the identity plus, with `haAuthSecret`, its proof (`auth`).
 #[derive(Debug, Serialize, Deserialize)]
 struct WireHello {
     #[serde(flatten)]
     hello: Hello,
     #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
-    auth: Option<super::auth::HelloAuth>,
+    auth: Option<HelloAuth>,
 }
 
 /// Encodes the hello (magic, length, JSON).
@@ -51,7 +59,7 @@ pub fn encode_hello(hello: &Hello) -> Bytes {
 }
 
 /// Encodes the hello with an optional proof (`auth`).
-pub fn encode_hello_with(hello: &Hello, auth: Option<&super::auth::HelloAuth>) -> Bytes {
+pub fn encode_hello_with(hello: &Hello, auth: Option<&HelloAuth>) -> Bytes {
     let wire = WireHello {
         hello: hello.clone(),
         auth: auth.cloned(),
@@ -74,7 +82,7 @@ pub async fn read_hello<R: AsyncRead + Unpin>(r: &mut R, peer: &str) -> Result<H
 pub async fn read_hello_auth<R: AsyncRead + Unpin>(
     r: &mut R,
     peer: &str,
-) -> Result<(Hello, Option<super::auth::HelloAuth>), HaError> {
+) -> Result<(Hello, Option<HelloAuth>), HaError> {
     let magic = r.read_i64().await.map_err(|e| HaError::io(peer, e))?;
     if magic != HELLO_MAGIC {
         return Err(HaError::BadHello {

@@ -9,15 +9,18 @@
 //! registry's idle time it retires: it clears its address under the topic's lock and stops;
 //! the next park starts a new actor.
 
-use std::sync::atomic::Ordering;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock, Weak};
 use std::time::{Duration, Instant};
 
 use actix::prelude::*;
+use parking_lot::{Mutex, RwLock};
+use slog::{warn, Logger};
 
-use super::parked::Parked;
-use super::registry::{Shared, TopicEntry};
-use crate::actors::supervisor::RestartTracker;
+use super::parked::{Parked, ParkedQueues, QueueReads};
+use super::{ArbiterPool, TOPIC_QUEUES_COMPONENT};
+use crate::actors::supervisor::{RestartBook, RestartTracker};
 
 /// How often an actor checks its parked pulls' deadlines and queues (Java checks every 5 s
 /// with long polling; a shorter period only answers expired pulls closer to their deadline).
@@ -147,3 +150,85 @@ impl Handler<Arrived> for TopicQueue {
 }
 
 crate::handle_inject_failure!(TopicQueue, "topic-queue");
+
+// ---- the entry an actor serves (it outlives its actors) and the registry's shared state
+
+#[derive(Default)]
+pub(crate) struct Counters {
+    pub starts: AtomicU64,
+    pub restarts: AtomicU64,
+    pub wakeups: AtomicU64,
+    pub answered: AtomicU64,
+}
+
+/// What the topic's lock guards.
+pub(crate) struct EntryState {
+    pub parked: ParkedQueues,
+    pub addr: Option<Addr<TopicQueue>>,
+    /// Last park or wake-up (the idle clock).
+    pub last_use: Instant,
+}
+
+/// One topic's entry; it outlives its actors.
+pub(crate) struct TopicEntry {
+    pub topic: String,
+    pub state: Mutex<EntryState>,
+    pub counters: Counters,
+    pub arbiter: usize,
+}
+
+pub(crate) struct Shared {
+    pub topics: RwLock<HashMap<String, Arc<TopicEntry>>>,
+    pub pool: OnceLock<ArbiterPool>,
+    pub broker: OnceLock<Weak<dyn QueueReads>>,
+    /// Set by [`TopicQueues::stop`]: no actor is started any more.
+    pub stopped: AtomicBool,
+    pub book: RestartBook,
+    pub log: Logger,
+    pub idle_after: Duration,
+}
+
+impl Shared {
+    pub fn reads(&self) -> Option<Arc<dyn QueueReads>> {
+        self.broker.get().and_then(Weak::upgrade)
+    }
+
+    pub fn is_stopped(&self) -> bool {
+        self.stopped.load(Ordering::Acquire)
+    }
+
+    pub fn entries(&self) -> Vec<Arc<TopicEntry>> {
+        self.topics.read().values().cloned().collect()
+    }
+
+    /// The topic's live actor, started (or rebuilt) when there is none. Called with the
+    /// topic's lock held (`state`).
+    pub fn ensure_actor(
+        self: &Arc<Self>,
+        entry: &Arc<TopicEntry>,
+        state: &mut EntryState,
+    ) -> Option<Addr<TopicQueue>> {
+        if let Some(a) = state.addr.as_ref().filter(|a| a.connected()) {
+            return Some(a.clone());
+        }
+        if self.stopped.load(Ordering::Acquire) {
+            return None;
+        }
+        let pool = self.pool.get()?;
+        if state.addr.take().is_some() {
+            // Its mailbox closed without a retirement: the actor died (a panic).
+            self.book.record(TOPIC_QUEUES_COMPONENT);
+            entry.counters.restarts.fetch_add(1, Ordering::Relaxed);
+            warn!(self.log, "topic queue actor died; rebuilding"; "topic" => &entry.topic);
+        }
+        let (shared, e) = (self.clone(), entry.clone());
+        let tracker =
+            RestartTracker::new(TOPIC_QUEUES_COMPONENT, self.book.clone(), self.log.clone());
+        let addr = actix::Supervisor::start_in_arbiter(pool.get(entry.arbiter), move |_| {
+            TopicQueue::new(shared, e, tracker)
+        });
+        entry.counters.starts.fetch_add(1, Ordering::Relaxed);
+        state.addr = Some(addr.clone());
+        Some(addr)
+    }
+}

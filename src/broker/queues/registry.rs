@@ -12,20 +12,19 @@
 //! - an actor retires (idle) only with nothing parked, dropping its address under the lock,
 //!   and every send to an actor happens under the lock, so no wake-up reaches a retired actor.
 
-use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock, Weak};
 use std::time::{Duration, Instant};
 
 use actix::prelude::*;
 use parking_lot::{Mutex, RwLock};
-use slog::{warn, Logger};
+use slog::Logger;
 
-use super::actor::{Arrived, TopicQueue};
+use super::actor::{Arrived, Counters, EntryState, Shared, TopicEntry, TopicQueue};
 use super::parked::{Parked, ParkedQueues, QueueReads};
 use super::{ArbiterPool, TOPIC_QUEUES_COMPONENT};
-use crate::actors::supervisor::{RestartBook, RestartTracker};
+use crate::actors::supervisor::RestartBook;
 
 /// How long a topic actor with nothing parked and no wake-up stays up before it retires.
 pub const DEFAULT_IDLE_AFTER: Duration = Duration::from_secs(60);
@@ -45,86 +44,6 @@ pub struct TopicQueueStats {
     pub parked: usize,
     /// Whether an actor runs for the topic now.
     pub running: bool,
-}
-
-#[derive(Default)]
-pub(crate) struct Counters {
-    pub starts: AtomicU64,
-    pub restarts: AtomicU64,
-    pub wakeups: AtomicU64,
-    pub answered: AtomicU64,
-}
-
-/// What the topic's lock guards.
-pub(crate) struct EntryState {
-    pub parked: ParkedQueues,
-    pub addr: Option<Addr<TopicQueue>>,
-    /// Last park or wake-up (the idle clock).
-    pub last_use: Instant,
-}
-
-/// One topic's entry; it outlives its actors.
-pub(crate) struct TopicEntry {
-    pub topic: String,
-    pub state: Mutex<EntryState>,
-    pub counters: Counters,
-    arbiter: usize,
-}
-
-pub(crate) struct Shared {
-    topics: RwLock<HashMap<String, Arc<TopicEntry>>>,
-    pool: OnceLock<ArbiterPool>,
-    broker: OnceLock<Weak<dyn QueueReads>>,
-    /// Set by [`TopicQueues::stop`]: no actor is started any more.
-    stopped: AtomicBool,
-    pub book: RestartBook,
-    pub log: Logger,
-    pub idle_after: Duration,
-}
-
-impl Shared {
-    pub fn reads(&self) -> Option<Arc<dyn QueueReads>> {
-        self.broker.get().and_then(Weak::upgrade)
-    }
-
-    pub fn is_stopped(&self) -> bool {
-        self.stopped.load(Ordering::Acquire)
-    }
-
-    fn entries(&self) -> Vec<Arc<TopicEntry>> {
-        self.topics.read().values().cloned().collect()
-    }
-
-    /// The topic's live actor, started (or rebuilt) when there is none. Called with the
-    /// topic's lock held (`state`).
-    pub fn ensure_actor(
-        self: &Arc<Self>,
-        entry: &Arc<TopicEntry>,
-        state: &mut EntryState,
-    ) -> Option<Addr<TopicQueue>> {
-        if let Some(a) = state.addr.as_ref().filter(|a| a.connected()) {
-            return Some(a.clone());
-        }
-        if self.stopped.load(Ordering::Acquire) {
-            return None;
-        }
-        let pool = self.pool.get()?;
-        if state.addr.take().is_some() {
-            // Its mailbox closed without a retirement: the actor died (a panic).
-            self.book.record(TOPIC_QUEUES_COMPONENT);
-            entry.counters.restarts.fetch_add(1, Ordering::Relaxed);
-            warn!(self.log, "topic queue actor died; rebuilding"; "topic" => &entry.topic);
-        }
-        let (shared, e) = (self.clone(), entry.clone());
-        let tracker =
-            RestartTracker::new(TOPIC_QUEUES_COMPONENT, self.book.clone(), self.log.clone());
-        let addr = actix::Supervisor::start_in_arbiter(pool.get(entry.arbiter), move |_| {
-            TopicQueue::new(shared, e, tracker)
-        });
-        entry.counters.starts.fetch_add(1, Ordering::Relaxed);
-        state.addr = Some(addr.clone());
-        Some(addr)
-    }
 }
 
 /// The topic queue actors of one broker (cheap to clone).
