@@ -298,6 +298,11 @@ pub struct BrokerConfig {
     // ---- TLS ----
     /// The `tls.*` keys (docs/tls.md).
     pub tls: super::TlsConfig,
+    // ---- not a key ----
+    /// The file this configuration was read from (`--config`, Java's `-c`;
+    /// `BrokerPathConfigHelper.brokerConfigPath`): UPDATE_BROKER_CONFIG rewrites it, as Java's
+    /// `Configuration.persist` does. `None` (built in code): the store's `config/broker.properties`.
+    pub config_file: Option<std::path::PathBuf>,
 }
 
 /// Java's default delay levels.
@@ -444,6 +449,7 @@ impl Default for BrokerConfig {
             broker_advertised_fast_port: None,
             ha_advertised_port: None,
             tls: super::TlsConfig::default(),
+            config_file: None,
         }
     }
 }

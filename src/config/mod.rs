@@ -99,7 +99,7 @@ fn process_env() -> Vec<(String, String)> {
 /// Loads a broker.properties file plus `ROCKETACTOR_*` overrides from the process environment
 /// (and `NAMESRV_ADDR` when namesrvAddr is set nowhere else, as Java does).
 pub fn load_broker_config(path: &Path) -> Result<Loaded<BrokerConfig>, ConfigError> {
-    loader::load(Some(path), process_env())
+    load_broker_config_with_env(path, process_env())
 }
 
 /// [`load_broker_config`] with an explicit environment instead of the process's (for tests).
@@ -113,7 +113,9 @@ where
     V: Into<String>,
 {
     let env = env.into_iter().map(|(k, v)| (k.into(), v.into())).collect();
-    loader::load(Some(path), env)
+    let mut loaded: Loaded<BrokerConfig> = loader::load(Some(path), env)?;
+    loaded.config.config_file = Some(path.to_path_buf());
+    Ok(loaded)
 }
 
 /// Loads a namesrv.properties file (or only defaults when `None`) plus

@@ -3,13 +3,16 @@
 //! `key=value` lines; every key the broker knows is taken (Java's `mergeIfExist`: unknown keys
 //! and values that do not parse are skipped, as `MixAll.properties2Object` does), kept in the
 //! broker's runtime overrides, shown by GET_BROKER_CONFIG, and the whole configuration is
-//! written to `storePathRootDir/config/broker.properties` (where Java persists when no
-//! brokerConfigPath is given). Every update bumps the configuration's DataVersion (Java
+//! written back to the file the broker was started from (`--config`; Java's `-c` file, which
+//! `BrokerStartup` records as `brokerConfigPath`), or to `storePathRootDir/config/broker.properties`
+//! for a broker configured in code (Java's default brokerConfigPath lies under the store's config
+//! directory too). Every update bumps the configuration's DataVersion (Java
 //! `Configuration.update`) and becomes the broker's live configuration
 //! (`crate::broker::node::live_config`): the keys Java reads at each use take effect at once
 //! (`crate::broker::node::live_apply`; an update naming `brokerPermission` also bumps the topic
 //! DataVersion and re-registers with the name servers), the others (ports, paths, names, roles)
-//! at the next start from that file (docs/admin.md "Runtime configuration").
+//! at the next start from that file (docs/admin.md "Runtime configuration"). As in Java, the
+//! rewrite holds every key with its value and drops the file's comments.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -63,6 +66,13 @@ fn render(cfg: &BrokerConfig) -> String {
     out
 }
 
+/// Where an update is persisted: the start-up file, else the store's config directory.
+pub fn persist_path(cfg: &BrokerConfig) -> std::path::PathBuf {
+    cfg.config_file
+        .clone()
+        .unwrap_or_else(|| cfg.store_paths().config_dir.join("broker.properties"))
+}
+
 /// UPDATE_BROKER_CONFIG; answers once the properties file is written.
 pub fn handle(b: &Arc<Broker>, req: RemotingCommand) -> Reply {
     let Ok(text) = std::str::from_utf8(&req.body) else {
@@ -97,14 +107,15 @@ pub fn handle(b: &Arc<Broker>, req: RemotingCommand) -> Reply {
     info!(b.log, "updateBrokerConfig"; "new" => taken.join(", "),
         "config_version" => version.counter, "reregistered" => perm_named);
     let body = render(&live);
-    let path = b.cfg.store_paths().config_dir.join("broker.properties");
+    let path = persist_path(&b.cfg);
     let log = b.log.clone();
     Reply::later(async move {
         let write = tokio::task::spawn_blocking(move || -> std::io::Result<()> {
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir)?;
             }
-            let tmp = path.with_extension("properties.tmp");
+            let mut tmp = path.clone().into_os_string();
+            tmp.push(".tmp");
             std::fs::write(&tmp, body)?;
             std::fs::rename(&tmp, &path)
         })

@@ -243,3 +243,41 @@ async fn pull_side_keys_apply_without_restart() {
     assert!(began.elapsed() >= Duration::from_millis(100));
     broker.stop().await;
 }
+
+/// As in Java (`BrokerStartup` records the `-c` file as `brokerConfigPath` and
+/// `Configuration.persist` rewrites it), an update is written back to the file the broker was
+/// started from, not to the store, and that file loads again into the same configuration: every
+/// key the update did not name keeps its value, and the one it named has the new one.
+#[actix_rt::test]
+async fn an_update_rewrites_the_start_up_file_and_it_loads_back_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = Cluster::start().await;
+    let nsaddr = c.namesrv_addr();
+    let file = dir.path().join("broker-rw.conf");
+    std::fs::write(&file, "# the operator's file\nbrokerName=broker-rw\n").unwrap();
+    let store = dir.path().join("store");
+    let mut cfg = c.broker_config("broker-rw", BrokerRole::AsyncMaster, &store);
+    cfg.config_file = Some(file.clone());
+    // A real port (a file cannot say "port 0": the loader refuses it).
+    let broker = c.broker_on_free_ports(&mut cfg).await;
+    let addr = broker.client_addr();
+    let admin = Admin::new(&nsaddr).unwrap();
+    admin
+        .update_broker_config(&addr, &one("maxMessageSize", "65536"))
+        .await
+        .unwrap();
+    broker.stop().await;
+
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.lines().any(|l| l == "maxMessageSize=65536"), "{text}");
+    assert!(
+        !store.join("config/broker.properties").exists(),
+        "nothing written to the store's config directory"
+    );
+    let no_env: Vec<(String, String)> = Vec::new();
+    let loaded = rocketactor::config::load_broker_config_with_env(&file, no_env)
+        .expect("the rewritten file loads");
+    let mut expected = cfg;
+    expected.max_message_size = 65536;
+    assert_eq!(loaded.config, expected);
+}
