@@ -71,6 +71,7 @@ pub fn decode(mut buf: &[u8]) -> Result<RemotingCommand, CodecError> {
         ext_fields,
         serialize_type: SerializeType::RocketMq,
         body: Default::default(),
+        body_parts: Vec::new(),
     })
 }
 

@@ -141,6 +141,10 @@ pub struct RemotingCommand {
     pub serialize_type: SerializeType,
     /// The body; empty means "no body".
     pub body: Bytes,
+    /// More body bytes after `body`, sent as they are (a pull response's records, slices of
+    /// the mapped commit log): the frame's body is `body` followed by these, and the
+    /// connection writes them without concatenating them first. Empty for decoded frames.
+    pub body_parts: Vec<Bytes>,
 }
 
 impl RemotingCommand {
@@ -194,6 +198,24 @@ impl RemotingCommand {
     /// Marks the command oneway.
     pub fn set_oneway(&mut self) {
         self.flag |= FLAG_ONEWAY;
+    }
+
+    /// Length of the whole body (`body` and `body_parts`).
+    pub fn body_len(&self) -> usize {
+        self.body.len() + self.body_parts.iter().map(Bytes::len).sum::<usize>()
+    }
+
+    /// The whole body as one buffer (copies only when there are `body_parts`).
+    pub fn whole_body(&self) -> Bytes {
+        if self.body_parts.is_empty() {
+            return self.body.clone();
+        }
+        let mut out = Vec::with_capacity(self.body_len());
+        out.extend_from_slice(&self.body);
+        for p in &self.body_parts {
+            out.extend_from_slice(p);
+        }
+        Bytes::from(out)
     }
 
     /// An extFields value, if present.

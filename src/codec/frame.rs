@@ -66,8 +66,22 @@ pub fn decode_frame(mut frame: bytes::Bytes) -> Result<RemotingCommand, CodecErr
 /// Encodes `cmd` as a whole frame (length word included) into `dst`. The header is written in
 /// place (no temporary buffer); on an error `dst` is left as it was.
 pub fn encode_frame(cmd: &RemotingCommand, dst: &mut BytesMut) -> Result<(), CodecError> {
+    dst.reserve(8 + 256 + cmd.body_len());
+    encode_head(cmd, dst)?;
+    dst.put_slice(&cmd.body);
+    for part in &cmd.body_parts {
+        dst.put_slice(part);
+    }
+    Ok(())
+}
+
+/// Encodes the frame head of `cmd` into `dst`: the length word (counting the whole body),
+/// the header tag and the header, but no body bytes. The body (`body`, then each of
+/// `body_parts`) must follow on the wire; the connection writes it from the buffers it is in
+/// (zero-copy pull responses, issue #17). On an error `dst` is left as it was.
+pub fn encode_head(cmd: &RemotingCommand, dst: &mut BytesMut) -> Result<(), CodecError> {
     let start = dst.len();
-    dst.reserve(8 + 256 + cmd.body.len());
+    dst.reserve(8 + 256);
     // Length word and header tag, filled in once the header length is known.
     dst.put_u64(0);
     let header_start = dst.len();
@@ -79,7 +93,7 @@ pub fn encode_frame(cmd: &RemotingCommand, dst: &mut BytesMut) -> Result<(), Cod
         SerializeType::RocketMq => binary_header::encode_into(cmd, dst),
     };
     let header_len = dst.len() - header_start;
-    let length = 4 + header_len + cmd.body.len();
+    let length = 4 + header_len + cmd.body_len();
     let checked = written.and_then(|()| {
         if header_len > 0x00FF_FFFF {
             return Err(CodecError::FieldTooLong {
@@ -102,7 +116,6 @@ pub fn encode_frame(cmd: &RemotingCommand, dst: &mut BytesMut) -> Result<(), Cod
     let tag = (u32::from(cmd.serialize_type.code()) << 24) | header_len as u32;
     dst[start..start + 4].copy_from_slice(&(length as u32).to_be_bytes());
     dst[start + 4..start + 8].copy_from_slice(&tag.to_be_bytes());
-    dst.put_slice(&cmd.body);
     Ok(())
 }
 

@@ -63,6 +63,7 @@ pub fn decode_serde(bytes: &[u8]) -> Result<RemotingCommand, CodecError> {
         ext_fields: raw.ext_fields,
         serialize_type: SerializeType::Json,
         body: Default::default(),
+        body_parts: Vec::new(),
     })
 }
 

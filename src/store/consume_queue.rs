@@ -91,7 +91,7 @@ impl ConsumeQueue {
         &self.files
     }
 
-    fn entries_per_file(&self) -> u64 {
+    pub(crate) fn entries_per_file(&self) -> u64 {
         self.files.file_size() as u64 / CQ_STORE_UNIT_SIZE
     }
 

@@ -1,8 +1,9 @@
 //! The pull read path (docs/protocol.md §2.6): consume-queue entries from a logical offset,
-//! tag-hash filtering, and copies of the matching commit-log records, with RocketMQ's
-//! status codes and next-offset rules.
+//! tag-hash filtering, and the matching commit-log records (in place in the mapping,
+//! [`crate::store::mapped_bytes`]), with RocketMQ's status codes and next-offset rules.
 
 use crate::store::consume_queue::CqEntry;
+use crate::store::mapped_bytes;
 use crate::store::reader::StoreShared;
 use bytes::Bytes;
 
@@ -44,7 +45,7 @@ pub struct GetMessageResult {
     pub next_begin_offset: i64,
     pub min_offset: i64,
     pub max_offset: i64,
-    /// Raw commit-log records, byte for byte.
+    /// Raw commit-log records, byte for byte (slices of the mapped files, not copies).
     pub messages: Vec<Bytes>,
     /// Logical offsets of `messages`.
     pub queue_offsets: Vec<i64>,
@@ -124,15 +125,46 @@ impl StoreShared {
             // went back to 0 when minOffset was 0). A slave keeps the request's offset (pull.rs).
             return GetMessageResult::empty(OffsetOverflowBadly, max, min, max);
         }
-        let Some(entries) = cq.entries_from(offset, scan_limit_entries(max_msgs)) else {
+        // The scan window is read lazily: first as many entries as the pull can take (enough
+        // when nothing is filtered out), then the rest of Java's window only if filters
+        // skipped some. A short read means the end of the consume-queue file or of the
+        // published entries, where Java's window ends too.
+        let limit = scan_limit_entries(max_msgs);
+        let first = max_msgs.clamp(1, limit);
+        let Some(mut entries) = cq.entries_from(offset, first) else {
             return GetMessageResult::empty(OffsetFoundNull, cq.roll_next_file(offset), min, max);
         };
+        let mut fetched = entries.len();
+        let mut more = fetched == first;
+        let mut at = 0usize;
         let mut res = GetMessageResult::empty(NoMatchedMessage, offset, min, max);
+        res.messages.reserve(entries.len().min(max_msgs));
+        res.queue_offsets.reserve(entries.len().min(max_msgs));
         let mut removing = false;
         let mut next_phy_file_start = i64::MIN;
         let file_size = self.commit_log.file_size() as i64;
         let mut scanned = 0i64;
-        for e in &entries {
+        loop {
+            if at == entries.len() {
+                let want = limit.saturating_sub(fetched);
+                // Java's window never crosses into the next consume-queue file.
+                let per_file = cq.entries_per_file() as i64;
+                let at_file_end = per_file > 0 && (offset + fetched as i64) % per_file == 0;
+                if !more || want == 0 || at_file_end {
+                    break;
+                }
+                match cq.entries_from(offset + fetched as i64, want) {
+                    Some(next) if !next.is_empty() => {
+                        more = next.len() == want;
+                        fetched += next.len();
+                        entries = next;
+                        at = 0;
+                    }
+                    _ => break,
+                }
+            }
+            let e = &entries[at];
+            at += 1;
             let CqEntry {
                 phys_offset,
                 size,
@@ -155,7 +187,10 @@ impl StoreShared {
                     continue;
                 }
             }
-            match self.commit_log.read(phys_offset, size_u) {
+            let read = u64::try_from(phys_offset)
+                .ok()
+                .and_then(|p| mapped_bytes::read(self.commit_log.files(), p, size_u));
+            match read {
                 Some(b) if record_filter.is_some_and(|f| !f(&b)) => {}
                 Some(b) => {
                     res.total_bytes += b.len();

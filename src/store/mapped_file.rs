@@ -239,6 +239,22 @@ impl MappedFile {
         Some(out)
     }
 
+    /// The published bytes `[pos, pos + len)` in place, or `None` unless all of them are
+    /// published and backed (then callers copy with [`MappedFile::read`]). Published bytes are
+    /// never modified while readers exist (module doc), so the slice stays valid as long as
+    /// the mapping: [`crate::store::mapped_bytes`] keeps it with an `Arc` of this file.
+    pub(crate) fn published_slice(&self, pos: usize, len: usize) -> Option<&[u8]> {
+        let end = pos.checked_add(len)?;
+        if end > self.wrote_position() || end > self.backed_position() || end > self.size {
+            return None;
+        }
+        // SAFETY: [pos, end) is inside the mapping, published (the Acquire load above orders
+        // the writer's copy before us) and backed, so reading it cannot fault for lack of
+        // space; published bytes are not written again while readers exist. The mapping
+        // lives as long as `self`.
+        Some(unsafe { std::slice::from_raw_parts(self.map.as_ptr().add(pos), len) })
+    }
+
     /// Copies `len` bytes at `pos` whether or not they are published (recovery scans only,
     /// when no writer is active). Returns fewer bytes at the end of the file.
     pub(crate) fn read_raw(&self, pos: usize, len: usize) -> Vec<u8> {

@@ -20,6 +20,7 @@ pub mod index_file;
 pub mod index_service;
 pub mod live;
 pub mod lock_file;
+pub mod mapped_bytes;
 pub mod mapped_file;
 pub mod mapped_file_queue;
 pub mod message;

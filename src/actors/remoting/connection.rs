@@ -31,7 +31,7 @@ use super::handler::{ConnHandle, ConnId, Reply, RequestHandler};
 use super::stream::{IoRead, IoStream, IoWrite};
 use super::ServerSettings;
 use crate::actors::supervisor::RestartBook;
-use crate::codec::frame::encode_frame;
+use crate::codec::frame::encode_head;
 use crate::codec::{CodecError, RemotingCodec, RemotingCommand};
 
 pub use super::handler::{CloseConnection, Push};
@@ -140,11 +140,18 @@ impl Connection {
     }
 
     /// Encodes and queues `cmd`; consecutive writes share one buffer and go out together.
+    /// Only the frame head is encoded here: the body buffers (a pull's mapped records) go to
+    /// the writer as they are, without a concatenation first.
     fn write(&mut self, cmd: &RemotingCommand) {
         self.scratch.clear();
-        match encode_frame(cmd, &mut self.scratch) {
+        match encode_head(cmd, &mut self.scratch) {
             Ok(()) => {
                 self.writer.write(&self.scratch);
+                for part in std::iter::once(&cmd.body).chain(&cmd.body_parts) {
+                    if !part.is_empty() {
+                        self.writer.write(part);
+                    }
+                }
                 self.last_activity = Instant::now();
             }
             Err(e) => {

@@ -1,10 +1,9 @@
 //! The read step of a pull, shared by the first pass (`pull`) and the re-execution of a parked
 //! pull (`broker::queues`): the store read with tag and SQL92 filtering and the status-to-code
-//! mapping of docs/protocol.md §2.6. It reads mapped pages on the caller's event loop.
+//! mapping of docs/protocol.md §2.6. It reads mapped pages on the caller's event loop; the
+//! response body is the list of records in place ([`RemotingCommand::body_parts`]).
 
 use std::sync::atomic::Ordering;
-
-use bytes::{BufMut, BytesMut};
 
 use crate::broker::node::state::Broker;
 use crate::broker::processors::reply::resp;
@@ -67,15 +66,10 @@ pub fn execute(b: &Broker, job: &PullJob) -> RemotingCommand {
     }
     .write_to(&mut r);
     if code == response::SUCCESS {
-        let mut body = BytesMut::with_capacity(got.total_bytes);
-        for m in &got.messages {
-            body.put_slice(m);
-        }
         b.stats.get_found.fetch_add(1, Ordering::Relaxed);
         b.stats
             .get_msgs
             .fetch_add(got.messages.len() as u64, Ordering::Relaxed);
-        r.body = body.freeze();
         b.stats.windows.on_get(&crate::broker::stats::GetCount {
             cluster: &b.cfg.broker_cluster_name,
             group: &h.consumer_group,
@@ -85,6 +79,9 @@ pub fn execute(b: &Broker, job: &PullJob) -> RemotingCommand {
             bytes: got.total_bytes as i64,
             latency_ms: begin.elapsed().as_millis() as i64,
         });
+        // The records as the store returned them (slices of the mapped commit log): the
+        // connection writes them after the header without joining them (issue #17).
+        r.body_parts = got.messages;
     } else {
         b.stats.get_miss.fetch_add(1, Ordering::Relaxed);
     }

@@ -50,6 +50,7 @@ fn json_command() -> impl Strategy<Value = RemotingCommand> {
                 ext_fields,
                 serialize_type: SerializeType::Json,
                 body,
+                body_parts: Vec::new(),
             },
         )
 }
@@ -81,6 +82,7 @@ fn binary_command() -> impl Strategy<Value = RemotingCommand> {
                 ext_fields: ext_fields.into_iter().collect::<HashMap<_, _>>(),
                 serialize_type: SerializeType::RocketMq,
                 body,
+                body_parts: Vec::new(),
             },
         )
 }

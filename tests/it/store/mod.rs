@@ -5,3 +5,4 @@ mod cleanup;
 mod lock;
 mod recovery;
 mod search_offset;
+mod zero_copy;
