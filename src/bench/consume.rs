@@ -1,8 +1,9 @@
-//! The consume and roundtrip workloads: one pull loop per queue, every body checked against its
+//! The consume and roundtrip workloads: pull loops per queue (`--pulls`, each over its own slice
+//! of the stored offsets), every body checked against its
 //! checksum; roundtrip runs a produce beside it and demands that every acknowledged message is
 //! read back exactly once.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -58,9 +59,10 @@ struct Loop {
 }
 
 impl Loop {
-    async fn queue(self: Arc<Self>, mq: MessageQueue, mut offset: i64) {
+    /// Pulls `mq` from `offset` up to `end` (exclusive; `None`: no end).
+    async fn queue(self: Arc<Self>, mq: MessageQueue, mut offset: i64, end: Option<i64>) {
         let mut last_data = Instant::now();
-        while Instant::now() < self.deadline {
+        while Instant::now() < self.deadline && end.is_none_or(|e| offset < e) {
             let reached = self.target.is_some_and(|t| self.rec.messages() >= t);
             if reached || (self.done.load(Ordering::Relaxed) && last_data.elapsed() > IDLE_STOP) {
                 return;
@@ -71,7 +73,9 @@ impl Loop {
                 .pull(
                     &mq,
                     offset,
-                    PULL_BATCH,
+                    end.map_or(PULL_BATCH, |e| {
+                        (e - offset).clamp(1, PULL_BATCH as i64) as i32
+                    }),
                     "*",
                     Some(Duration::from_millis(500)),
                 )
@@ -117,30 +121,45 @@ impl Loop {
     }
 }
 
+/// Where each pull loop starts and stops: one open-ended loop per queue from its end
+/// (`from_end`), or `pulls` loops per queue over equal slices of what is stored now, the last
+/// slice open-ended.
 async fn start_offsets(
     c: &PullConsumer,
     qs: &[MessageQueue],
     from_end: bool,
-) -> BTreeMap<MessageQueue, i64> {
-    let mut out = BTreeMap::new();
+    pulls: usize,
+) -> Vec<(MessageQueue, i64, Option<i64>)> {
+    let mut out = Vec::new();
     for mq in qs {
-        let o = if from_end {
-            c.max_offset(mq).await
-        } else {
-            c.min_offset(mq).await
-        };
-        out.insert(mq.clone(), o.unwrap_or(0));
+        let max = c.max_offset(mq).await.unwrap_or(0);
+        if from_end {
+            out.push((mq.clone(), max, None));
+            continue;
+        }
+        let min = c.min_offset(mq).await.unwrap_or(0).min(max);
+        out.extend(slices(min, max, pulls).map(|(b, e)| (mq.clone(), b, e)));
     }
     out
 }
 
+/// `pulls` slices of `min..max` (at least one message each), the last one without an end.
+fn slices(min: i64, max: i64, pulls: usize) -> impl Iterator<Item = (i64, Option<i64>)> {
+    let n = (pulls as i64).clamp(1, (max - min).max(1));
+    let step = (max - min) / n;
+    (0..n).map(move |i| {
+        let begin = min + i * step;
+        (begin, (i + 1 < n).then(|| begin + step))
+    })
+}
+
 fn spawn_loops(
     l: &Arc<Loop>,
-    offsets: BTreeMap<MessageQueue, i64>,
+    offsets: Vec<(MessageQueue, i64, Option<i64>)>,
 ) -> Vec<tokio::task::JoinHandle<()>> {
     offsets
         .into_iter()
-        .map(|(mq, o)| tokio::spawn(l.clone().queue(mq, o)))
+        .map(|(mq, o, end)| tokio::spawn(l.clone().queue(mq, o, end)))
         .collect()
 }
 
@@ -163,7 +182,7 @@ pub async fn run(a: &BenchArgs, _: Option<()>) -> Result<Summary, BenchError> {
         done: Arc::new(AtomicBool::new(false)),
         deadline,
     });
-    let offsets = start_offsets(&consumer, &qs, false).await;
+    let offsets = start_offsets(&consumer, &qs, false, a.pulls).await;
     let bar = progress(a, limit, rec.clone());
     let t0 = Instant::now();
     for t in spawn_loops(&l, offsets) {
@@ -204,7 +223,7 @@ pub async fn roundtrip(a: &BenchArgs) -> Result<Summary, BenchError> {
             queues(&consumer, a).await?
         }
     };
-    let offsets = start_offsets(&consumer, &qs, true).await;
+    let offsets = start_offsets(&consumer, &qs, true, 1).await;
     let rec = Arc::new(Recorder::default());
     let done = Arc::new(AtomicBool::new(false));
     let l = Arc::new(Loop {
@@ -251,4 +270,24 @@ pub async fn roundtrip(a: &BenchArgs) -> Result<Summary, BenchError> {
         ));
     }
     Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slices;
+
+    #[test]
+    fn slices_cover_the_range_once_and_leave_the_last_open() {
+        let v: Vec<_> = slices(10, 110, 4).collect();
+        assert_eq!(
+            v,
+            [(10, Some(35)), (35, Some(60)), (60, Some(85)), (85, None)]
+        );
+        // Fewer messages than loops: one loop per message, the last one open.
+        let v: Vec<_> = slices(0, 2, 4).collect();
+        assert_eq!(v, [(0, Some(1)), (1, None)]);
+        // An empty queue: one open loop from its end.
+        let v: Vec<_> = slices(7, 7, 4).collect();
+        assert_eq!(v, [(7, None)]);
+    }
 }

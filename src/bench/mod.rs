@@ -102,6 +102,11 @@ pub struct BenchArgs {
     /// time to a parked pull; src/bench/tail.rs). `--count` is the number of rounds.
     #[arg(long)]
     pub tail: bool,
+    /// consume only: pulls in flight per queue. Each one reads its own slice of the offsets
+    /// stored when the run starts (the last slice also what arrives later), so no message is read
+    /// twice; 1 is one pull loop per queue, as a Java pull consumer runs.
+    #[arg(long, default_value_t = 4)]
+    pub pulls: usize,
 }
 
 /// Default message count when neither `--count` nor `--duration` is given.
@@ -152,9 +157,14 @@ impl BenchArgs {
                 body::HEADER
             )));
         }
-        if self.inflight == 0 || self.producers == 0 || self.batch == 0 || self.threads == 0 {
+        if self.inflight == 0
+            || self.producers == 0
+            || self.batch == 0
+            || self.threads == 0
+            || self.pulls == 0
+        {
             return Err(BenchError::Args(
-                "--inflight, --producers, --batch and --threads must be at least 1".into(),
+                "--inflight, --producers, --batch, --threads and --pulls must be at least 1".into(),
             ));
         }
         Ok(())

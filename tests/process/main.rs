@@ -9,6 +9,7 @@
 mod support;
 
 mod abuse;
+mod bench_cli;
 mod chaos_log;
 mod cli;
 mod disk_full;
