@@ -104,8 +104,10 @@ pub struct BenchArgs {
     pub tail: bool,
     /// consume only: pulls in flight per queue. Each one reads its own slice of the offsets
     /// stored when the run starts (the last slice also what arrives later), so no message is read
-    /// twice; 1 is one pull loop per queue, as a Java pull consumer runs.
-    #[arg(long, default_value_t = 4)]
+    /// twice. 1 (one pull loop per queue, as a Java pull consumer runs) is the default: on 2
+    /// cores shared with the broker the client's decoding is the limit, and more pulls in flight
+    /// measured no faster (BENCHMARKS.md "Consume").
+    #[arg(long, default_value_t = 1)]
     pub pulls: usize,
 }
 
