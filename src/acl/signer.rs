@@ -23,7 +23,11 @@ pub const UNIQUE_KEY_QUERY: &str = "_UNIQUE_KEY_QUERY";
 
 /// The bytes that are signed: the values of `fields` in key order, skipping `Signature` and
 /// the keys in `skip`, then `body`.
-pub fn content(fields: &HashMap<String, String>, skip: &[&str], body: &[u8]) -> Vec<u8> {
+pub fn content<S: std::hash::BuildHasher>(
+    fields: &HashMap<String, String, S>,
+    skip: &[&str],
+    body: &[u8],
+) -> Vec<u8> {
     let sorted: BTreeMap<&str, &str> = fields
         .iter()
         .filter(|(k, _)| k.as_str() != SIGNATURE && !skip.contains(&k.as_str()))

@@ -4,11 +4,9 @@
 //! extFields (i32 total len, then entries of i16 key len + key + i32 value len + value).
 //! Every length is checked against the bytes actually present before anything is allocated.
 
-use std::collections::HashMap;
-
 use bytes::{Buf, BufMut};
 
-use super::command::{LanguageCode, RemotingCommand, SerializeType};
+use super::command::{ExtFields, LanguageCode, RemotingCommand, SerializeType};
 use super::error::CodecError;
 
 /// Fixed part: 13 bytes of scalars plus the two i32 length words.
@@ -38,7 +36,7 @@ pub fn decode(mut buf: &[u8]) -> Result<RemotingCommand, CodecError> {
     }
     let ext_len = checked_len(buf.get_i32(), buf.len(), "extFields length exceeds header")?;
     let mut ext = &buf[..ext_len];
-    let mut ext_fields = HashMap::new();
+    let mut ext_fields = ExtFields::default();
     while ext.has_remaining() {
         if ext.len() < 2 {
             return Err(CodecError::BinaryHeader("truncated extFields key length"));

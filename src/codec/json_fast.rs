@@ -10,9 +10,8 @@
 //! both paths agree on generated and mutated headers.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
-use super::command::{LanguageCode, RemotingCommand, SerializeType};
+use super::command::{ExtFields, LanguageCode, RemotingCommand, SerializeType};
 
 /// Decodes a JSON header, or `None` when the serde path must decide.
 pub fn decode(bytes: &[u8]) -> Option<RemotingCommand> {
@@ -285,8 +284,9 @@ impl<'a> Scanner<'a> {
 
     /// `json_header::lenient_ext`: null or a flat object; null entries are skipped, the last
     /// of repeated keys wins.
-    fn ext_fields(&mut self) -> Option<HashMap<String, String>> {
-        let mut out = HashMap::new();
+    fn ext_fields(&mut self) -> Option<ExtFields> {
+        // Room for the 14 fields of a send without a rehash.
+        let mut out = ExtFields::with_capacity_and_hasher(16, Default::default());
         if self.peek()? == b'n' {
             self.literal(b"null")?;
             return Some(out);

@@ -6,13 +6,11 @@
 //! extFields values always strings, and `serializeTypeCurrentRPC` present (rocketmq-client-rust
 //! 1.0.0 requires it).
 
-use std::collections::HashMap;
-
 use bytes::BufMut;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
-use super::command::{LanguageCode, RemotingCommand, SerializeType};
+use super::command::{ExtFields, LanguageCode, RemotingCommand, SerializeType};
 use super::error::CodecError;
 
 #[derive(Deserialize)]
@@ -30,7 +28,7 @@ struct RawHeader {
     #[serde(default, deserialize_with = "lenient_opt_string")]
     remark: Option<String>,
     #[serde(default, rename = "extFields", deserialize_with = "lenient_ext")]
-    ext_fields: HashMap<String, String>,
+    ext_fields: ExtFields,
 }
 
 /// Decodes a JSON header; the body is attached by the caller. The common shapes go through
@@ -194,24 +192,27 @@ fn value_to_string(v: serde_json::Value) -> Option<String> {
     }
 }
 
-fn lenient_ext<'de, D: Deserializer<'de>>(d: D) -> Result<HashMap<String, String>, D::Error> {
+fn lenient_ext<'de, D: Deserializer<'de>>(d: D) -> Result<ExtFields, D::Error> {
     struct ExtVisitor;
     impl<'de> Visitor<'de> for ExtVisitor {
-        type Value = HashMap<String, String>;
+        type Value = ExtFields;
         fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
             f.write_str("an object of header fields, or null")
         }
         fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(HashMap::new())
+            Ok(ExtFields::default())
         }
         fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(HashMap::new())
+            Ok(ExtFields::default())
         }
         fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
             d.deserialize_any(self)
         }
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            let mut out = HashMap::with_capacity(map.size_hint().unwrap_or(8));
+            let mut out = ExtFields::with_capacity_and_hasher(
+                map.size_hint().unwrap_or(8),
+                Default::default(),
+            );
             while let Some((k, v)) = map.next_entry::<String, serde_json::Value>()? {
                 if let Some(s) = value_to_string(v) {
                     out.insert(k, s);

@@ -109,7 +109,7 @@ proptest! {
     ) {
         let cmd = RemotingCommand {
             code, language: LanguageCode::Java, version: 407, opaque, flag, remark,
-            ext_fields: ext, serialize_type: SerializeType::Json, body: Default::default(), body_parts: Vec::new(),
+            ext_fields: ext.into_iter().collect(), serialize_type: SerializeType::Json, body: Default::default(), body_parts: Vec::new(),
         };
         let mut out = Vec::new();
         encode(&cmd, &mut out);

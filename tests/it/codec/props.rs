@@ -2,8 +2,6 @@
 //! and arbitrary or mutated bytes never make the decoder panic (the stable stand-in for the
 //! cargo-fuzz target in `fuzz/`).
 
-use std::collections::HashMap;
-
 use bytes::{Bytes, BytesMut};
 use proptest::prelude::*;
 use rocketactor::codec::{LanguageCode, RemotingCodec, RemotingCommand, SerializeType};
@@ -47,7 +45,7 @@ fn json_command() -> impl Strategy<Value = RemotingCommand> {
                 opaque,
                 flag,
                 remark,
-                ext_fields,
+                ext_fields: ext_fields.into_iter().collect(),
                 serialize_type: SerializeType::Json,
                 body,
                 body_parts: Vec::new(),
@@ -79,7 +77,7 @@ fn binary_command() -> impl Strategy<Value = RemotingCommand> {
                 opaque,
                 flag,
                 remark,
-                ext_fields: ext_fields.into_iter().collect::<HashMap<_, _>>(),
+                ext_fields: ext_fields.into_iter().collect(),
                 serialize_type: SerializeType::RocketMq,
                 body,
                 body_parts: Vec::new(),
