@@ -39,7 +39,7 @@ impl ThreadRecorder {
 impl RequestHandler for ThreadRecorder {
     fn handle(&self, _conn: &ConnHandle, req: RemotingCommand) -> Reply {
         let i = self.index_of(std::thread::current().id());
-        Reply::now(RemotingCommand::response_to(&req, 0).with_remark(&i.to_string()))
+        Reply::now(RemotingCommand::response_to(&req, 0).with_remark(i.to_string()))
     }
 
     fn on_open(&self, conn: &ConnHandle) {
