@@ -336,6 +336,9 @@ fn run_namesrv(
             .collect(),
         metrics_listen,
         tls: cfg.tls.clone(),
+        io_threads: rocketactor::actors::remoting::workers::threads_for(
+            cfg.server_selector_threads,
+        ),
     };
     let system = actix::System::new();
     system.block_on(async move {

@@ -49,7 +49,8 @@ pub struct BrokerConfig {
     pub server_worker_threads: u32,
     /// `serverCallbackExecutorThreads` (0) — no effect.
     pub server_callback_executor_threads: u32,
-    /// `serverSelectorThreads` (3) — no effect.
+    /// `serverSelectorThreads` (3): connection arbiters per listener, at most one per core
+    /// (`actors::remoting::workers::threads_for`).
     pub server_selector_threads: u32,
     /// `serverOnewaySemaphoreValue` (256) — no effect.
     pub server_oneway_semaphore_value: u32,

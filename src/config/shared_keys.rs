@@ -1,16 +1,18 @@
 //! Key sub-tables that the broker and the name server share, each a macro over the config type
 //! (both configs spell the fields alike): the remoting-server thread keys Java's
-//! `NettyServerConfig` carries (accepted, no effect: we have no thread pools) and the `tls.*`
+//! `NettyServerConfig` carries (accepted, no effect: we have no thread pools, except
+//! `serverSelectorThreads`, the connection arbiters of a listener) and the `tls.*`
 //! keys (docs/tls.md). A config's full table is its own parts joined with these
 //! ([`super::keys::joined`]), in rendering order.
 
-/// `NettyServerConfig`'s pool and buffer keys, accepted and rendered but inert.
+/// `NettyServerConfig`'s pool and buffer keys, accepted and rendered; all but
+/// `serverSelectorThreads` inert.
 macro_rules! server_thread_keys {
     ($t:ty) => {
         $crate::config::keys::key_table!($t {
             inert "serverWorkerThreads" => server_worker_threads,
             inert "serverCallbackExecutorThreads" => server_callback_executor_threads,
-            inert "serverSelectorThreads" => server_selector_threads,
+            "serverSelectorThreads" => server_selector_threads,
             inert "serverOnewaySemaphoreValue" => server_oneway_semaphore_value,
             inert "serverAsyncSemaphoreValue" => server_async_semaphore_value,
             inert "serverPooledByteBufAllocatorEnable" => server_pooled_byte_buf_allocator_enable,

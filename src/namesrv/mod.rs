@@ -63,6 +63,9 @@ pub struct NamesrvSettings {
     pub metrics_listen: Option<SocketAddr>,
     /// The `tls.*` keys: `tls.server.mode` of the port and its certificates (docs/tls.md).
     pub tls: crate::config::TlsConfig,
+    /// Connection arbiters of the listener (`serverSelectorThreads`, see
+    /// `actors::remoting::workers::threads_for`); 0 keeps connections on its own arbiter.
+    pub io_threads: usize,
 }
 
 impl Default for NamesrvSettings {
@@ -76,6 +79,7 @@ impl Default for NamesrvSettings {
             config: Vec::new(),
             metrics_listen: None,
             tls: crate::config::TlsConfig::default(),
+            io_threads: 0,
         }
     }
 }
@@ -207,6 +211,7 @@ pub async fn start_namesrv(
         idle_timeout: cfg.idle_timeout,
         component: "namesrv-listener",
         tls: server_tls,
+        io_threads: cfg.io_threads,
         ..ServerSettings::default()
     };
     let requests: Arc<handler::RequestCounts> = Arc::default();

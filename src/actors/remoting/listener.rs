@@ -9,6 +9,11 @@
 //! incarnation registers a clone of it with its runtime, as the HA master does), the map of open
 //! connections and the request handler. Connections are actors of their own, so a listener
 //! restart does not touch them; their failures are counted under `<component>-connection`.
+//!
+//! With `ServerSettings::io_threads > 0` the accepted sockets are handed round-robin to that
+//! many arbiters of the listener's own ([`ConnArbiters`]): the socket leaves this arbiter's
+//! reactor as a std socket and is registered again (TLS detection and handshake included) on
+//! the arbiter that will run its connection actor.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -25,6 +30,7 @@ use super::connection::{ConnOwner, Connection};
 use super::error::RemotingError;
 use super::handler::{ConnHandle, ConnId, RequestHandler};
 use super::stream::{accept, IoStream};
+use super::workers::ConnArbiters;
 use super::ServerSettings;
 use crate::actors::supervisor::{
     RestartBook, RestartTracker, RootSupervisor, Slot, StopWatching, Supervise,
@@ -58,11 +64,14 @@ struct Shared {
     owner: ConnOwner,
     handler: Arc<dyn RequestHandler>,
     settings: ServerSettings,
+    /// Where accepted sockets go (none: this listener's arbiter).
+    arbiters: ConnArbiters,
     log: Logger,
 }
 
 impl Shared {
-    /// Stops for good: releases the socket and closes every connection. Idempotent.
+    /// Stops for good: releases the socket and closes every connection (their arbiters stop
+    /// once they are closed). Idempotent.
     fn shut(&self) {
         if self.stopped.swap(true, Ordering::AcqRel) {
             return;
@@ -72,6 +81,8 @@ impl Shared {
         for conn in conns {
             conn.close();
         }
+        let open = self.conns.clone();
+        self.arbiters.stop_after_close(move || open.lock().len());
         info!(self.log, "listener stopped"; "addr" => %self.local);
     }
 }
@@ -138,24 +149,29 @@ impl StreamHandler<Accepted> for Listener {
         if sh.stopped.load(Ordering::Acquire) {
             return; // dropping the stream closes it
         }
-        if sh.settings.tls.mode() == TlsMode::Disabled {
-            sh.open(IoStream::Plain(stream));
+        let Some(arbiter) = sh.arbiters.pick() else {
+            self.shared.clone().admit(stream);
             return;
-        }
-        // TLS permissive or enforcing: the first byte decides (and a handshake may follow)
-        // in a task of the socket's own, so that a slow or silent peer never holds up accepts.
-        let sh = self.shared.clone();
-        actix::spawn(async move {
-            let peer = stream
-                .peer_addr()
-                .map(|a| a.to_string())
-                .unwrap_or_default();
-            match accept(stream, &sh.settings.tls, sh.settings.handshake_timeout).await {
-                Ok(io) => sh.open(io),
-                Err(e) => warn!(sh.log, "connection refused"; "peer" => peer,
-                    "tls_mode" => sh.settings.tls.mode().name(), "reason" => %e),
+        };
+        // Moved to its arbiter as a std socket: a tokio socket stays bound to the reactor of
+        // the runtime that registered it.
+        let std_stream = match stream.into_std() {
+            Ok(s) => s,
+            Err(e) => {
+                warn!(sh.log, "cannot hand an accepted socket over"; "error" => %e);
+                return;
+            }
+        };
+        let shared = self.shared.clone();
+        let handed = arbiter.spawn(async move {
+            match TcpStream::from_std(std_stream) {
+                Ok(stream) => shared.admit(stream),
+                Err(e) => warn!(shared.log, "cannot register an accepted socket"; "error" => %e),
             }
         });
+        if !handed {
+            warn!(sh.log, "connection arbiter is gone; accepted socket closed");
+        }
     }
 
     fn finished(&mut self, _ctx: &mut Self::Context) {
@@ -164,6 +180,27 @@ impl StreamHandler<Accepted> for Listener {
 }
 
 impl Shared {
+    /// Serves an accepted socket on the current arbiter: at once when TLS is disabled, else
+    /// after the first byte decided (and a handshake, if any), in a task of the socket's own
+    /// so that a slow or silent peer never holds up accepts.
+    fn admit(self: Arc<Self>, stream: TcpStream) {
+        if self.settings.tls.mode() == TlsMode::Disabled {
+            self.open(IoStream::Plain(stream));
+            return;
+        }
+        actix::spawn(async move {
+            let peer = stream
+                .peer_addr()
+                .map(|a| a.to_string())
+                .unwrap_or_default();
+            match accept(stream, &self.settings.tls, self.settings.handshake_timeout).await {
+                Ok(io) => self.open(io),
+                Err(e) => warn!(self.log, "connection refused"; "peer" => peer,
+                    "tls_mode" => self.settings.tls.mode().name(), "reason" => %e),
+            }
+        });
+    }
+
     /// Starts the connection actor of a socket ready for frames.
     fn open(&self, stream: IoStream) {
         let sh = self;
@@ -351,6 +388,7 @@ pub async fn serve_bound(
         conns,
         owner,
         handler,
+        arbiters: ConnArbiters::start(settings.io_threads),
         settings,
         log,
     });

@@ -13,6 +13,7 @@ pub mod error;
 pub mod handler;
 pub mod listener;
 pub mod stream;
+pub mod workers;
 
 use std::time::Duration;
 
@@ -42,6 +43,9 @@ pub struct ServerSettings {
     /// How long a new socket may take to send its first byte and finish a TLS handshake
     /// (only when TLS is not disabled; a plaintext-only listener never waits).
     pub handshake_timeout: Duration,
+    /// Arbiters of the listener's own that its connections are spread over, round-robin
+    /// (Java's `serverSelectorThreads`); 0 keeps them on the listener's arbiter.
+    pub io_threads: usize,
 }
 
 impl Default for ServerSettings {
@@ -53,6 +57,7 @@ impl Default for ServerSettings {
             component: "remoting",
             tls: crate::tls::ServerTls::disabled(),
             handshake_timeout: Duration::from_secs(10),
+            io_threads: 0,
         }
     }
 }

@@ -215,6 +215,7 @@ pub async fn start_broker(
         idle_timeout: Duration::from_secs(cfg.server_channel_max_idle_time_seconds),
         component,
         tls: broker.tls.server.clone(),
+        io_threads: crate::actors::remoting::workers::threads_for(cfg.server_selector_threads),
         ..ServerSettings::default()
     };
     let handler = |fast| {
